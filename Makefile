@@ -1,0 +1,52 @@
+# Two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint format bench venv services migrate demo clean
+
+venv: $(STAMP)
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+## make run: the whole system (web, worker, beat) with a demo organization.
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py setup_demo --base-url http://127.0.0.1:$${PORT:-8000}
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
+
+## make test: ruff + the whole suite on real PostgreSQL and Redis.
+test: venv services
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	bash scripts/ensure_services.sh
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## make bench: throughput and latency figures (see bench/README.md).
+bench: venv services
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/atende_bench} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/9} $(PY) bench/run.py
+
+clean:
+	rm -rf var staticfiles test-artifacts

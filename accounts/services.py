@@ -1,0 +1,67 @@
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Agent, ApiKey, Department, Organization
+from core.errors import ValidationError
+
+
+@transaction.atomic
+def organization_create(*, name: str, api_key_name: str = "default") -> tuple[Organization, str]:
+    """Create an organization and its first API key; returns the raw key once."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("An organization needs a name.")
+    organization = Organization.objects.create(name=name)
+    _, raw_key = api_key_create(organization=organization, name=api_key_name)
+    return organization, raw_key
+
+
+def api_key_create(*, organization: Organization, name: str = "default") -> tuple[ApiKey, str]:
+    """The raw key is returned here and never again: only its hash is stored."""
+    raw_key = ApiKey.generate()
+    api_key = ApiKey.objects.create(
+        organization=organization,
+        name=name or "default",
+        hashed_key=ApiKey.hash(raw_key),
+        hint=raw_key[:10],
+    )
+    return api_key, raw_key
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+@transaction.atomic
+def agent_create(
+    *,
+    organization: Organization,
+    username: str,
+    password: str,
+    department_names: list[str] | None = None,
+    display_name: str = "",
+    email: str = "",
+) -> Agent:
+    """A staff user who works one organization's conversations in the admin."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(f"A user named {username!r} already exists.")
+    user = User.objects.create_user(
+        username=username, password=password, email=email, is_staff=True
+    )
+    agent = Agent.objects.create(
+        user=user, organization=organization, display_name=display_name or username
+    )
+    for department_name in department_names or []:
+        department, _ = Department.objects.get_or_create(
+            organization=organization, name=department_name
+        )
+        agent.departments.add(department)
+    from accounts.permissions import grant_agent_permissions
+
+    grant_agent_permissions(user)
+    return agent

@@ -1,0 +1,8 @@
+"""Every periodic task, declared once, installed by ``core.schedules``.
+
+name -> (task path, every N seconds). Apps add their housekeeping here.
+"""
+
+PERIODIC_TASKS: dict[str, tuple[str, int]] = {
+    "worker-heartbeat": ("core.tasks.heartbeat", 15),
+}

@@ -1,0 +1,135 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Contact(models.Model):
+    """A customer, by phone number, within one organization.
+
+    ``phone`` is E.164 digits without '+'. Brazilian mobiles are stored in
+    their 9-digit form, so ``553187654321`` and ``5531987654321`` land on
+    the same row (see contacts.phones). It is empty only for senders we
+    know solely by an ``@lid`` id.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="contacts"
+    )
+    phone = models.CharField(max_length=20, null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    source_instance = models.ForeignKey(
+        "providers.Instance",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The instance this contact first wrote to.",
+    )
+    external_id = models.CharField(max_length=200, blank=True)
+    bypass_bots = models.BooleanField(
+        default=False, help_text="Never hand this contact's messages to the AI."
+    )
+    profile_picture_url = models.URLField(max_length=1000, blank=True)
+    tabulations = models.ManyToManyField(
+        "contacts.Tabulation", through="contacts.ContactTabulation", related_name="contacts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "phone"],
+                condition=Q(phone__isnull=False),
+                name="contact_phone_unique_per_org",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            models.Index(fields=["organization", "external_id"]),
+            models.Index(fields=["organization", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or (f"+{self.phone}" if self.phone else str(self.id))
+
+
+class ContactWhatsAppId(models.Model):
+    """Every WhatsApp id a contact was seen under (``…@s.whatsapp.net``, ``…@lid``).
+
+    WhatsApp hides phone numbers behind ``@lid`` ids in some chats; remembering
+    the pairing lets a later lid-only message find the right contact.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="whatsapp_ids")
+    wa_id = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "WhatsApp id"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "wa_id"], name="contact_wa_id_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.wa_id
+
+
+class Tabulation(models.Model):
+    """A tag for contacts and sessions (falecomigo's "tabulação")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="tabulations"
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    background_color = models.CharField(max_length=7, default="#ffffff")
+    auto_tabulation = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="tabulation_name_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactTabulation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="contact_tabulations"
+    )
+    tabulation = models.ForeignKey(
+        Tabulation, on_delete=models.CASCADE, related_name="contact_tabulations"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "tabulation"], name="contact_tabulation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.tabulation}"

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "System"
+
+    def ready(self) -> None:
+        # Periodic tasks are declared in code (config/schedules.py) and
+        # written to django-celery-beat's tables after every migrate, so a
+        # fresh install needs no clicking in the admin.
+        post_migrate.connect(_sync_after_migrate, sender=self, weak=False)
+
+
+def _sync_after_migrate(sender, using="default", **kwargs) -> None:
+    from core.schedules import sync_periodic_tasks
+
+    sync_periodic_tasks(using=using)

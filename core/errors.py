@@ -1,0 +1,54 @@
+"""The one exception family for domain rules.
+
+Services raise these; ``core.api.exception_handler`` turns them into the API's
+error shape and the admin shows their message. Views never build error
+responses by hand.
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.details = details or {}
+
+
+class ValidationError(DomainError):
+    status = 400
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+    def __init__(self, current: str, target: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"Cannot move a {current} session to {target}.",
+            details={"from": current, "to": target, "allowed": allowed},
+        )

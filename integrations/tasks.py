@@ -1,0 +1,1 @@
+"""Celery tasks for this app: thin, idempotent, ids in and out."""

@@ -1,0 +1,77 @@
+import json
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Organization
+from accounts.services import organization_create
+from providers.models import Instance, Provider
+
+DEMO_ORGANIZATION = "Demo"
+CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create, once, a demo organization with an API key, an admin user and a "
+        "sandbox instance; print how to use them."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--password", default="admin")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if not User.objects.filter(username=options["username"]).exists():
+            User.objects.create_superuser(
+                username=options["username"], password=options["password"], email=""
+            )
+
+        credentials = _read_credentials()
+        organization = (
+            Organization.objects.filter(pk=credentials.get("organizationId")).first()
+            if credentials.get("organizationId")
+            else None
+        )
+        if organization is None:
+            organization, raw_key = organization_create(name=DEMO_ORGANIZATION, api_key_name="demo")
+            credentials = {"organizationId": str(organization.id), "apiKey": raw_key}
+            CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
+            CREDENTIALS_FILE.chmod(0o600)
+
+        instance, _ = Instance.objects.get_or_create(
+            organization=organization,
+            name="Sandbox",
+            defaults={"provider": Provider.SANDBOX, "concat_timeout": 3},
+        )
+        base = options["base_url"].rstrip("/")
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "Atende demo is ready.",
+                    f"  Admin:       {base}/admin/  (user {options['username']!r}, "
+                    f"password {options['password']!r})",
+                    f"  API docs:    {base}/api/docs",
+                    f"  Health:      {base}/api/health",
+                    f"  Organization {organization.name}: {organization.id}",
+                    f"  API key:     {credentials['apiKey']}",
+                    f"  Sandbox instance: {instance.id}",
+                    "  Try it:      .venv/bin/python manage.py simulate_inbound "
+                    f"--instance {instance.id} --phone 5511987654321 --text 'Olá!'",
+                    "",
+                ]
+            )
+        )
+
+
+def _read_credentials() -> dict:
+    try:
+        return json.loads(CREDENTIALS_FILE.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}

@@ -1,0 +1,244 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Direction(models.TextChoices):
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+
+
+class Author(models.TextChoices):
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+    AI = "AI"
+    BUSINESS = "BUSINESS"  # typed on the business phone itself
+    SYSTEM = "SYSTEM"  # timeline events: status changes, AI blocks, ...
+    AGENT_PLATFORM = "AGENT_PLATFORM"
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VOICE = "voice"  # push-to-talk voice note
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACT = "contact"
+    REACTION = "reaction"
+    INTERACTIVE = "interactive"
+    UNSUPPORTED = "unsupported"
+    COMMAND = "command"  # an agent's @command typed on the business phone
+    EVENT = "event"  # a SYSTEM timeline entry
+
+
+MEDIA_KINDS = frozenset(
+    {
+        MessageKind.IMAGE,
+        MessageKind.AUDIO,
+        MessageKind.VOICE,
+        MessageKind.VIDEO,
+        MessageKind.DOCUMENT,
+        MessageKind.STICKER,
+    }
+)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    DELIVERED = "DELIVERED"
+    READ = "READ"
+    FAILED = "FAILED"
+
+
+# Delivery status only moves forward: a late "DELIVERED" webhook never
+# downgrades a READ message. FAILED wins over anything but READ.
+DELIVERY_STATUS_RANK = {
+    DeliveryStatus.PENDING: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.FAILED: 3,
+    DeliveryStatus.READ: 4,
+}
+
+
+class TranscriptionStatus(models.TextChoices):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+def media_upload_path(message: "Message", filename: str) -> str:
+    return f"media/{message.organization_id}/{message.session_id}/{message.id}/{filename}"
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="messages"
+    )
+    session = models.ForeignKey(
+        "sessions_app.ChatSession", on_delete=models.CASCADE, related_name="messages"
+    )
+    # Denormalized from the session: the by-contact history and the
+    # per-instance uniqueness of provider ids need them without a join.
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="messages"
+    )
+    instance = models.ForeignKey(
+        "providers.Instance", on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    author = models.CharField(max_length=16, choices=Author.choices)
+    kind = models.CharField(max_length=12, choices=MessageKind.choices, default=MessageKind.TEXT)
+    # Body for text, caption for media, label for reactions/locations.
+    text = models.TextField(blank=True)
+    # Normalized extras by kind: location {latitude, longitude, name,
+    # address}, contact {vcard, name}, reaction {emoji, targetId},
+    # event {code, ...}, quoted message id, interactive reply id.
+    payload = models.JSONField(default=dict, blank=True)
+
+    # What the gateway needs to hand the media back (opaque to the domain).
+    media_ref = models.JSONField(default=dict, blank=True)
+    media_mimetype = models.CharField(max_length=120, blank=True)
+    media_filename = models.CharField(max_length=255, blank=True)
+    media_size = models.PositiveBigIntegerField(null=True, blank=True)
+    media_duration = models.FloatField(null=True, blank=True, help_text="Seconds.")
+    media_file = models.FileField(upload_to=media_upload_path, max_length=500, blank=True)
+    media_sha256 = models.CharField(max_length=64, blank=True)
+
+    transcription = models.TextField(blank=True)
+    transcription_status = models.CharField(
+        max_length=10, choices=TranscriptionStatus.choices, blank=True
+    )
+    transcription_error = models.TextField(blank=True)
+    transcription_model = models.CharField(max_length=100, blank=True)
+    transcription_language = models.CharField(max_length=8, blank=True)
+    transcription_attempts = models.PositiveSmallIntegerField(default=0)
+    transcription_started_at = models.DateTimeField(null=True, blank=True)
+    transcription_processed_at = models.DateTimeField(null=True, blank=True)
+
+    provider_message_id = models.CharField(max_length=200, null=True, blank=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    delivery_error = models.TextField(blank=True)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    external_id = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    # False for messages recorded through the API without sending.
+    send_external = models.BooleanField(default=True)
+    sent_by_user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    turn = models.ForeignKey(
+        "messaging.Turn", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    # The value of session.concat_seq this message produced (inbound customer
+    # messages only).
+    concat_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    raw_payload = models.JSONField(default=dict, blank=True)
+    provider_timestamp = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            # Providers retry and reorder webhooks: the same provider id on
+            # the same instance can only ever be stored once.
+            models.UniqueConstraint(
+                fields=["instance", "provider_message_id"],
+                condition=Q(provider_message_id__isnull=False),
+                name="message_provider_id_unique_per_instance",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="message_idempotency_key_unique_per_org",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "created_at"]),
+            models.Index(fields=["contact", "created_at"]),
+            models.Index(fields=["organization", "created_at"]),
+            models.Index(fields=["organization", "author"]),
+            models.Index(fields=["organization", "kind"]),
+            models.Index(fields=["organization", "delivery_status"]),
+            models.Index(fields=["transcription_status", "transcription_started_at"]),
+            models.Index(fields=["media_sha256"]),
+            models.Index(fields=["session", "concat_seq"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} {self.kind}: {self.text[:40]}"
+
+    @property
+    def is_media(self) -> bool:
+        return self.kind in MEDIA_KINDS
+
+
+class TurnStatus(models.TextChoices):
+    OPEN = "OPEN"  # collecting a burst
+    CLOSED = "CLOSED"  # burst finished; text assembled
+
+
+class DispatchStatus(models.TextChoices):
+    PENDING = "PENDING"
+    DISPATCHED = "DISPATCHED"
+    SKIPPED = "SKIPPED"
+    NO_INTEGRATION = "NO_INTEGRATION"
+
+
+class Turn(models.Model):
+    """A customer's burst of messages merged into one unit for the AI."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="turns"
+    )
+    session = models.ForeignKey(
+        "sessions_app.ChatSession", on_delete=models.CASCADE, related_name="turns"
+    )
+    status = models.CharField(max_length=8, choices=TurnStatus.choices, default=TurnStatus.OPEN)
+    first_message_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+    # Highest session.concat_seq folded into this turn.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    messages_count = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)
+    close_reason = models.CharField(max_length=32, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    dispatch_status = models.CharField(
+        max_length=16, choices=DispatchStatus.choices, default=DispatchStatus.PENDING
+    )
+    dispatch_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(status="OPEN"),
+                name="one_open_turn_per_session",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "last_message_at"]),
+            models.Index(fields=["session", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"turn {self.id} ({self.status}, {self.messages_count} msgs)"

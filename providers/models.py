@@ -1,0 +1,114 @@
+import secrets
+import uuid
+
+from django.db import models
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Provider(models.TextChoices):
+    EVOLUTION = "evolution", "Evolution API"
+    UAZAPI = "uazapi", "UAZapi"
+    BAILEYS = "baileys", "Baileys bridge"
+    CLOUDAPI = "cloudapi", "Meta Cloud API"
+    SANDBOX = "sandbox", "Sandbox"
+
+
+class ConnectionStatus(models.TextChoices):
+    UNKNOWN = "UNKNOWN", "Unknown"
+    CONNECTING = "CONNECTING", "Connecting"
+    CONNECTED = "CONNECTED", "Connected"
+    DISCONNECTED = "DISCONNECTED", "Disconnected"
+    ERROR = "ERROR", "Error"
+
+
+class Instance(models.Model):
+    """One WhatsApp number on one gateway."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="instances"
+    )
+    name = models.CharField(max_length=120)
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    base_url = models.URLField(max_length=500, blank=True)
+    # Gateway credentials: Evolution {"apiKey"}, UAZapi {"token"},
+    # Cloud API {"accessToken"}, Baileys {"apiKey"}. Never serialized out.
+    credentials = models.JSONField(default=dict, blank=True)
+    # Evolution/UAZapi instance name, or the Cloud API phone-number-id.
+    external_id = models.CharField(max_length=200, blank=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    # The token in this instance's webhook URL; gateways that cannot send
+    # custom headers still authenticate with it.
+    webhook_secret = models.CharField(max_length=64, unique=True, default=new_webhook_secret)
+    # Meta Cloud API: the app secret signs webhooks (X-Hub-Signature-256),
+    # the verify token answers the GET handshake.
+    app_secret = models.CharField(max_length=200, blank=True)
+    verify_token = models.CharField(max_length=200, blank=True)
+
+    connection_status = models.CharField(
+        max_length=16, choices=ConnectionStatus.choices, default=ConnectionStatus.UNKNOWN
+    )
+    connection_status_since = models.DateTimeField(null=True, blank=True)
+    last_health_check_at = models.DateTimeField(null=True, blank=True)
+    last_health_error = models.TextField(blank=True)
+    qr_code = models.TextField(blank=True, help_text="Latest QR code (data URI or raw string).")
+    qr_code_updated_at = models.DateTimeField(null=True, blank=True)
+
+    concat_timeout = models.PositiveSmallIntegerField(
+        default=8, help_text="Default debounce window (seconds) for new sessions, 1–60."
+    )
+    default_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ignore_groups = models.BooleanField(default=True)
+    # Minutes an agent's reply (or a message typed on the phone) blocks the
+    # AI; null uses the organization's default.
+    human_takeover_minutes = models.PositiveIntegerField(null=True, blank=True)
+    transcribe_audio = models.BooleanField(default=True)
+    transcribe_video = models.BooleanField(default=True)
+    describe_images = models.BooleanField(default=True)
+    read_documents = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="instance_name_unique_per_org"
+            )
+        ]
+        indexes = [models.Index(fields=["provider", "external_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"
+
+    @property
+    def takeover_minutes(self) -> int:
+        if self.human_takeover_minutes:
+            return self.human_takeover_minutes
+        return self.organization.human_takeover_minutes
+
+
+class SandboxOutboxMessage(models.Model):
+    """What the sandbox gateway "sent": visible in the admin instead of WhatsApp."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="sandbox_outbox")
+    to = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20)
+    text = models.TextField(blank=True)
+    media = models.JSONField(default=dict, blank=True)
+    provider_message_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "sandbox outbox message"
+
+    def __str__(self) -> str:
+        return f"→ {self.to}: {self.text[:40]}"

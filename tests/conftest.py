@@ -1,0 +1,71 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.support import factories
+from tests.support.worker import WorkerProcess, purge_broker
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def organization(db):
+    return factories.make_organization("Acme")
+
+
+@pytest.fixture
+def other_organization(db):
+    return factories.make_organization("Other Co")
+
+
+def _client_for(organization) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {factories.make_api_key(organization)}")
+    client.organization = organization
+    return client
+
+
+@pytest.fixture
+def api_client(organization) -> APIClient:
+    """An API client authenticated with a key of ``organization``."""
+    return _client_for(organization)
+
+
+@pytest.fixture
+def other_api_client(other_organization) -> APIClient:
+    """A client of another organization, for tenancy tests."""
+    return _client_for(other_organization)
+
+
+@pytest.fixture
+def instance(organization):
+    return factories.make_instance(organization, name="Main")
+
+
+@pytest.fixture
+def contact(organization):
+    return factories.make_contact(organization, phone="5511987654321", name="Maria")
+
+
+@pytest.fixture
+def chat_session(contact, instance):
+    return factories.make_session(contact=contact, instance=instance)
+
+
+@pytest.fixture(scope="session")
+def _worker_process(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        purge_broker()
+        worker = WorkerProcess(concurrency=2).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, _worker_process):
+    """A real Celery worker process consuming from the test broker (Redis)."""
+    purge_broker()
+    return _worker_process

@@ -1,0 +1,54 @@
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from config.celery import app
+from core.models import Heartbeat
+
+
+@pytest.fixture
+def live_worker(db):
+    Heartbeat.objects.create(name="worker", beat_at=timezone.now(), hostname="test")
+
+
+def test_all_up_is_200(client, live_worker):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {k: v["ok"] for k, v in body["checks"].items()} == {
+        "database": True,
+        "broker": True,
+        "worker": True,
+    }
+
+
+def test_unreachable_broker_is_503(client, live_worker, monkeypatch):
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_stale_worker_heartbeat_is_503(client, db):
+    Heartbeat.objects.create(name="worker", beat_at=timezone.now() - timedelta(minutes=5))
+    response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"]["ok"] is False
+
+
+def test_no_worker_ever_is_503(client, db):
+    assert client.get("/api/health").status_code == 503
+
+
+@pytest.mark.worker
+def test_a_real_worker_makes_it_healthy(client, celery_worker):
+    from core.tasks import heartbeat
+
+    heartbeat.delay()
+    deadline = timezone.now() + timedelta(seconds=20)
+    while timezone.now() < deadline and not Heartbeat.objects.exists():
+        time.sleep(0.2)
+    assert client.get("/api/health").status_code == 200

@@ -1,0 +1,81 @@
+"""`make run`'s stack on the embedded defaults: SQLite + file-system broker."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.worker
+def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "ATENDE_VAR_DIR": str(tmp_path / "var"),
+            "PORT": str(port),
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+            "WORKER_CONCURRENCY": "1",
+            "WEB_CONCURRENCY": "1",
+        }
+    )
+    python = sys.executable
+    for command in (["migrate", "--noinput"], ["createcachetable"], ["setup_demo"]):
+        subprocess.run(
+            [python, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+
+    log = (tmp_path / "honcho.log").open("w")
+    stack = subprocess.Popen(
+        [str(Path(python).parent / "honcho"), "start", "-f", "Procfile"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code
+            except requests.ConnectionError:
+                status = None
+            if status == 200:
+                break
+            time.sleep(1)
+        assert status == 200, (tmp_path / "honcho.log").read_text()[-4000:]
+        admin = requests.get(f"http://127.0.0.1:{port}/admin/login/", timeout=5)
+        assert admin.status_code == 200
+    finally:
+        os.killpg(stack.pid, signal.SIGINT)
+        try:
+            stack.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(stack.pid, signal.SIGKILL)
+            stack.wait(10)
+    assert stack.returncode is not None
