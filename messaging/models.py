@@ -31,8 +31,7 @@ class MessageKind(models.TextChoices):
     REACTION = "reaction"
     INTERACTIVE = "interactive"
     UNSUPPORTED = "unsupported"
-    COMMAND = "command"  # an agent's @command typed on the business phone
-    EVENT = "event"  # a SYSTEM timeline entry
+    COMMAND = "command"  # an agent's @command typed on the business phone (CHAT_COMMAND)
 
 
 MEDIA_KINDS = frozenset(
@@ -101,7 +100,7 @@ class Message(models.Model):
     text = models.TextField(blank=True)
     # Normalized extras by kind: location {latitude, longitude, name,
     # address}, contact {vcard, name}, reaction {emoji, targetId},
-    # event {code, ...}, quoted message id, interactive reply id.
+    # command {name, args}, quoted message id, interactive reply id.
     payload = models.JSONField(default=dict, blank=True)
 
     # What the gateway needs to hand the media back (opaque to the domain).

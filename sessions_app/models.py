@@ -136,3 +136,33 @@ class SessionTabulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} · {self.tabulation}"
+
+
+class SessionEvent(models.Model):
+    """A SYSTEM entry in the session timeline: what changed, who did it, why.
+
+    Status changes, AI blocks and unblocks, assignments, tags, takeovers and
+    phone commands all leave one. The conversation view interleaves these
+    with the messages.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="session_events"
+    )
+    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="events")
+    # Machine-readable: status_changed, ai_blocked, ai_unblocked, assigned,
+    # tag_added, tag_removed, takeover, command, window_expired, ...
+    code = models.CharField(max_length=40)
+    text = models.CharField(max_length=500, help_text="Human-readable summary.")
+    data = models.JSONField(default=dict, blank=True)
+    # Who caused it: "agent:<username>", "api:<key name>", "system", "phone".
+    actor = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["session", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,185 @@
+"""The one contract every WhatsApp gateway adapter speaks.
+
+Nothing after an adapter reads provider JSON: webhooks are parsed into the
+normalized events below, and sending, media download, number checks and
+connection state go through ``GatewayAdapter``. Adapters never touch domain
+models other than reading their ``Instance``.
+
+Errors are typed: ``TransientGatewayError`` (timeouts, connection errors,
+429, 5xx) may be retried; ``PermanentGatewayError`` (400/401/404, number not
+on WhatsApp, unsupported media) must not be.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from providers.models import Instance
+
+
+# --- errors -----------------------------------------------------------------
+
+
+class GatewayError(Exception):
+    """A gateway call failed. ``status_code`` is the HTTP status when there was one."""
+
+    transient: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+class TransientGatewayError(GatewayError):
+    transient = True
+
+
+class PermanentGatewayError(GatewayError):
+    transient = False
+
+
+class MediaTooLarge(PermanentGatewayError):
+    """The media is over the caller's byte limit (known up front or seen mid-download)."""
+
+
+class WebhookPayloadError(ValueError):
+    """The webhook body is not what this gateway sends: answer 400, store nothing."""
+
+
+# --- normalized webhook events ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundMedia:
+    mimetype: str = ""
+    filename: str = ""
+    size: int | None = None
+    duration: float | None = None  # seconds
+    # Whatever this adapter's download_media needs to fetch the bytes again
+    # (message key, media id, inline base64 ...). Opaque to everything else.
+    ref: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    """A message in a chat: from the customer, or sent from our number (``from_me``)."""
+
+    provider_message_id: str
+    from_me: bool
+    chat_id: str  # the remote JID as the gateway gave it (…@s.whatsapp.net, …@lid, …@g.us)
+    phone: str | None  # the remote party's phone digits when the gateway reveals them
+    wa_ids: tuple[str, ...]  # every id seen for the remote party (jid, lid)
+    kind: str  # messaging.models.MessageKind value
+    text: str = ""
+    push_name: str = ""
+    media: InboundMedia | None = None
+    # Normalized extras by kind: location {latitude, longitude, name, address},
+    # contact {name, vcard}, reaction {emoji, targetId}, quotedId, ...
+    payload: dict = field(default_factory=dict)
+    timestamp: datetime | None = None
+    is_group: bool = False
+    # True when the gateway says it came from its own API (an echo of our send).
+    sent_by_api: bool = False
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """A delivery receipt for a message we sent (or one typed on the phone)."""
+
+    provider_message_id: str
+    status: str  # messaging.models.DeliveryStatus value
+    error: str = ""
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConnectionEvent:
+    status: str  # providers.models.ConnectionStatus value
+    reason: str = ""
+    phone_number: str = ""
+
+
+@dataclass(frozen=True)
+class QrCodeEvent:
+    qr_code: str  # data: URI (image) or the raw QR string
+    pairing_code: str = ""
+
+
+@dataclass(frozen=True)
+class IgnoredEvent:
+    """Known but irrelevant, or unknown: answered 200 and logged."""
+
+    event_type: str
+    reason: str
+
+
+WebhookEvent = MessageEvent | StatusEvent | ConnectionEvent | QrCodeEvent | IgnoredEvent
+
+
+# --- outbound ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboundMedia:
+    kind: str  # image | audio | voice | video | document | sticker
+    mimetype: str = ""
+    filename: str = ""
+    caption: str = ""
+    url: str | None = None  # a public URL the gateway can fetch
+    data: bytes | None = None  # or the bytes themselves (sent as base64)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DownloadedMedia:
+    data: bytes
+    mimetype: str = ""
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    exists: bool
+    phone: str
+    wa_id: str = ""
+
+
+# --- the adapter -------------------------------------------------------------
+
+
+class GatewayAdapter(ABC):
+    provider: ClassVar[str]
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+
+    @abstractmethod
+    def parse_webhook(self, body: dict, headers: dict[str, str]) -> list[WebhookEvent]:
+        """Normalize one webhook body. Raises WebhookPayloadError on shape drift."""
+
+    @abstractmethod
+    def send_text(self, *, to: str, text: str, quoted_id: str | None = None) -> SendResult: ...
+
+    @abstractmethod
+    def send_media(self, *, to: str, media: OutboundMedia) -> SendResult: ...
+
+    @abstractmethod
+    def download_media(self, ref: dict, *, max_bytes: int) -> DownloadedMedia:
+        """Fetch media bytes; raises MediaTooLarge past ``max_bytes`` (checked while reading)."""
+
+    @abstractmethod
+    def check_number(self, phone: str) -> NumberCheck: ...
+
+    @abstractmethod
+    def connection_state(self) -> ConnectionEvent: ...

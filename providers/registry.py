@@ -1,0 +1,27 @@
+"""provider slug → adapter class. Adding a gateway = one package + one line here."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from providers.base import GatewayAdapter
+
+if TYPE_CHECKING:
+    from providers.models import Instance
+
+ADAPTERS: dict[str, str] = {
+    "sandbox": "providers.sandbox.adapter.SandboxAdapter",
+}
+
+
+def adapter_class(provider: str) -> type[GatewayAdapter]:
+    try:
+        module_path, _, name = ADAPTERS[provider].rpartition(".")
+    except KeyError:
+        raise LookupError(f"Unknown provider {provider!r}") from None
+    return getattr(import_module(module_path), name)
+
+
+def get_adapter(instance: Instance) -> GatewayAdapter:
+    return adapter_class(instance.provider)(instance)
