@@ -1,1 +1,3 @@
-"""Celery tasks for this app: thin, idempotent, ids in and out."""
+"""Celery discovers tasks here; each task lives with the code it drives."""
+
+from messaging.media import transcribe_message  # noqa: F401
