@@ -19,6 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## make run: the whole system (web, worker, beat) with a demo organization.
 run: venv
+	$(PY) scripts/create_database.py
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
