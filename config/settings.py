@@ -147,6 +147,23 @@ CELERY_TIMEZONE = "UTC"
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
 
+# --- Turns (debounce) and integration deliveries --------------------------
+# A burst of customer messages closes early after this many seconds from its
+# first message, or at this many messages, so a chatty customer still gets
+# answers.
+CONCAT_MAX_WAIT_SECONDS = env.int("CONCAT_MAX_WAIT_SECONDS", default=60)
+CONCAT_MAX_MESSAGES = env.int("CONCAT_MAX_MESSAGES", default=20)
+# How long a closing turn waits for media transcriptions still running
+# (counted from its last message) before it goes with a placeholder.
+CONCAT_MEDIA_WAIT_SECONDS = env.int("CONCAT_MEDIA_WAIT_SECONDS", default=60)
+# An OPEN turn this many seconds past its window lost its task: the sweeper
+# closes it.
+CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=10)
+# Seconds between webhook delivery attempts: 8 tries over about an hour.
+INTEGRATION_RETRY_BACKOFF_SECONDS = [
+    int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])
+] or [30, 60, 120, 300, 600, 900, 1500]
+
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],

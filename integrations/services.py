@@ -1,1 +1,304 @@
-"""Writes for this app (see STYLE.md)."""
+"""Writes for integrations: endpoints, the delivery outbox, signed sending.
+
+An event becomes one Delivery row per subscribed integration (the outbox),
+written in the caller's transaction; a task sends it after commit. Each try
+is claimed with a conditional UPDATE, so two workers never send the same
+attempt, and every try leaves a DeliveryAttempt.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.errors import ValidationError
+from integrations.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Event,
+    Integration,
+    new_signing_secret,
+)
+from integrations.selectors import integrations_subscribed
+
+logger = logging.getLogger(__name__)
+
+EVENT_NAMES = frozenset(Event.values)
+INTEGRATION_EDITABLE_FIELDS = ("name", "url", "events", "secret", "is_active", "timeout_seconds")
+# Seconds a claimed attempt may take before the sweeper assumes the worker
+# died with it and offers it again (added to the integration's timeout).
+CLAIM_LEASE_MARGIN_SECONDS = 30
+RESPONSE_EXCERPT_CHARS = 500
+
+
+def _clean_url(url: str) -> str:
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(
+            "The URL must be an absolute http(s) URL.", details={"url": ["Invalid URL."]}
+        )
+    return url
+
+
+def _clean_events(events) -> list[str]:
+    if not isinstance(events, list | tuple) or not events:
+        raise ValidationError(
+            "Subscribe to at least one event.", details={"events": ["Must be a non-empty list."]}
+        )
+    unknown = sorted({str(e) for e in events} - EVENT_NAMES)
+    if unknown:
+        raise ValidationError(
+            f"Unknown events: {', '.join(unknown)}.",
+            details={"events": [f"Allowed: {', '.join(sorted(EVENT_NAMES))}."]},
+        )
+    return sorted(set(events))
+
+
+def integration_create(
+    *,
+    organization,
+    name: str,
+    url: str,
+    events: list[str],
+    secret: str | None = None,
+    is_active: bool = True,
+) -> Integration:
+    if not (name or "").strip():
+        raise ValidationError("A name is required.", details={"name": ["Required."]})
+    return Integration.objects.create(
+        organization=organization,
+        name=name.strip(),
+        url=_clean_url(url),
+        events=_clean_events(events),
+        secret=secret or new_signing_secret(),
+        is_active=is_active,
+    )
+
+
+def integration_update(*, integration: Integration, **fields) -> Integration:
+    unknown = set(fields) - set(INTEGRATION_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}.")
+    if "url" in fields:
+        fields["url"] = _clean_url(fields["url"])
+    if "events" in fields:
+        fields["events"] = _clean_events(fields["events"])
+    if "secret" in fields and not fields["secret"]:
+        fields["secret"] = new_signing_secret()
+    if "name" in fields:
+        if not (fields["name"] or "").strip():
+            raise ValidationError("A name is required.", details={"name": ["Required."]})
+        fields["name"] = fields["name"].strip()
+    for key, value in fields.items():
+        setattr(integration, key, value)
+    integration.save()
+    return integration
+
+
+def integration_delete(*, integration: Integration) -> None:
+    integration.delete()
+
+
+def event_publish(
+    *, organization, event: str, payload: dict, dedupe_key: str, turn=None
+) -> list[Delivery]:
+    """Write one outbox row per active integration subscribed to ``event``.
+
+    The same (integration, event, dedupe_key) is stored once: publishing an
+    event again (a retried task, a second worker) adds nothing. Sending is
+    queued after the caller's transaction commits.
+    """
+    organization_id = getattr(organization, "pk", organization)
+    body = {"event": event, "organizationId": str(organization_id), **payload}
+    now = timezone.now()
+    created: list[Delivery] = []
+    for integration in integrations_subscribed(organization_id, event):
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    organization_id=organization_id,
+                    integration=integration,
+                    event=event,
+                    dedupe_key=str(dedupe_key)[:200],
+                    payload=body,
+                    turn=turn,
+                    next_attempt_at=now,
+                )
+        except IntegrityError:
+            continue
+        created.append(delivery)
+    for delivery in created:
+        _enqueue_send(delivery.pk)
+    return created
+
+
+def _enqueue_send(delivery_id, countdown: float = 0) -> None:
+    from integrations.tasks import delivery_send
+
+    def send() -> None:
+        delivery_send.apply_async((str(delivery_id),), countdown=countdown)
+
+    transaction.on_commit(send)
+
+
+def delivery_redeliver(*, delivery: Delivery) -> Delivery:
+    """Offer a delivery again from the start (failed ones, or a manual replay)."""
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING,
+        attempts_count=0,
+        next_attempt_at=timezone.now(),
+        last_error="",
+        delivered_at=None,
+        updated_at=timezone.now(),
+    )
+    delivery.refresh_from_db()
+    _enqueue_send(delivery.pk)
+    return delivery
+
+
+def retry_backoff_seconds() -> list[int]:
+    return list(settings.INTEGRATION_RETRY_BACKOFF_SECONDS)
+
+
+def signature_for(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def delivery_body(delivery: Delivery) -> bytes:
+    return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def delivery_attempt(*, delivery_id) -> str:
+    """Claim and make one attempt. Returns what happened (for logs and tests).
+
+    The claim moves ``next_attempt_at`` past the request's deadline, so a
+    duplicate task (the sweeper re-queued it, the broker redelivered it)
+    finds nothing due and does nothing; if this worker dies mid-request,
+    the lease runs out and the sweeper offers the attempt again.
+    """
+    now = timezone.now()
+    delivery = Delivery.objects.select_related("integration").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return "gone"
+    integration = delivery.integration
+    lease = timedelta(seconds=integration.timeout_seconds + CLAIM_LEASE_MARGIN_SECONDS)
+    claimed = Delivery.objects.filter(
+        pk=delivery.pk,
+        status=DeliveryStatus.PENDING,
+        attempts_count=delivery.attempts_count,
+        next_attempt_at__lte=now + timedelta(seconds=1),
+    ).update(attempts_count=F("attempts_count") + 1, next_attempt_at=now + lease, updated_at=now)
+    if not claimed:
+        return "not_due"
+    # attempts_count counts this round (delivery_redeliver starts a new one);
+    # attempt rows keep numbering across rounds so the history stays.
+    round_attempt = delivery.attempts_count + 1
+    last_number = (
+        DeliveryAttempt.objects.filter(delivery=delivery)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    number = (last_number or 0) + 1
+    if not integration.is_active:
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=number, error="Integration is inactive."
+        )
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED, last_error="Integration is inactive.", updated_at=now
+        )
+        return "failed"
+
+    body = delivery_body(delivery)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Atende-Webhooks/1.0",
+        "X-Atende-Event": delivery.event,
+        "X-Atende-Delivery": str(delivery.pk),
+        "X-Atende-Timestamp": timestamp,
+        "X-Atende-Signature": signature_for(integration.secret, timestamp, body),
+    }
+    status_code = None
+    error = ""
+    excerpt = ""
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            integration.url,
+            data=body,
+            headers=headers,
+            timeout=integration.timeout_seconds,
+            allow_redirects=False,
+        )
+        status_code = response.status_code
+        excerpt = response.text[:RESPONSE_EXCERPT_CHARS]
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+    latency_ms = int((time.monotonic() - started) * 1000)
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=number,
+        status_code=status_code,
+        latency_ms=latency_ms,
+        error=error,
+        response_excerpt=excerpt,
+    )
+    done_at = timezone.now()
+    if not error:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SUCCEEDED,
+            last_status_code=status_code,
+            last_error="",
+            delivered_at=done_at,
+            next_attempt_at=None,
+            updated_at=done_at,
+        )
+        return "succeeded"
+
+    backoff = retry_backoff_seconds()
+    if round_attempt > len(backoff):
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED,
+            last_status_code=status_code,
+            last_error=error,
+            next_attempt_at=None,
+            updated_at=done_at,
+        )
+        logger.warning("delivery %s failed after %s attempts: %s", delivery.pk, number, error)
+        return "failed"
+    delay = backoff[round_attempt - 1]
+    Delivery.objects.filter(pk=delivery.pk).update(
+        last_status_code=status_code,
+        last_error=error,
+        next_attempt_at=done_at + timedelta(seconds=delay),
+        updated_at=done_at,
+    )
+    _enqueue_send(delivery.pk, countdown=delay)
+    return "retry"
+
+
+def deliveries_requeue_lost(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Offer again PENDING deliveries whose task was lost (broker flushed, worker killed)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in ids:
+        _enqueue_send(delivery_id)
+    return len(ids)

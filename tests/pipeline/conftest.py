@@ -1,0 +1,66 @@
+"""Fixtures for the turn pipeline: a signing receiver and short timings.
+
+The shared Celery worker process inherits this process's environment, so
+the retry backoff is shortened here (before any worker starts) to keep the
+retry tests to seconds.
+"""
+
+import hashlib
+import hmac
+import os
+
+import pytest
+
+from integrations.services import integration_create
+from tests.support.http_server import FakeHTTPServer
+
+os.environ.setdefault("INTEGRATION_RETRY_BACKOFF_SECONDS", "1,1,1,1,1,1,1")
+
+RECEIVER_PATH = "/hooks/atende"
+RECEIVER_SECRET = "receiver-secret-123"
+
+
+def signature_is_valid(request, secret: str = RECEIVER_SECRET) -> bool:
+    timestamp = request.headers.get("x-atende-timestamp", "")
+    expected = hmac.new(
+        secret.encode(), timestamp.encode() + b"." + request.body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(request.headers.get("x-atende-signature", ""), f"sha256={expected}")
+
+
+class Receiver(FakeHTTPServer):
+    """The AI platform's endpoint: accepts only correctly signed requests."""
+
+    def signed(self, reply=(200, {"ok": True})):
+        def handler(request):
+            if not signature_is_valid(request):
+                return 401, {"error": "bad signature"}
+            return reply(request) if callable(reply) else reply
+
+        return handler
+
+    def turns(self) -> list[dict]:
+        return [
+            r.json
+            for r in self.requests_to(RECEIVER_PATH)
+            if r.headers.get("x-atende-event") == "turn.ready" and signature_is_valid(r)
+        ]
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    server.route("POST", RECEIVER_PATH, server.signed())
+    with server:
+        yield server
+
+
+@pytest.fixture
+def integration(organization, receiver):
+    return integration_create(
+        organization=organization,
+        name="AI platform",
+        url=receiver.url + RECEIVER_PATH,
+        events=["turn.ready"],
+        secret=RECEIVER_SECRET,
+    )
