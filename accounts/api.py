@@ -1,9 +1,22 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services
 from accounts.authentication import request_organization
+from accounts.models import Department
+from accounts.serializers import DepartmentSerializer, DepartmentWriteSerializer
+from core.api import get_scoped_or_404
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <key>"}
 
 
 class CurrentOrganizationView(APIView):
@@ -24,3 +37,83 @@ class CurrentOrganizationView(APIView):
         return Response(
             {"id": organization.id, "name": organization.name, "apiKeyName": request.auth.name}
         )
+
+
+DEPARTMENT_EXAMPLE = OpenApiExample(
+    "Department",
+    value={
+        "id": "3c1d9a55-0f55-4d8e-b6d7-8d2a4c7f2e11",
+        "name": "Vendas",
+        "description": "Sales team",
+        "active": True,
+        "createdAt": "2026-01-05T12:00:00Z",
+        "updatedAt": "2026-01-05T12:00:00Z",
+    },
+    response_only=True,
+)
+
+
+def _departments(request):
+    return Department.objects.filter(organization=request_organization(request)).order_by(
+        "name", "id"
+    )
+
+
+class DepartmentListCreateView(generics.ListAPIView):
+    queryset = Department.objects.none()
+    serializer_class = DepartmentSerializer
+
+    def get_queryset(self):
+        return _departments(self.request)
+
+    @extend_schema(summary="List departments", examples=[DEPARTMENT_EXAMPLE])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create a department",
+        request=DepartmentWriteSerializer,
+        responses={201: DepartmentSerializer},
+        examples=[
+            OpenApiExample("New department", value={"name": "Vendas"}, request_only=True),
+            DEPARTMENT_EXAMPLE,
+        ],
+    )
+    def post(self, request):
+        serializer = DepartmentWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        department = services.department_create(
+            organization=request_organization(request), **serializer.validated_data
+        )
+        return Response(DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
+
+
+class DepartmentDetailView(APIView):
+    @extend_schema(
+        summary="Get a department", responses=DepartmentSerializer, examples=[DEPARTMENT_EXAMPLE]
+    )
+    def get(self, request, department_id):
+        department = get_scoped_or_404(_departments(request), department_id, "department")
+        return Response(DepartmentSerializer(department).data)
+
+    @extend_schema(
+        summary="Update a department",
+        request=DepartmentWriteSerializer(partial=True),
+        responses=DepartmentSerializer,
+        examples=[DEPARTMENT_EXAMPLE],
+    )
+    def patch(self, request, department_id):
+        department = get_scoped_or_404(_departments(request), department_id, "department")
+        serializer = DepartmentWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        department = services.department_update(department=department, **serializer.validated_data)
+        return Response(DepartmentSerializer(department).data)
+
+    @extend_schema(
+        summary="Delete a department (409 while open sessions are assigned)",
+        responses={204: None},
+    )
+    def delete(self, request, department_id):
+        department = get_scoped_or_404(_departments(request), department_id, "department")
+        services.department_delete(department=department)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Agent, ApiKey, Department, Organization
-from core.errors import ValidationError
+from core.errors import Conflict, ValidationError
 
 
 @transaction.atomic
@@ -65,3 +65,55 @@ def agent_create(
 
     grant_agent_permissions(user)
     return agent
+
+
+DEPARTMENT_EDITABLE_FIELDS = ("name", "description", "is_active")
+
+
+def _department_save(department: Department, update_fields: list[str] | None = None) -> Department:
+    if not (department.name or "").strip():
+        raise ValidationError("A department needs a name.", details={"name": ["Required."]})
+    department.name = department.name.strip()
+    try:
+        with transaction.atomic():
+            department.save(update_fields=update_fields)
+    except IntegrityError:
+        raise Conflict(
+            "A department with this name already exists.", code="department_name_taken"
+        ) from None
+    return department
+
+
+def department_create(
+    *, organization: Organization, name: str, description: str = "", is_active: bool = True
+) -> Department:
+    return _department_save(
+        Department(
+            organization=organization, name=name or "", description=description, is_active=is_active
+        )
+    )
+
+
+def department_update(*, department: Department, **fields) -> Department:
+    unknown = set(fields) - set(DEPARTMENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(department, name, value)
+    if not fields:
+        return department
+    return _department_save(department, update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def department_delete(*, department: Department) -> None:
+    """Refused while open sessions are assigned to it: they would silently lose their queue."""
+    locked = Department.objects.select_for_update().get(pk=department.pk)
+    open_sessions = locked.sessions.exclude(status="CLOSED").count()
+    if open_sessions:
+        raise Conflict(
+            "Open sessions are assigned to this department.",
+            code="department_in_use",
+            details={"openSessions": open_sessions},
+        )
+    locked.delete()

@@ -1,7 +1,13 @@
 from django.urls import path
 
-from accounts.api import CurrentOrganizationView
+from accounts import api
 
 urlpatterns = [
-    path("organization", CurrentOrganizationView.as_view(), name="current-organization"),
+    path("organization", api.CurrentOrganizationView.as_view(), name="current-organization"),
+    path("departments", api.DepartmentListCreateView.as_view(), name="department-list"),
+    path(
+        "departments/<uuid:department_id>",
+        api.DepartmentDetailView.as_view(),
+        name="department-detail",
+    ),
 ]

@@ -65,3 +65,62 @@ def json_error(
     from django.http import JsonResponse
 
     return JsonResponse(error_body(code, message, details), status=http_status)
+
+
+def get_scoped_or_404(queryset, pk, what: str):
+    """One object of the caller's organization, or the error-shaped 404.
+
+    ``queryset`` is already scoped to the organization: another tenant's id
+    is indistinguishable from an id that never existed.
+    """
+    from core.errors import NotFound
+
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"No such {what}.")
+    return obj
+
+
+def schema_error_responses_hook(result, generator, request, public):
+    """drf-spectacular post-processing: document the one error shape on every operation."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string", "example": "validation_error"},
+                    "message": {"type": "string"},
+                    "details": {"oneOf": [{"type": "object"}, {"type": "array"}]},
+                },
+            }
+        },
+    }
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    descriptions = {
+        "400": "Invalid input.",
+        "401": "Missing or invalid API key.",
+        "403": "Forbidden.",
+        "404": "Not found (or another organization's object).",
+        "405": "Method not allowed.",
+        "409": "Conflict with the current state.",
+        "413": "Payload too large.",
+        "415": "Unsupported media type.",
+        "429": "Rate limited; see Retry-After.",
+    }
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = ["400", "401", "404", "405", "429"]
+            if method != "get":
+                wanted += ["409", "413", "415"]
+            for code in wanted:
+                responses.setdefault(code, {"description": descriptions[code], "content": error_ref})
+    return result

@@ -17,9 +17,9 @@ class PageNumberPagination(pagination.BasePagination):
     max_limit = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = _positive_int(request.query_params.get("page"), "page", default=1)
+        self.page = positive_int(request.query_params.get("page"), "page", default=1)
         self.limit = min(
-            _positive_int(request.query_params.get("limit"), "limit", default=self.default_limit),
+            positive_int(request.query_params.get("limit"), "limit", default=self.default_limit),
             self.max_limit,
         )
         self.total = queryset.count()
@@ -71,18 +71,26 @@ class PageNumberPagination(pagination.BasePagination):
 
 PAGINATION_SCHEMA = {
     "type": "object",
+    "required": [
+        "total_data",
+        "total_pages",
+        "page",
+        "limit",
+        "has_next_page",
+        "has_previous_page",
+    ],
     "properties": {
-        "total_data": {"type": "integer"},
-        "total_pages": {"type": "integer"},
-        "page": {"type": "integer"},
-        "limit": {"type": "integer"},
-        "has_next_page": {"type": "boolean"},
-        "has_previous_page": {"type": "boolean"},
+        "total_data": {"type": "integer", "example": 1},
+        "total_pages": {"type": "integer", "example": 1},
+        "page": {"type": "integer", "example": 1},
+        "limit": {"type": "integer", "example": 50},
+        "has_next_page": {"type": "boolean", "example": False},
+        "has_previous_page": {"type": "boolean", "example": False},
     },
 }
 
 
-def _positive_int(raw: str | None, name: str, *, default: int) -> int:
+def positive_int(raw: str | None, name: str, *, default: int) -> int:
     if raw in (None, ""):
         return default
     try:

@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from integrations import api
+
+urlpatterns = [
+    path("integrations", api.IntegrationListCreateView.as_view(), name="integration-list"),
+    path(
+        "integrations/<uuid:integration_id>",
+        api.IntegrationDetailView.as_view(),
+        name="integration-detail",
+    ),
+    path(
+        "integrations/<uuid:integration_id>/deliveries",
+        api.IntegrationDeliveriesView.as_view(),
+        name="integration-deliveries",
+    ),
+    path(
+        "deliveries/<uuid:delivery_id>/redeliver",
+        api.DeliveryRedeliverView.as_view(),
+        name="delivery-redeliver",
+    ),
+]

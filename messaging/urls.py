@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from messaging import api
+
+urlpatterns = [
+    path("messages", api.MessageListCreateView.as_view(), name="message-list"),
+    path("messages/<uuid:message_id>", api.MessageDetailView.as_view(), name="message-detail"),
+    path(
+        "sessions/by-contact/<uuid:contact_id>",
+        api.SessionsByContactView.as_view(),
+        name="sessions-by-contact",
+    ),
+    path("sessions/<uuid:session_id>", api.SessionDetailView.as_view(), name="session-detail"),
+    path(
+        "sessions/<uuid:session_id>/messages",
+        api.SessionMessagesView.as_view(),
+        name="session-messages",
+    ),
+]

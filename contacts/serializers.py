@@ -1,0 +1,145 @@
+"""The API's contact and tabulation representations (camelCase)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contacts.models import Contact, ContactTabulation, Tabulation
+
+HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
+
+
+class TabulationSerializer(serializers.ModelSerializer):
+    backgroundColor = serializers.CharField(source="background_color")
+    autoTabulation = serializers.BooleanField(source="auto_tabulation")
+    active = serializers.BooleanField(source="is_active")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    class Meta:
+        model = Tabulation
+        fields = [
+            "id",
+            "name",
+            "description",
+            "backgroundColor",
+            "autoTabulation",
+            "active",
+            "createdAt",
+            "updatedAt",
+        ]
+        read_only_fields = fields
+
+
+class TabulationWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    backgroundColor = serializers.RegexField(
+        HEX_COLOR, required=False, default="#ffffff", source="background_color"
+    )
+    autoTabulation = serializers.BooleanField(
+        required=False, default=False, source="auto_tabulation"
+    )
+    active = serializers.BooleanField(required=False, default=True, source="is_active")
+
+
+class TabulationBriefSerializer(serializers.Serializer):
+    """How a tag appears inside contacts and sessions."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    backgroundColor = serializers.CharField(source="background_color")
+
+
+class ContactTabulationTagSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    backgroundColor = serializers.CharField(source="background_color")
+    description = serializers.CharField()
+    autoTabulation = serializers.BooleanField(source="auto_tabulation")
+
+
+class ContactTabulationSerializer(serializers.ModelSerializer):
+    """falecomigo's ``ContactTabulation`` entry."""
+
+    contactId = serializers.UUIDField(source="contact_id")
+    tabulationId = serializers.UUIDField(source="tabulation_id")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+    tabulation = ContactTabulationTagSerializer()
+
+    class Meta:
+        model = ContactTabulation
+        fields = ["id", "contactId", "tabulationId", "createdAt", "updatedAt", "tabulation"]
+        read_only_fields = fields
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """Reads ``contact_tabulations`` prefetched by contacts.selectors."""
+
+    phone = serializers.CharField(allow_null=True)
+    externalId = serializers.CharField(source="external_id")
+    bypassBots = serializers.BooleanField(source="bypass_bots")
+    source = serializers.UUIDField(source="source_instance_id", allow_null=True)
+    profilePictureUrl = serializers.CharField(source="profile_picture_url")
+    tabulations = serializers.SerializerMethodField()
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "email",
+            "externalId",
+            "bypassBots",
+            "source",
+            "profilePictureUrl",
+            "tabulations",
+            "createdAt",
+            "updatedAt",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TabulationBriefSerializer(many=True))
+    def get_tabulations(self, contact):
+        return TabulationBriefSerializer(
+            [link.tabulation for link in contact.contact_tabulations.all()], many=True
+        ).data
+
+
+class ContactFalecomigoSerializer(ContactSerializer):
+    """The contact of ``GET /sessions/by-contact``: adds falecomigo's ``ContactTabulation``."""
+
+    organizationId = serializers.UUIDField(source="organization_id")
+    ContactTabulation = ContactTabulationSerializer(source="contact_tabulations", many=True)
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "organizationId", "ContactTabulation"]
+        read_only_fields = fields
+
+
+class ContactCreateSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    externalId = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", source="external_id"
+    )
+    bypassBots = serializers.BooleanField(required=False, default=False, source="bypass_bots")
+
+
+class ContactUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    externalId = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, source="external_id"
+    )
+    bypassBots = serializers.BooleanField(required=False, source="bypass_bots")
+
+
+class TabulationIdsSerializer(serializers.Serializer):
+    tabulationIds = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=100
+    )

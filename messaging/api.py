@@ -1,0 +1,379 @@
+"""Conversations for integrators: messages, and sessions read with their messages.
+
+``POST /messages`` validates, resolves the session (starting a
+business-initiated one when asked) and calls
+messaging.services.message_create_outbound, which owns every sending rule
+(AI blocking, takeover, 24 h window, idempotency).
+"""
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import request_organization
+from contacts import selectors as contact_selectors
+from contacts.models import Contact
+from contacts.serializers import ContactFalecomigoSerializer
+from contacts.services import contact_get_or_create_for_phone
+from core.api import get_scoped_or_404
+from core.errors import Conflict, DomainError, NotFound, ValidationError
+from core.pagination import PageNumberPagination, positive_int
+from messaging import selectors
+from messaging import services as messaging_services
+from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
+from messaging.serializers import (
+    ByContactSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    SessionFalecomigoSerializer,
+    SessionWithMessagesSerializer,
+)
+from providers.models import Instance
+from sessions_app import services as session_services
+from sessions_app.api import SESSION_EXAMPLE, api_actor, scoped_session
+from sessions_app.models import ChatSession, SessionStatus, StartedBy
+
+# WhatsApp's own ceiling for documents; larger uploads are refused up front.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+MESSAGE_EXAMPLE = OpenApiExample(
+    "Message",
+    value={
+        "id": "c2a4e6f8-0b1d-4c3e-9f5a-7b9d1e3f5a7c",
+        "sessionId": "9a3f4a0e-1c2b-4d5e-8f70-112233445566",
+        "contactId": "5f0c7c1e-8a43-4f0e-9a57-2b0d2c1f7a10",
+        "instanceId": "7e2d1c0b-9a8f-4e6d-b5c4-a3b2c1d0e9f8",
+        "type": "RECORDING",
+        "kind": "voice",
+        "direction": "IN",
+        "author": "CUSTOMER",
+        "content": {
+            "media": {
+                "url": "https://atende.example.com/media/voice.ogg",
+                "name": "voice.ogg",
+                "type": "audio",
+                "duration": 4.2,
+                "mimeType": "audio/ogg",
+                "extension": "ogg",
+            }
+        },
+        "status": "DELIVERED",
+        "error": "",
+        "transcription": "Oi, quero saber do meu pedido",
+        "transcriptionStatus": "DONE",
+        "externalId": "",
+        "providerMessageId": "3EB0C767D26A1D",
+        "sendExternalMessage": True,
+        "payload": {},
+        "sentAt": None,
+        "deliveredAt": None,
+        "readAt": None,
+        "createdAt": "2026-01-05T12:00:00Z",
+        "updatedAt": "2026-01-05T12:00:05Z",
+    },
+    response_only=True,
+)
+FALECOMIGO_TYPES = {
+    "TEXT": [MessageKind.TEXT],
+    "MEDIA": [
+        MessageKind.IMAGE,
+        MessageKind.STICKER,
+        MessageKind.AUDIO,
+        MessageKind.VIDEO,
+        MessageKind.DOCUMENT,
+    ],
+    "RECORDING": [MessageKind.VOICE],
+    "CHAT_COMMAND": [MessageKind.COMMAND],
+}
+MEDIA_TYPE_KIND = {
+    "image": MessageKind.IMAGE,
+    "audio": MessageKind.AUDIO,
+    "video": MessageKind.VIDEO,
+    "document": MessageKind.DOCUMENT,
+}
+
+
+class MessageFilter(django_filters.FilterSet):
+    sessionId = django_filters.UUIDFilter(field_name="session_id")
+    contactId = django_filters.UUIDFilter(field_name="contact_id")
+    author = django_filters.ChoiceFilter(choices=Author.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("IN", "IN"), ("OUT", "OUT"), *Direction.choices], method="filter_direction"
+    )
+    type = django_filters.ChoiceFilter(
+        choices=[(t, t) for t in FALECOMIGO_TYPES], method="filter_type"
+    )
+    kind = django_filters.ChoiceFilter(choices=MessageKind.choices)
+    status = django_filters.ChoiceFilter(
+        field_name="delivery_status", choices=DeliveryStatus.choices
+    )
+    createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = Message
+        fields: list[str] = []
+
+    def filter_direction(self, queryset, name, value):
+        direction = {"IN": Direction.INBOUND, "OUT": Direction.OUTBOUND}.get(value, value)
+        return queryset.filter(direction=direction)
+
+    def filter_type(self, queryset, name, value):
+        kinds = FALECOMIGO_TYPES[value]
+        if value == "TEXT":
+            # Everything that is neither media nor a command reads as TEXT.
+            other = [k for kinds_ in FALECOMIGO_TYPES.values() for k in kinds_ if k != "text"]
+            return queryset.exclude(kind__in=other)
+        return queryset.filter(kind__in=kinds)
+
+
+class MessageListCreateView(generics.ListAPIView):
+    queryset = Message.objects.none()
+    serializer_class = MessageSerializer
+    filterset_class = MessageFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.message_list(organization=request_organization(self.request))
+
+    @extend_schema(summary="List messages", examples=[MESSAGE_EXAMPLE])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Send (or record) a message",
+        description=(
+            "`sendExternalMessage: false` records without sending. The same `idempotencyKey` "
+            "again returns the first message with 200 and sends nothing. An AI reply is "
+            "refused with 409 (`ai_blocked`, `session_paused`, `session_closed`, "
+            "`bypass_bots`) and nothing is stored as sent."
+        ),
+        request={
+            "application/json": MessageCreateSerializer,
+            "multipart/form-data": MessageCreateSerializer,
+        },
+        responses={201: MessageSerializer, 200: MessageSerializer},
+        examples=[
+            OpenApiExample(
+                "AI text reply",
+                value={
+                    "sessionId": "9a3f4a0e-1c2b-4d5e-8f70-112233445566",
+                    "author": "AI",
+                    "type": "TEXT",
+                    "content": {"text": "Seu pedido saiu para entrega."},
+                    "idempotencyKey": "turn-5b1e-reply-1",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Media by URL",
+                value={
+                    "sessionId": "9a3f4a0e-1c2b-4d5e-8f70-112233445566",
+                    "author": "AGENT",
+                    "type": "MEDIA",
+                    "content": {
+                        "text": "Segue o boleto",
+                        "media": {
+                            "url": "https://example.com/boleto.pdf",
+                            "mimeType": "application/pdf",
+                            "name": "boleto.pdf",
+                        },
+                    },
+                    "pauseSession": True,
+                },
+                request_only=True,
+            ),
+            MESSAGE_EXAMPLE,
+        ],
+    )
+    def post(self, request):
+        serializer = MessageCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        session = self._session(request, data)
+        message, created = messaging_services.message_create_outbound(
+            session=session,
+            author=data["author"],
+            actor=api_actor(request),
+            text=data["content"].get("text", ""),
+            media=self._media(data),
+            send_external=data["sendExternalMessage"],
+            pause_session=data["pauseSession"],
+            external_id=data["externalId"],
+            idempotency_key=data.get("idempotencyKey") or None,
+        )
+        return Response(
+            MessageSerializer(message, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def _session(self, request, data) -> ChatSession:
+        organization = request_organization(request)
+        if data.get("sessionId"):
+            session = ChatSession.objects.filter(
+                organization=organization, pk=data["sessionId"]
+            ).first()
+            if session is None:
+                raise NotFound("No such session.")
+            return session
+        instance = Instance.objects.filter(organization=organization, pk=data["instanceId"]).first()
+        if instance is None:
+            raise ValidationError("Unknown instanceId.", details={"instanceId": ["Not found."]})
+        if data.get("contactId"):
+            contact = Contact.objects.filter(
+                organization=organization, pk=data["contactId"]
+            ).first()
+            if contact is None:
+                raise ValidationError("Unknown contactId.", details={"contactId": ["Not found."]})
+        else:
+            contact, _ = contact_get_or_create_for_phone(
+                organization=organization, phone=data["phone"]
+            )
+        session = selectors.open_session_for(contact=contact, instance=instance)
+        if session is not None:
+            return session
+        try:
+            return session_services.session_create(
+                contact=contact,
+                instance=instance,
+                actor=api_actor(request),
+                started_by=StartedBy.BUSINESS,
+            )
+        except Conflict as exc:
+            # Opened concurrently (an inbound message, another call): use that one.
+            if exc.code != "session_already_open" or not exc.details.get("sessionId"):
+                raise
+            return ChatSession.objects.get(pk=exc.details["sessionId"])
+
+    def _media(self, data):
+        upload = data.get("file")
+        media = data["content"].get("media")
+        if upload is None and media is None:
+            return None
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise DomainError(
+                    "The file is too large.",
+                    code="payload_too_large",
+                    status=413,
+                    details={"maxBytes": MAX_UPLOAD_BYTES},
+                )
+            mimetype = upload.content_type or ""
+            kind = _media_kind(data["type"], (media or {}).get("type"), mimetype)
+            return messaging_services.OutgoingMedia(
+                kind=kind, data=upload.read(), mimetype=mimetype, filename=upload.name or ""
+            )
+        kind = _media_kind(data["type"], media.get("type"), media["mimeType"])
+        return messaging_services.OutgoingMedia(
+            kind=kind, url=media["url"], mimetype=media["mimeType"], filename=media["name"]
+        )
+
+
+def _media_kind(message_type: str, media_type: str | None, mimetype: str) -> str:
+    if message_type == "RECORDING":
+        return MessageKind.VOICE
+    if media_type:
+        return MEDIA_TYPE_KIND[media_type]
+    major = (mimetype or "").split("/", 1)[0]
+    return MEDIA_TYPE_KIND.get(major, MessageKind.DOCUMENT)
+
+
+class MessageDetailView(APIView):
+    @extend_schema(
+        summary="Get a message (with transcription and delivery status)",
+        responses=MessageSerializer,
+        examples=[MESSAGE_EXAMPLE],
+    )
+    def get(self, request, message_id):
+        message = get_scoped_or_404(
+            selectors.message_list(organization=request_organization(request)),
+            message_id,
+            "message",
+        )
+        return Response(MessageSerializer(message, context={"request": request}).data)
+
+
+class SessionDetailView(APIView):
+    @extend_schema(
+        summary="Get a session (optionally with its last messages, oldest first)",
+        parameters=[
+            OpenApiParameter("includeMessages", bool, required=False),
+            OpenApiParameter(
+                "messagesLimit", int, required=False, description="1–500, default 100."
+            ),
+        ],
+        responses=SessionWithMessagesSerializer,
+        examples=[SESSION_EXAMPLE],
+    )
+    def get(self, request, session_id):
+        session = scoped_session(request, session_id)
+        include = request.query_params.get("includeMessages", "").lower() in {"true", "1", "yes"}
+        context = {"request": request}
+        if include:
+            limit = min(
+                positive_int(
+                    request.query_params.get("messagesLimit"), "messagesLimit", default=100
+                ),
+                500,
+            )
+            context["messages"] = selectors.messages_latest(session=session, limit=limit)
+        data = SessionWithMessagesSerializer(session, context=context).data
+        if not include:
+            data.pop("messages")
+        return Response(data)
+
+
+class SessionMessagesView(generics.ListAPIView):
+    queryset = Message.objects.none()
+    serializer_class = MessageSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        session = scoped_session(self.request, self.kwargs["session_id"])
+        return selectors.messages_of_session(session=session)
+
+    @extend_schema(summary="Messages of a session, newest first", examples=[MESSAGE_EXAMPLE])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SessionsByContactView(APIView):
+    @extend_schema(
+        summary="A contact's sessions and messages (falecomigo format)",
+        parameters=[
+            OpenApiParameter("page", int, required=False),
+            OpenApiParameter("limit", int, required=False, description="1–100, default 50."),
+        ],
+        responses=ByContactSerializer,
+    )
+    def get(self, request, contact_id):
+        organization = request_organization(request)
+        contact = contact_selectors.contact_get(organization=organization, contact_id=contact_id)
+        if contact is None:
+            raise NotFound("No such contact.")
+        context = {"request": request, "now": timezone.now()}
+        sessions = list(selectors.sessions_by_contact(contact=contact))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            selectors.messages_of_contact(contact=contact), request, view=self
+        )
+        last = sessions[0] if sessions else None
+        department = last.assigned_department if last else None
+        return Response(
+            {
+                "contact": ContactFalecomigoSerializer(contact).data,
+                "sessions": SessionFalecomigoSerializer(sessions, many=True, context=context).data,
+                "allMessages": MessageSerializer(page, many=True, context=context).data,
+                "isLastSessionClosed": bool(last and last.status == SessionStatus.CLOSED),
+                "lastSessionId": str(last.id) if last else None,
+                "lastSessionStatus": last.status if last else None,
+                "lastSessionAssignedDepartment": (
+                    {"id": str(department.id), "name": department.name} if department else None
+                ),
+                "pagination": paginator.get_pagination(),
+            }
+        )

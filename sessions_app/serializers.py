@@ -1,0 +1,168 @@
+"""The API's session representations (camelCase, UPPERCASE enums)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contacts.serializers import TabulationBriefSerializer
+from sessions_app.models import ChatSession, SessionStatus, StartedBy
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class SessionContactSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+
+
+class SessionInstanceSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    provider = serializers.CharField()
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """Reads the joins prepared by sessions_app.selectors.session_list."""
+
+    contactId = serializers.UUIDField(source="contact_id")
+    instanceId = serializers.UUIDField(source="instance_id")
+    status = serializers.ChoiceField(choices=SessionStatus.choices)
+    startedBy = serializers.ChoiceField(source="started_by", choices=StartedBy.choices)
+    statusReason = serializers.CharField(source="status_reason")
+    endReason = serializers.CharField(source="end_reason")
+    externalId = serializers.CharField(source="external_id")
+    assignedDepartmentId = serializers.UUIDField(source="assigned_department_id", allow_null=True)
+    assignedAgentId = serializers.UUIDField(source="assigned_agent_id", allow_null=True)
+    assignedCustomerId = serializers.CharField(source="assigned_customer_id")
+    assignedDepartment = serializers.SerializerMethodField()
+    assignedAgent = serializers.SerializerMethodField()
+    concatTimeout = serializers.IntegerField(source="concat_timeout")
+    aiBlocked = serializers.SerializerMethodField()
+    aiBlockedUntil = serializers.DateTimeField(source="ai_blocked_until", allow_null=True)
+    aiBlockReason = serializers.CharField(source="ai_block_reason")
+    aiBlockedBy = serializers.CharField(source="ai_blocked_by")
+    pausedUntil = serializers.DateTimeField(source="paused_until", allow_null=True)
+    pausedBy = serializers.CharField(source="paused_by")
+    lastCustomerMessageAt = serializers.DateTimeField(
+        source="last_customer_message_at", allow_null=True
+    )
+    whatsappWindowExpiresAt = serializers.DateTimeField(
+        source="whatsapp_window_expires_at", allow_null=True
+    )
+    contact = SessionContactSerializer()
+    instance = SessionInstanceSerializer()
+    tabulations = serializers.SerializerMethodField()
+    startedAt = serializers.DateTimeField(source="started_at")
+    closedAt = serializers.DateTimeField(source="closed_at", allow_null=True)
+    lastMessageAt = serializers.DateTimeField(source="last_message_at", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    class Meta:
+        model = ChatSession
+        fields = [
+            "id",
+            "contactId",
+            "instanceId",
+            "status",
+            "startedBy",
+            "statusReason",
+            "endReason",
+            "externalId",
+            "assignedDepartmentId",
+            "assignedAgentId",
+            "assignedCustomerId",
+            "assignedDepartment",
+            "assignedAgent",
+            "concatTimeout",
+            "aiBlocked",
+            "aiBlockedUntil",
+            "aiBlockReason",
+            "aiBlockedBy",
+            "pausedUntil",
+            "pausedBy",
+            "lastCustomerMessageAt",
+            "whatsappWindowExpiresAt",
+            "contact",
+            "instance",
+            "tabulations",
+            "startedAt",
+            "closedAt",
+            "lastMessageAt",
+            "createdAt",
+            "updatedAt",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_assignedDepartment(self, session):  # noqa: N802
+        department = session.assigned_department
+        return {"id": department.id, "name": department.name} if department else None
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_assignedAgent(self, session):  # noqa: N802
+        agent = session.assigned_agent
+        return {"id": agent.id, "name": agent.name} if agent else None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_aiBlocked(self, session) -> bool:  # noqa: N802
+        now = self.context.get("now") or timezone.now()
+        return session.ai_blocked_until is not None and session.ai_blocked_until > now
+
+    @extend_schema_field(TabulationBriefSerializer(many=True))
+    def get_tabulations(self, session):
+        return TabulationBriefSerializer(
+            [link.tabulation for link in session.session_tabulations.all()], many=True
+        ).data
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    contactId = serializers.UUIDField(required=False)
+    phone = serializers.CharField(required=False, max_length=40)
+    instanceId = serializers.UUIDField()
+    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    startedBy = serializers.ChoiceField(
+        choices=StartedBy.choices, required=False, default=StartedBy.BUSINESS
+    )
+    assignedDepartmentId = serializers.UUIDField(required=False, allow_null=True)
+    assignedAgentId = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if bool(attrs.get("contactId")) == bool(attrs.get("phone")):
+            raise serializers.ValidationError("Give exactly one of contactId or phone.")
+        return attrs
+
+
+class BlockAiSerializer(serializers.Serializer):
+    durationMinutes = serializers.IntegerField(min_value=1, max_value=1440)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class CloseSerializer(serializers.Serializer):
+    endReason = serializers.CharField(max_length=500)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SessionStatus.choices)
+    statusReason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    departmentId = serializers.UUIDField(required=False, allow_null=True)
+    agentId = serializers.UUIDField(required=False, allow_null=True)
+
+
+class AiStatusSerializer(serializers.Serializer):
+    blocked = serializers.BooleanField()
+    blockedUntil = serializers.DateTimeField(allow_null=True)
+    remainingSeconds = serializers.IntegerField()
+    reason = serializers.CharField(allow_blank=True, allow_null=True)
+    blockedBy = serializers.CharField(allow_blank=True, allow_null=True)
+    wouldDispatch = serializers.BooleanField()
+    notDispatchedReason = serializers.CharField(allow_blank=True, allow_null=True)
