@@ -1,9 +1,58 @@
-"""Media messages → transcription: the Celery task and its enqueueing."""
+"""Media messages → transcription: the Celery task, its enqueueing and its sweeper.
+
+A message's transcription moves PENDING → PROCESSING → DONE | FAILED | SKIPPED.
+Workers claim a row with a conditional UPDATE (PENDING → PROCESSING), so a
+duplicate delivery of the task does nothing; a PROCESSING row older than the
+task's time limit belonged to a worker that died and may be claimed again.
+Transient failures put the row back to PENDING and retry with backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+from datetime import datetime, timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import get_valid_filename
 
-from messaging.models import Message, TranscriptionStatus
+from messaging.models import Message, MessageKind, TranscriptionStatus
+from providers.base import GatewayError, MediaTooLarge
+from providers.registry import get_adapter
+from transcription.services import (
+    NOT_CONFIGURED,
+    SKIPPED,
+    TranscriptionError,
+    TransientTranscriptionError,
+    backend_for,
+    needs_model,
+    transcribe,
+    transcription_config,
+)
+
+logger = logging.getLogger(__name__)
+
+# Instance switches per message kind.
+KIND_TOGGLES = {
+    MessageKind.AUDIO: ("transcribe_audio", "audio transcription is off for this instance"),
+    MessageKind.VOICE: ("transcribe_audio", "audio transcription is off for this instance"),
+    MessageKind.VIDEO: ("transcribe_video", "video transcription is off for this instance"),
+    MessageKind.IMAGE: ("describe_images", "image description is off for this instance"),
+    MessageKind.STICKER: ("describe_images", "image description is off for this instance"),
+    MessageKind.DOCUMENT: ("read_documents", "document reading is off for this instance"),
+}
+
+SWEEP_BATCH = 500
+# Where mimetypes' first guess is not what people expect to see.
+_EXTENSIONS = {"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "image/jpeg": ".jpg"}
 
 
 def transcription_enqueue(message: Message) -> None:
@@ -14,6 +63,291 @@ def transcription_enqueue(message: Message) -> None:
     transaction.on_commit(lambda: transcribe_message.delay(message_id))
 
 
-@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570)
-def transcribe_message(message_id: str) -> None:
+def _stale_processing_age() -> timedelta:
+    # Past the hard time limit the worker that claimed the row is gone.
+    return timedelta(seconds=settings.TRANSCRIPTION_TASK_TIME_LIMIT + 60)
+
+
+def retry_countdown(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff for the ``attempt``-th failure, capped; honours Retry-After."""
+    backoff = settings.TRANSCRIPTION_RETRY_BACKOFF * 2 ** max(attempt - 1, 0)
+    countdown = max(backoff, retry_after or 0)
+    return float(min(countdown, settings.TRANSCRIPTION_RETRY_BACKOFF_MAX))
+
+
+class _Retry(Exception):
+    def __init__(self, countdown: float) -> None:
+        super().__init__(countdown)
+        self.countdown = countdown
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    time_limit=settings.TRANSCRIPTION_TASK_TIME_LIMIT,
+    soft_time_limit=settings.TRANSCRIPTION_TASK_TIME_LIMIT - 30,
+)
+def transcribe_message(self, message_id: str) -> None:
     """Download the media through the instance's adapter and turn it into text."""
+    try:
+        transcription_process_message(message_id=message_id)
+    except _Retry as retry:
+        raise self.retry(countdown=retry.countdown, max_retries=None) from None
+
+
+def _claim(message_id: str, now: datetime) -> bool:
+    stale_before = now - _stale_processing_age()
+    claimable = Q(transcription_status=TranscriptionStatus.PENDING) | Q(
+        transcription_status=TranscriptionStatus.PROCESSING,
+        transcription_started_at__lt=stale_before,
+    )
+    return bool(
+        Message.objects.filter(claimable, pk=message_id).update(
+            transcription_status=TranscriptionStatus.PROCESSING,
+            transcription_started_at=now,
+            transcription_attempts=F("transcription_attempts") + 1,
+            updated_at=now,
+        )
+    )
+
+
+def _finish(message: Message, started_at: datetime, *, status: str, **fields) -> bool:
+    """Write the outcome if our claim still stands, then tell the pipeline."""
+    now = timezone.now()
+    updated = Message.objects.filter(
+        pk=message.pk,
+        transcription_status=TranscriptionStatus.PROCESSING,
+        transcription_started_at=started_at,
+    ).update(
+        transcription_status=status,
+        transcription_processed_at=now,
+        updated_at=now,
+        **fields,
+    )
+    if updated:
+        _notify_pipeline(message.pk)
+    return bool(updated)
+
+
+def _notify_pipeline(message_id) -> None:
+    from messaging import pipeline  # pipeline imports this module
+
+    try:
+        pipeline.on_transcription_finished(message_id)
+    except Exception:
+        # The outcome is stored; running the model again would not help. The
+        # turn waiting for this media has a bounded wait and its own sweeper.
+        logger.exception("on_transcription_finished failed for message %s", message_id)
+
+
+def _fail(message, started_at, reason: str) -> None:
+    logger.warning("transcription of message %s failed: %s", message.pk, reason)
+    _finish(message, started_at, status=TranscriptionStatus.FAILED, transcription_error=reason)
+
+
+def _skip(message, started_at, reason: str, **fields) -> None:
+    _finish(
+        message,
+        started_at,
+        status=TranscriptionStatus.SKIPPED,
+        transcription_error=reason,
+        **fields,
+    )
+
+
+def _retry_or_fail(message: Message, started_at: datetime, error: Exception) -> None:
+    reason = getattr(error, "message", None) or str(error) or error.__class__.__name__
+    attempts = message.transcription_attempts
+    if attempts >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
+        _fail(message, started_at, f"{reason} (gave up after {attempts} attempts)")
+        return
+    countdown = retry_countdown(attempts, getattr(error, "retry_after", None))
+    released = Message.objects.filter(
+        pk=message.pk,
+        transcription_status=TranscriptionStatus.PROCESSING,
+        transcription_started_at=started_at,
+    ).update(
+        transcription_status=TranscriptionStatus.PENDING,
+        transcription_error=f"attempt {attempts} failed, retrying in {countdown:.0f}s: {reason}",
+        updated_at=timezone.now(),
+    )
+    if released:
+        logger.info("transcription of %s retries in %ss: %s", message.pk, countdown, reason)
+        raise _Retry(countdown)
+
+
+def _media_filename(message: Message, downloaded_name: str, mimetype: str) -> str:
+    name = os.path.basename(message.media_filename or downloaded_name or "")
+    name = get_valid_filename(name)[-120:] if name else ""
+    if not name:
+        bare = (mimetype or "").split(";")[0].strip().lower()
+        extension = _EXTENSIONS.get(bare) or mimetypes.guess_extension(bare) or ".bin"
+        name = f"{message.kind}{extension}"
+    return name
+
+
+def _media_bytes(message: Message, max_bytes: int) -> bytes:
+    """The stored copy when there is one (a retry), else a download through the adapter."""
+    if message.media_file:
+        with message.media_file.open("rb") as stored:
+            return stored.read()
+    # Only the adapter fetches media, from the provider's own reference:
+    # never a URL taken from the webhook payload.
+    downloaded = get_adapter(message.instance).download_media(
+        message.media_ref, max_bytes=max_bytes
+    )
+    data = downloaded.data
+    mimetype = message.media_mimetype or downloaded.mimetype
+    message.media_file.save(
+        _media_filename(message, downloaded.filename, mimetype), ContentFile(data), save=False
+    )
+    message.media_sha256 = hashlib.sha256(data).hexdigest()
+    message.media_size = len(data)
+    message.media_mimetype = mimetype[:120]
+    message.media_filename = message.media_filename or downloaded.filename[:255]
+    message.updated_at = timezone.now()
+    message.save(
+        update_fields=[
+            "media_file",
+            "media_sha256",
+            "media_size",
+            "media_mimetype",
+            "media_filename",
+            "updated_at",
+        ]
+    )
+    return data
+
+
+def transcription_process_message(*, message_id: str) -> None:
+    """One attempt at a message's transcription (the task's body).
+
+    Raises ``_Retry`` when a transient failure should be retried later.
+    """
+    now = timezone.now()
+    if not _claim(message_id, now):
+        return  # done, skipped, or another worker holds it
+    message = Message.objects.select_related("instance", "organization").get(pk=message_id)
+    started_at = message.transcription_started_at
+
+    if message.transcription_attempts > settings.TRANSCRIPTION_MAX_ATTEMPTS:
+        _fail(message, started_at, f"gave up after {settings.TRANSCRIPTION_MAX_ATTEMPTS} attempts")
+        return
+    if not message.is_media:
+        _skip(message, started_at, f"{message.kind} messages have no media to transcribe")
+        return
+
+    limit = settings.TRANSCRIPTION_MAX_BYTES.get(message.kind, 0)
+    if message.media_size and message.media_size > limit and not message.media_file:
+        _skip(message, started_at, f"media is {message.media_size} bytes, over the {limit} limit")
+        return
+
+    toggle, toggle_reason = KIND_TOGGLES[message.kind]
+    config = transcription_config(
+        language=message.organization.transcription_language,
+        overrides=message.organization.transcription_settings,
+    )
+    skip_reason = ""
+    if not getattr(message.instance, toggle):
+        skip_reason = toggle_reason
+    elif not config.configured and needs_model(backend_for(kind=message.kind)):
+        skip_reason = NOT_CONFIGURED
+
+    try:
+        data = _media_bytes(message, limit)
+    except MediaTooLarge:
+        _skip(message, started_at, f"media is over the {limit} bytes limit for {message.kind}")
+        return
+    except GatewayError as exc:
+        if skip_reason:  # nothing was going to be transcribed anyway
+            _skip(message, started_at, skip_reason)
+        elif exc.transient:
+            _retry_or_fail(message, started_at, exc)
+        else:
+            _fail(message, started_at, f"media download failed: {exc.message}")
+        return
+    except LookupError as exc:  # unknown provider
+        _fail(message, started_at, str(exc))
+        return
+
+    if skip_reason:
+        _skip(message, started_at, skip_reason)
+        return
+
+    try:
+        result = transcribe(
+            data=data,
+            kind=message.kind,
+            mimetype=message.media_mimetype,
+            filename=message.media_filename,
+            config=config,
+        )
+    except (TransientTranscriptionError, SoftTimeLimitExceeded) as exc:
+        _retry_or_fail(message, started_at, exc)
+        return
+    except TranscriptionError as exc:
+        _fail(message, started_at, exc.message)
+        return
+
+    fields = {
+        "transcription_model": result.model[:100],
+        "transcription_language": result.language[:8],
+    }
+    if result.duration is not None:
+        fields["media_duration"] = result.duration
+    if result.status == SKIPPED:
+        _skip(message, started_at, result.reason, **fields)
+    else:
+        _finish(
+            message,
+            started_at,
+            status=TranscriptionStatus.DONE,
+            transcription=result.text,
+            transcription_error="",
+            **fields,
+        )
+
+
+@shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
+def transcription_requeue_stale() -> None:
+    """Beat: queue again the messages whose transcription task was lost.
+
+    - PROCESSING past the task's time limit: its worker died (``acks_late``
+      redelivers too, but only after Redis' visibility timeout);
+    - PENDING untouched for longer than any retry countdown: the task never
+      reached the broker, or the broker lost it.
+    """
+    now = timezone.now()
+    stuck = Message.objects.filter(
+        transcription_status=TranscriptionStatus.PROCESSING,
+        transcription_started_at__lt=now - _stale_processing_age(),
+    ).values_list("pk", "transcription_started_at", "transcription_attempts")[:SWEEP_BATCH]
+    for pk, started_at, attempts in stuck:
+        still_stuck = Message.objects.filter(
+            pk=pk,
+            transcription_status=TranscriptionStatus.PROCESSING,
+            transcription_started_at=started_at,
+        )
+        if attempts >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
+            if still_stuck.update(
+                transcription_status=TranscriptionStatus.FAILED,
+                transcription_error=f"worker lost; gave up after {attempts} attempts",
+                transcription_processed_at=now,
+                updated_at=now,
+            ):
+                _notify_pipeline(pk)
+        elif still_stuck.update(transcription_status=TranscriptionStatus.PENDING, updated_at=now):
+            logger.warning("transcription of %s was stuck in PROCESSING: queued again", pk)
+            transcribe_message.delay(str(pk))
+
+    lost = Message.objects.filter(
+        transcription_status=TranscriptionStatus.PENDING,
+        updated_at__lt=now - timedelta(seconds=settings.TRANSCRIPTION_STALE_PENDING_SECONDS),
+    ).values_list("pk", "updated_at")[:SWEEP_BATCH]
+    for pk, updated_at in lost:
+        # Touch the row so the next sweep leaves it alone while this task waits.
+        if Message.objects.filter(
+            pk=pk, transcription_status=TranscriptionStatus.PENDING, updated_at=updated_at
+        ).update(updated_at=now):
+            transcribe_message.delay(str(pk))
