@@ -1,7 +1,31 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
-from accounts.admin_scope import OrganizationScopedAdmin, OrganizationScopedInline
+from accounts.admin_scope import OrganizationScopedAdmin, OrganizationScopedInline, scope_queryset
 from contacts.models import Contact, ContactTabulation, ContactWhatsAppId, Tabulation
+
+
+def readable_text_color(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (#rrggbb)."""
+    value = (background or "").lstrip("#")
+    if len(value) != 6:
+        return "#000000"
+    try:
+        red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return "#000000"
+    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+    return "#000000" if luminance > 150 else "#ffffff"
+
+
+def tag_chip(tabulation) -> str:
+    color = tabulation.background_color or "#e0e0e0"
+    return format_html(
+        '<span class="atd-chip" style="background:{};color:{}">{}</span>',
+        color,
+        readable_text_color(color),
+        tabulation.name,
+    )
 
 
 class ContactTabulationInline(OrganizationScopedInline, admin.TabularInline):
@@ -24,15 +48,75 @@ class ContactWhatsAppIdInline(admin.TabularInline):
 
 @admin.register(Contact)
 class ContactAdmin(OrganizationScopedAdmin):
-    list_display = ["__str__", "phone", "email", "bypass_bots", "organization", "created_at"]
-    list_filter = ["bypass_bots", "organization"]
+    list_display = [
+        "__str__",
+        "phone",
+        "email",
+        "bypass_bots",
+        "tags_column",
+        "organization",
+        "created_at",
+    ]
+    list_filter = ["bypass_bots", "tabulations", "organization"]
     search_fields = ["name", "phone", "email", "external_id"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["source_instance", "created_at", "updated_at"]
     inlines = [ContactTabulationInline, ContactWhatsAppIdInline]
+
+    class Media:
+        css = {"all": ["atende/console.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("contact_tabulations__tabulation")
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if not request.user.is_superuser:
+            # The tag filter lists every organization's tags; agents get theirs.
+            filters = [TagFilter if f == "tabulations" else f for f in filters]
+        return filters
+
+    def get_search_results(self, request, queryset, search_term):
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if digits and len(digits) >= 4 and digits != search_term:
+            queryset |= self.get_queryset(request).filter(phone__contains=digits)
+        return queryset, may_have_duplicates
+
+    @admin.display(description="tags")
+    def tags_column(self, contact):
+        return format_html_join(
+            "", "{}", ((tag_chip(link.tabulation),) for link in contact.contact_tabulations.all())
+        )
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        queryset = scope_queryset(
+            request, Tabulation.objects.all(), organization_path="organization"
+        )
+        return [(str(tag.pk), tag.name) for tag in queryset]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        allowed = {value for value, _ in self.lookup_choices}
+        if self.value() not in allowed:
+            return queryset.none()
+        return queryset.filter(tabulations=self.value()).distinct()
 
 
 @admin.register(Tabulation)
 class TabulationAdmin(OrganizationScopedAdmin):
-    list_display = ["name", "background_color", "auto_tabulation", "is_active", "organization"]
+    list_display = ["chip", "background_color", "auto_tabulation", "is_active", "organization"]
     list_filter = ["is_active", "auto_tabulation", "organization"]
     search_fields = ["name", "description"]
+
+    class Media:
+        css = {"all": ["atende/console.css"]}
+
+    @admin.display(description="name", ordering="name")
+    def chip(self, tabulation):
+        return tag_chip(tabulation)

@@ -1,22 +1,78 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin
-from integrations.models import Delivery, DeliveryAttempt, Integration
+from core.errors import DomainError
+from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Integration
+
+STATUS_CSS = {
+    DeliveryStatus.SUCCEEDED: "atd-status-active",
+    DeliveryStatus.FAILED: "atd-ai-blocked",
+    DeliveryStatus.PENDING: "atd-status-queued",
+}
+
+
+def delivery_status_badge(status: str) -> str:
+    return format_html('<span class="atd-status {}">{}</span>', STATUS_CSS.get(status, ""), status)
+
+
+class RecentDeliveryInline(admin.TabularInline):
+    """The integration's latest deliveries, each linking to its attempts."""
+
+    model = Delivery
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    max_num = 0
+    fields = ["created_at", "event", "status_column", "attempts_count", "last_status_code"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    verbose_name_plural = "recent deliveries"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-created_at")
+
+    @admin.display(description="status")
+    def status_column(self, delivery):
+        return delivery_status_badge(delivery.status)
 
 
 @admin.register(Integration)
 class IntegrationAdmin(OrganizationScopedAdmin):
-    list_display = ["name", "url", "is_active", "organization", "created_at"]
+    list_display = ["name", "url", "events", "is_active", "organization", "created_at"]
     list_filter = ["is_active", "organization"]
     search_fields = ["name", "url"]
+    # The signing secret is shown once, when the integration is created
+    # through the API; it never appears in the console.
     exclude = ["secret"]
+    inlines = [RecentDeliveryInline]
+
+    class Media:
+        css = {"all": ["atende/console.css"]}
 
 
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["number", "status_code", "latency_ms", "error", "created_at"]
+    readonly_fields = [
+        "number",
+        "status_code",
+        "latency_ms",
+        "error",
+        "response_excerpt",
+        "created_at",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
@@ -25,13 +81,85 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(OrganizationScopedAdmin):
-    list_display = ["created_at", "event", "integration", "status", "attempts_count"]
-    list_filter = ["status", "event"]
+    list_display = [
+        "created_at",
+        "event",
+        "integration",
+        "status_column",
+        "attempts_count",
+        "last_status_code",
+        "last_error_short",
+    ]
+    list_filter = ["status", "event", "integration"]
+    list_select_related = ["integration"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
     inlines = [DeliveryAttemptInline]
+    actions = ["redeliver_action"]
+    change_form_template = "admin/integrations/delivery/change_form.html"
+
+    class Media:
+        css = {"all": ["atende/console.css"]}
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if not request.user.is_superuser:
+            # The integration filter would list every organization's endpoints.
+            filters = [f for f in filters if f != "integration"]
+        return filters
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="status", ordering="status")
+    def status_column(self, delivery):
+        return delivery_status_badge(delivery.status)
+
+    @admin.display(description="last error")
+    def last_error_short(self, delivery):
+        error = delivery.last_error or ""
+        return error if len(error) <= 60 else error[:57] + "…"
+
+    def _may_redeliver(self, request, delivery=None) -> bool:
+        # Agents may replay a failed turn to the AI platform: it is the fix
+        # for "the bot never answered", and the scope is their organization.
+        return self.has_view_permission(request, delivery)
+
+    @admin.action(description="Redeliver selected deliveries")
+    def redeliver_action(self, request, queryset):
+        from integrations.services import delivery_redeliver
+
+        done = 0
+        for delivery in queryset:
+            try:
+                delivery_redeliver(delivery=delivery)
+            except DomainError as exc:
+                self.message_user(request, f"{delivery}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} deliver{'y' if done == 1 else 'ies'} queued again.")
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:delivery_id>/redeliver/",
+                self.admin_site.admin_view(self.redeliver_view),
+                name="integrations_delivery_redeliver",
+            ),
+            *super().get_urls(),
+        ]
+
+    def redeliver_view(self, request, delivery_id):
+        return require_POST(self._redeliver)(request, delivery_id)
+
+    def _redeliver(self, request, delivery_id):
+        delivery = self.get_visible_object(request, delivery_id)
+        if not self._may_redeliver(request, delivery):
+            raise PermissionDenied
+        self.redeliver_action(request, Delivery.objects.filter(pk=delivery.pk))
+        return HttpResponseRedirect(
+            reverse("admin:integrations_delivery_change", args=[delivery.pk])
+        )
 
 
 @admin.register(DeliveryAttempt)

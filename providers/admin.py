@@ -1,7 +1,87 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin
-from providers.models import Instance, SandboxOutboxMessage
+from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
+
+DOWN_STATUSES = [ConnectionStatus.DISCONNECTED, ConnectionStatus.ERROR]
+
+
+def instance_check_now(instance: Instance) -> Instance:
+    """Ask the gateway for the connection state, through the providers service when present."""
+    from providers import services
+
+    check = getattr(services, "instance_check_connection", None) or getattr(
+        services, "instance_health_check", None
+    )
+    if check is not None:
+        result = check(instance=instance)
+        if isinstance(result, Instance):
+            return result
+        instance.refresh_from_db()
+        return instance
+    return _check_through_adapter(instance)
+
+
+def _check_through_adapter(instance: Instance) -> Instance:
+    from providers.base import GatewayError
+    from providers.registry import get_adapter
+
+    now = timezone.now()
+    fields = {"last_health_check_at": now}
+    try:
+        state = get_adapter(instance).connection_state()
+    except (GatewayError, LookupError, NotImplementedError) as exc:
+        fields.update(connection_status=ConnectionStatus.ERROR, last_health_error=str(exc)[:2000])
+    else:
+        fields.update(connection_status=state.status, last_health_error=state.reason or "")
+    if fields["connection_status"] != instance.connection_status:
+        fields["connection_status_since"] = now
+    Instance.objects.filter(pk=instance.pk).update(**fields)
+    instance.refresh_from_db()
+    return instance
+
+
+def instance_webhook_url(instance: Instance, request=None) -> str:
+    """The URL a gateway posts to; the providers package owns its shape."""
+    from providers import selectors, services
+
+    for module in (selectors, services):
+        helper = getattr(module, "instance_webhook_url", None) or getattr(
+            module, "webhook_url", None
+        )
+        if helper is not None:
+            try:
+                return helper(instance, request=request)
+            except TypeError:
+                return helper(instance)
+    base = settings.PUBLIC_BASE_URL.rstrip("/") or (
+        f"{request.scheme}://{request.get_host()}" if request else ""
+    )
+    return f"{base}/api/v1/webhooks/{instance.provider}/{instance.webhook_secret}/"
+
+
+class ConnectionFilter(admin.SimpleListFilter):
+    title = "connection"
+    parameter_name = "connection"
+
+    def lookups(self, request, model_admin):
+        return [("down", "Down (disconnected or error)"), *ConnectionStatus.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "down":
+            return queryset.filter(connection_status__in=DOWN_STATUSES)
+        if value in ConnectionStatus.values:
+            return queryset.filter(connection_status=value)
+        return queryset
 
 
 @admin.register(Instance)
@@ -9,24 +89,127 @@ class InstanceAdmin(OrganizationScopedAdmin):
     list_display = [
         "name",
         "provider",
-        "connection_status",
-        "connection_status_since",
-        "last_health_check_at",
+        "connection_column",
+        "health_column",
+        "is_active",
         "organization",
     ]
-    list_filter = ["provider", "connection_status", "organization"]
+    list_filter = ["provider", ConnectionFilter, "is_active", "organization"]
     search_fields = ["name", "external_id", "phone_number"]
-    # Gateway credentials and secrets are write-only in the console.
-    exclude = ["credentials", "webhook_secret", "app_secret", "verify_token"]
+    # Gateway credentials and signing secrets never appear in the console.
+    # The webhook secret is shown read-only: the operator pastes the URL
+    # into the gateway.
+    exclude = ["credentials", "webhook_secret", "app_secret", "verify_token", "qr_code"]
     readonly_fields = [
-        "connection_status",
-        "connection_status_since",
-        "last_health_check_at",
+        "connection_column",
+        "health_column",
         "last_health_error",
-        "qr_code_updated_at",
+        "qr_code_column",
         "created_at",
         "updated_at",
     ]
+    actions = ["check_now_action"]
+    change_form_template = "admin/providers/instance/change_form.html"
+
+    class Media:
+        css = {"all": ["atende/console.css"]}
+        js = ["atende/console.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            hidden = set(self.readonly_fields)
+            return [(None, {"fields": [f for f in fieldsets[0][1]["fields"] if f not in hidden]})]
+        return fieldsets
+
+    @admin.display(description="connection", ordering="connection_status")
+    def connection_column(self, instance):
+        since = ""
+        if instance.connection_status_since:
+            since = f"for {timesince(instance.connection_status_since)}"
+        css = {
+            ConnectionStatus.CONNECTED: "atd-status-active",
+            ConnectionStatus.CONNECTING: "atd-status-queued",
+        }.get(instance.connection_status, "atd-ai-blocked")
+        return format_html(
+            '<span class="atd-status {}">{}</span> <small class="atd-when">{}</small>',
+            css,
+            instance.get_connection_status_display(),
+            since,
+        )
+
+    @admin.display(description="last health check", ordering="last_health_check_at")
+    def health_column(self, instance):
+        if not instance.last_health_check_at:
+            return "never"
+        return f"{timesince(instance.last_health_check_at)} ago"
+
+    @admin.display(description="QR code")
+    def qr_code_column(self, instance):
+        code = instance.qr_code or ""
+        if not code:
+            return "No QR code received (the gateway sends one while pairing)."
+        updated = (
+            f"received {timesince(instance.qr_code_updated_at)} ago"
+            if instance.qr_code_updated_at
+            else ""
+        )
+        if code.startswith("data:image/"):
+            return format_html(
+                '<div class="atd-qr"><img src="{}" alt="QR code"><br><small>{}</small></div>',
+                code,
+                updated,
+            )
+        # No QR-drawing library is installed: show the raw string, which any
+        # QR generator (or the gateway's own manager page) turns into a code.
+        return format_html(
+            '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>Raw QR text (no QR '
+            "image library installed: paste it into a QR generator). {}</small></div>",
+            code,
+            updated,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        instance = self.get_visible_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "webhook_url": instance_webhook_url(instance, request),
+            "webhook_secret": instance.webhook_secret,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Check connection now")
+    def check_now_action(self, request, queryset):
+        for instance in queryset:
+            instance = instance_check_now(instance)
+            self.message_user(
+                request,
+                f"{instance.name}: {instance.get_connection_status_display()}"
+                + (f" ({instance.last_health_error})" if instance.last_health_error else ""),
+                messages.SUCCESS
+                if instance.connection_status == ConnectionStatus.CONNECTED
+                else messages.WARNING,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:instance_id>/check-now/",
+                self.admin_site.admin_view(self.check_now_view),
+                name="providers_instance_check_now",
+            ),
+            *super().get_urls(),
+        ]
+
+    def check_now_view(self, request, instance_id):
+        return require_POST(self._check_now)(request, instance_id)
+
+    def _check_now(self, request, instance_id):
+        instance = self.get_visible_object(request, instance_id)
+        if not self.has_change_permission(request, instance):
+            raise PermissionDenied
+        self.check_now_action(request, [instance])
+        return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
 
 
 @admin.register(SandboxOutboxMessage)

@@ -1,7 +1,183 @@
-from django.contrib import admin
+"""Session list columns, filters and badges for the agent console.
 
-from accounts.admin_scope import OrganizationScopedAdmin, OrganizationScopedInline
-from sessions_app.models import ChatSession, SessionTabulation
+``ChatSessionAdmin`` is registered by ``messaging/admin.py``, which adds the
+columns that need messages (last message, unread count) and the
+conversation page: sessions_app sits below messaging and never imports it.
+"""
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from accounts.admin_scope import (
+    OrganizationScopedAdmin,
+    OrganizationScopedInline,
+    agent_of,
+    department_ids_of,
+    organization_of,
+)
+from accounts.models import Agent, Department
+from contacts.admin import tag_chip
+from contacts.models import Tabulation
+from providers.models import Instance
+from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
+
+
+def organization_zone(organization) -> ZoneInfo:
+    try:
+        return ZoneInfo(organization.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(value, organization, fmt: str = "%H:%M") -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value, organization_zone(organization)).strftime(fmt)
+
+
+def ai_state(session: ChatSession, now=None) -> tuple[str, str]:
+    """(state, label) of the AI for a session: active, blocked, bypass, paused, closed."""
+    now = now or timezone.now()
+    if session.status == SessionStatus.CLOSED:
+        return "closed", "AI off: closed"
+    if session.contact.bypass_bots:
+        return "bypass", "bypass"
+    if session.ai_blocked_until and session.ai_blocked_until > now:
+        until = local_time(session.ai_blocked_until, session.organization)
+        return "blocked", f"blocked until {until}"
+    if session.status == SessionStatus.PAUSED:
+        return "paused", "AI off: paused"
+    return "active", "active"
+
+
+def ai_badge(session: ChatSession, now=None) -> str:
+    state, label = ai_state(session, now)
+    return format_html(
+        '<span class="atd-badge atd-ai-{}" title="{}">AI {}</span>',
+        state,
+        session.ai_block_reason if state == "blocked" else "",
+        label.removeprefix("AI "),
+    )
+
+
+def status_badge(status: str) -> str:
+    return format_html('<span class="atd-status atd-status-{}">{}</span>', status.lower(), status)
+
+
+class ViewFilter(admin.SimpleListFilter):
+    """The two shortcuts of a shift: my sessions, and the queue nobody took."""
+
+    title = "view"
+    parameter_name = "view"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Mine"), ("queue", "Queue (unassigned, open)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            agent = agent_of(request)
+            return queryset.filter(assigned_agent=agent) if agent else queryset.none()
+        if self.value() == "queue":
+            return queryset.filter(
+                status__in=[SessionStatus.QUEUED, SessionStatus.ACTIVE, SessionStatus.PAUSED],
+                assigned_agent__isnull=True,
+            )
+        return queryset
+
+
+class AiFilter(admin.SimpleListFilter):
+    title = "AI"
+    parameter_name = "ai"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("blocked", "Blocked"), ("bypass", "Bypass")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "blocked":
+            return queryset.filter(ai_blocked_until__gt=now)
+        if self.value() == "bypass":
+            return queryset.filter(contact__bypass_bots=True)
+        if self.value() == "active":
+            return (
+                queryset.exclude(status__in=[SessionStatus.CLOSED, SessionStatus.PAUSED])
+                .exclude(ai_blocked_until__gt=now)
+                .exclude(contact__bypass_bots=True)
+            )
+        return queryset
+
+
+class _ScopedRelatedFilter(admin.SimpleListFilter):
+    """A filter whose choices are only the viewer's organization's rows."""
+
+    model = None
+    field = ""
+
+    def choices_queryset(self, request):
+        queryset = self.model.objects.all()
+        if not request.user.is_superuser:
+            queryset = queryset.filter(organization=organization_of(request))
+        return queryset
+
+    def lookups(self, request, model_admin):
+        choices = [(str(obj.pk), str(obj)) for obj in self.choices_queryset(request)]
+        if self.field != "tabulations":
+            choices.append(("none", "Unassigned"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "none":
+            return queryset.filter(**{f"{self.field}__isnull": True})
+        try:
+            return queryset.filter(**{self.field: value}).distinct()
+        except ValidationError:  # a hand-typed bad id lists nothing
+            return queryset.none()
+
+
+class InstanceFilter(_ScopedRelatedFilter):
+    title = "instance"
+    parameter_name = "instance"
+    model = Instance
+    field = "instance"
+
+    def lookups(self, request, model_admin):
+        return [(str(obj.pk), obj.name) for obj in self.choices_queryset(request)]
+
+
+class AgentFilter(_ScopedRelatedFilter):
+    title = "assigned agent"
+    parameter_name = "agent"
+    model = Agent
+    field = "assigned_agent"
+
+    def choices_queryset(self, request):
+        return super().choices_queryset(request).select_related("user")
+
+
+class DepartmentFilter(_ScopedRelatedFilter):
+    title = "department"
+    parameter_name = "department"
+    model = Department
+    field = "assigned_department"
+
+    def choices_queryset(self, request):
+        queryset = super().choices_queryset(request)
+        department_ids = [] if request.user.is_superuser else department_ids_of(request)
+        return queryset.filter(pk__in=department_ids) if department_ids else queryset
+
+
+class TagFilter(_ScopedRelatedFilter):
+    title = "tag"
+    parameter_name = "tag"
+    model = Tabulation
+    field = "tabulations"
 
 
 class SessionTabulationInline(OrganizationScopedInline, admin.TabularInline):
@@ -11,20 +187,89 @@ class SessionTabulationInline(OrganizationScopedInline, admin.TabularInline):
     readonly_fields = ["added_by", "created_at"]
 
 
-@admin.register(ChatSession)
 class ChatSessionAdmin(OrganizationScopedAdmin):
+    department_path = "assigned_department"
     list_display = [
-        "contact",
-        "status",
+        "contact_column",
+        "status_column",
         "instance",
-        "assigned_agent",
-        "assigned_department",
-        "ai_blocked_until",
-        "last_message_at",
+        "assignment_column",
+        "ai_column",
+        "tags_column",
+        "organization",
     ]
-    list_filter = ["status", "started_by", "instance", "assigned_department", "organization"]
+    list_filter = [
+        ViewFilter,
+        "status",
+        AiFilter,
+        InstanceFilter,
+        AgentFilter,
+        DepartmentFilter,
+        TagFilter,
+        "organization",
+    ]
     search_fields = ["contact__name", "contact__phone", "external_id"]
-    list_select_related = ["contact", "instance", "assigned_agent", "assigned_department"]
+    list_select_related = [
+        "contact",
+        "instance",
+        "organization",
+        "assigned_agent__user",
+        "assigned_department",
+    ]
+    ordering = ["-last_message_at", "-created_at"]
+    list_per_page = 50
     readonly_fields = ["concat_seq", "created_at", "updated_at", "started_at", "closed_at"]
     raw_id_fields = ["contact"]
     inlines = [SessionTabulationInline]
+
+    class Media:
+        css = {"all": ["atende/console.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("session_tabulations__tabulation")
+
+    def get_search_results(self, request, queryset, search_term):
+        # "+55 (11) 98765-4321" should find 5511987654321.
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if digits and len(digits) >= 4 and digits != search_term:
+            queryset |= self.get_queryset(request).filter(contact__phone__contains=digits)
+        return queryset, may_have_duplicates
+
+    @admin.display(description="contact", ordering="contact__name")
+    def contact_column(self, session):
+        phone = f"+{session.contact.phone}" if session.contact.phone else ""
+        return format_html(
+            '<span class="atd-contact"><strong>{}</strong><br><small>{}</small></span>',
+            session.contact.name or phone or "—",
+            phone,
+        )
+
+    @admin.display(description="status", ordering="status")
+    def status_column(self, session):
+        return status_badge(session.status)
+
+    @admin.display(description="assigned")
+    def assignment_column(self, session):
+        parts = []
+        if session.assigned_agent_id:
+            parts.append(str(session.assigned_agent))
+        if session.assigned_department_id:
+            parts.append(session.assigned_department.name)
+        return " · ".join(parts) or "—"
+
+    @admin.display(description="AI")
+    def ai_column(self, session):
+        return ai_badge(session)
+
+    @admin.display(description="tags")
+    def tags_column(self, session):
+        chips = [link.tabulation for link in session.session_tabulations.all()]
+        if not chips:
+            return ""
+        return format_html_join("", "{}", ((tag_chip(tag),) for tag in chips))
+
+    def has_add_permission(self, request):
+        # Business-initiated sessions are opened through the API
+        # (session_create); a bare form would skip its checks and events.
+        return False

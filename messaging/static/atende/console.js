@@ -1,0 +1,64 @@
+// Agent console: keep the conversation fresh without a reload, and copy
+// buttons. Plain script, no build step.
+(function () {
+  "use strict";
+
+  function scrollToEnd(box) {
+    if (box) { box.scrollTop = box.scrollHeight; }
+  }
+
+  function startPolling(root) {
+    var url = root.getAttribute("data-poll-url");
+    var seconds = parseInt(root.getAttribute("data-poll-seconds"), 10) || 4;
+    var version = root.getAttribute("data-version");
+    var timeline = document.getElementById("atd-timeline");
+    var state = document.getElementById("atd-state");
+    var busy = false;
+
+    function tick() {
+      if (busy || document.hidden) { return; }
+      busy = true;
+      fetch(url + "?version=" + encodeURIComponent(version), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || !data.changed) { return; }
+          var atEnd = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 40;
+          version = data.version;
+          root.setAttribute("data-version", version);
+          timeline.innerHTML = data.timeline;
+          state.innerHTML = data.state;
+          if (atEnd) { scrollToEnd(timeline); }
+        })
+        .catch(function () { /* offline for a moment: try again next tick */ })
+        .then(function () { busy = false; });
+    }
+    window.setInterval(tick, seconds * 1000);
+  }
+
+  function wireCopyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        var source = document.getElementById(button.getAttribute("data-copy"));
+        if (!source) { return; }
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          var label = button.textContent;
+          button.textContent = "Copied";
+          window.setTimeout(function () { button.textContent = label; }, 1500);
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.getElementById("atd-conversation");
+    if (root) {
+      scrollToEnd(document.getElementById("atd-timeline"));
+      startPolling(root);
+    }
+    wireCopyButtons();
+  });
+})();
