@@ -6,4 +6,10 @@ name -> (task path, every N seconds). Apps add their housekeeping here.
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker-heartbeat": ("core.tasks.heartbeat", 15),
     "transcription-requeue-stale": ("messaging.media.transcription_requeue_stale", 60),
+    # Turns whose debounce task was lost (Redis flushed, worker killed).
+    "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 10),
+    "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 60),
+    "sessions-expire-ai-blocks": ("sessions_app.tasks.sessions_expire_ai_blocks", 60),
+    "sessions-resume-paused": ("sessions_app.tasks.sessions_resume_paused", 60),
+    "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),
 }

@@ -11,19 +11,42 @@ from messaging.models import Message
 
 def on_customer_message(message: Message) -> None:
     """An inbound CUSTOMER message was stored (not a duplicate)."""
+    from messaging.turns import turn_add_message
+
     if message.is_media:
         transcription_enqueue(message)
+    turn_add_message(message)
 
 
 def on_business_message(message: Message) -> None:
-    """A message typed on the business phone (``fromMe``, not our API's echo) was stored."""
+    """A message typed on the business phone (``fromMe``, not our API's echo) was stored.
+
+    An agent's ``@command`` acts on the session; anything else means a human
+    is talking to the customer, so the AI steps back (takeover).
+    """
+    from messaging.commands import command_apply, command_parse
+    from sessions_app.services import session_takeover
+
+    command = command_parse(message.text) if not message.is_media else None
+    if command is not None:
+        command_apply(message=message, command=command)
+        return
     if message.is_media:
         transcription_enqueue(message)
+    session_takeover(
+        session=message.session, actor="phone", reason="A message was typed on the business phone."
+    )
 
 
 def on_transcription_finished(message_id) -> None:
     """A media message's transcription reached DONE, FAILED or SKIPPED."""
+    from messaging.turns import turn_nudge_after_transcription
+
+    turn_nudge_after_transcription(message_id)
 
 
 def on_message_status_changed(message: Message) -> None:
     """An outbound message's delivery status moved (SENT, DELIVERED, READ, FAILED)."""
+    from messaging.dispatch import message_status_publish
+
+    message_status_publish(message)

@@ -8,6 +8,7 @@ retry tests to seconds.
 import hashlib
 import hmac
 import os
+import time
 
 import pytest
 
@@ -33,6 +34,7 @@ class Receiver(FakeHTTPServer):
 
     def signed(self, reply=(200, {"ok": True})):
         def handler(request):
+            request.received_at = time.time()
             if not signature_is_valid(request):
                 return 401, {"error": "bad signature"}
             return reply(request) if callable(reply) else reply

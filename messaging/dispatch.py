@@ -1,0 +1,125 @@
+"""Closed turns → the AI platform (and other integrations), through the outbox.
+
+A turn goes to the organization's active integrations subscribed to
+``turn.ready`` unless a rule says the AI must stay out; then it is recorded
+as SKIPPED with the reason (the same codes an AI reply is refused with).
+"""
+
+from django.utils import timezone
+
+from integrations.models import Event
+from integrations.selectors import integrations_subscribed
+from integrations.services import event_publish
+from messaging.models import DispatchStatus, Message, Turn
+from sessions_app.models import ChatSession
+from sessions_app.selectors import session_ai_refusal_reason
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def turn_dispatch(*, turn: Turn, messages: list[Message]) -> str:
+    """Decide and record where a just-closed turn goes. Runs in the closing transaction."""
+    session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
+    reason = session_ai_refusal_reason(session, now=timezone.now())
+    if reason is not None:
+        status = DispatchStatus.SKIPPED
+    elif not integrations_subscribed(turn.organization_id, Event.TURN_READY):
+        status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
+    else:
+        event_publish(
+            organization=turn.organization_id,
+            event=Event.TURN_READY,
+            payload=turn_ready_payload(turn=turn, session=session, messages=messages),
+            dedupe_key=str(turn.pk),
+            turn=turn,
+        )
+        status, reason = DispatchStatus.DISPATCHED, ""
+    Turn.objects.filter(pk=turn.pk).update(dispatch_status=status, dispatch_reason=reason)
+    turn.dispatch_status, turn.dispatch_reason = status, reason
+    return status
+
+
+def _media(message: Message) -> dict | None:
+    if not message.is_media:
+        return None
+    return {
+        "mimetype": message.media_mimetype,
+        "filename": message.media_filename,
+        "size": message.media_size,
+        "duration": message.media_duration,
+        "url": message.media_file.url if message.media_file else None,
+    }
+
+
+def turn_ready_payload(*, turn: Turn, session: ChatSession, messages: list[Message]) -> dict:
+    contact = session.contact
+    instance = session.instance
+    return {
+        "instance": {
+            "id": str(instance.id),
+            "name": instance.name,
+            "provider": instance.provider,
+            "phoneNumber": instance.phone_number,
+        },
+        "session": {
+            "id": str(session.id),
+            "status": session.status,
+            "startedBy": session.started_by,
+            "externalId": session.external_id,
+            "assignedDepartmentId": (
+                str(session.assigned_department_id) if session.assigned_department_id else None
+            ),
+            "assignedAgentId": (
+                str(session.assigned_agent_id) if session.assigned_agent_id else None
+            ),
+        },
+        "contact": {
+            "id": str(contact.id),
+            "phone": contact.phone,
+            "name": contact.name,
+            "externalId": contact.external_id,
+        },
+        "turn": {
+            "id": str(turn.id),
+            "text": turn.text,
+            "messagesCount": len(messages),
+            "isConcatenated": len(messages) > 1,
+            "closeReason": turn.close_reason,
+            "firstMessageAt": _iso(turn.first_message_at),
+            "lastMessageAt": _iso(turn.last_message_at),
+            "messages": [
+                {
+                    "id": str(m.id),
+                    "type": m.kind,
+                    "text": m.text,
+                    "transcription": m.transcription or None,
+                    "transcriptionStatus": m.transcription_status or None,
+                    "media": _media(m),
+                    "timestamp": _iso(m.provider_timestamp or m.created_at),
+                }
+                for m in messages
+            ],
+        },
+    }
+
+
+def message_status_publish(message: Message) -> None:
+    """``message.status`` to integrations subscribed to it (once per status)."""
+    event_publish(
+        organization=message.organization_id,
+        event=Event.MESSAGE_STATUS,
+        payload={
+            "message": {
+                "id": str(message.id),
+                "sessionId": str(message.session_id),
+                "author": message.author,
+                "status": message.delivery_status,
+                "providerMessageId": message.provider_message_id,
+                "externalId": message.external_id,
+                "error": message.delivery_error or None,
+            }
+        },
+        dedupe_key=f"{message.id}:{message.delivery_status}",
+    )

@@ -1,0 +1,312 @@
+"""Concatenation (debounce): a burst of customer messages becomes one turn.
+
+How it stays correct with many workers and across restarts:
+
+- Each customer message increments ``session.concat_seq`` (an UPDATE, so
+  messages of one session are serialized by the row lock), joins the
+  session's OPEN turn (the partial unique index ``one_open_turn_per_session``
+  makes "create if none" race-safe) and schedules ``turn_close`` with a
+  countdown of the session's window, carrying the new sequence number.
+- ``turn_close`` finds a newer sequence → a newer message rescheduled the
+  window: it does nothing. Otherwise it claims the turn with a conditional
+  UPDATE (OPEN and still at that sequence → CLOSED). Only one claimer can
+  win; the same transaction assembles the text and writes the dispatch
+  outbox rows, so a turn is closed and offered to the AI exactly once.
+- State lives in PostgreSQL, not in the broker: if a countdown task is lost
+  (Redis flushed, worker killed) the beat sweeper finds OPEN turns well
+  past their window and closes them through the same claim.
+- Bounds: a turn closes early at ``CONCAT_MAX_MESSAGES`` messages or
+  ``CONCAT_MAX_WAIT_SECONDS`` after its first message. Media still being
+  transcribed holds the close for up to ``CONCAT_MEDIA_WAIT_SECONDS``
+  (counted from the turn's last message); then a placeholder goes instead.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from messaging.models import Message, MessageKind, TranscriptionStatus, Turn, TurnStatus
+from sessions_app.models import ChatSession
+from sessions_app.services import WHATSAPP_WINDOW
+
+logger = logging.getLogger(__name__)
+
+WINDOW_MIN_SECONDS = 1
+WINDOW_MAX_SECONDS = 60
+# While media in a closing turn is still transcribing, check again this often
+# (a finished transcription also nudges the close directly).
+MEDIA_POLL_SECONDS = 2
+TRANSCRIPTION_UNFINISHED = (TranscriptionStatus.PENDING, TranscriptionStatus.PROCESSING)
+
+CLOSE_WINDOW = "window"
+CLOSE_MAX_WAIT = "max_wait"
+CLOSE_MAX_MESSAGES = "max_messages"
+CLOSE_MEDIA_TIMEOUT = "media_timeout"
+CLOSE_SWEPT = "swept"
+
+LABELS = {
+    MessageKind.AUDIO: "[áudio]",
+    MessageKind.VOICE: "[áudio]",
+    MessageKind.IMAGE: "[imagem]",
+    MessageKind.STICKER: "[figurinha]",
+    MessageKind.VIDEO: "[vídeo]",
+    MessageKind.LOCATION: "[localização]",
+    MessageKind.CONTACT: "[contato]",
+    MessageKind.REACTION: "[reação]",
+    MessageKind.INTERACTIVE: "[resposta]",
+    MessageKind.UNSUPPORTED: "[mensagem não suportada]",
+}
+NO_TRANSCRIPTION = "(conteúdo não transcrito)"
+
+
+def window_seconds(session_window: int | None) -> int:
+    return max(WINDOW_MIN_SECONDS, min(WINDOW_MAX_SECONDS, session_window or 8))
+
+
+# --- a customer message arrives ------------------------------------------------
+
+
+def turn_add_message(message: Message) -> Turn:
+    """Put an inbound customer message into its session's open turn and
+    (re)start the window. Call inside the ingest transaction."""
+    with transaction.atomic():
+        now = timezone.now()
+        session_id = message.session_id
+        ChatSession.objects.filter(pk=session_id).update(
+            concat_seq=F("concat_seq") + 1,
+            last_message_at=now,
+            last_customer_message_at=now,
+            whatsapp_window_expires_at=now + WHATSAPP_WINDOW,
+        )
+        seq, session_window = (
+            ChatSession.objects.filter(pk=session_id)
+            .values_list("concat_seq", "concat_timeout")
+            .get()
+        )
+        window = window_seconds(session_window)
+        turn = _join_open_turn(message, seq=seq, now=now)
+        Message.objects.filter(pk=message.pk).update(turn=turn, concat_seq=seq)
+        message.turn = turn
+        message.concat_seq = seq
+
+        # Why the task will close it if nothing newer arrives: decided here,
+        # where the message is, and carried by the task.
+        if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
+            countdown, reason = 0.0, CLOSE_MAX_MESSAGES
+        else:
+            max_wait_left = (
+                turn.first_message_at + timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS) - now
+            ).total_seconds()
+            if max_wait_left < window:
+                countdown, reason = max(0.0, max_wait_left), CLOSE_MAX_WAIT
+            else:
+                countdown, reason = float(window), CLOSE_WINDOW
+        session_key = str(session_id)
+        transaction.on_commit(
+            lambda: turn_close.apply_async((session_key, seq, reason), countdown=countdown)
+        )
+    return turn
+
+
+def _join_open_turn(message: Message, *, seq: int, now) -> Turn:
+    for _ in range(10):
+        turn = Turn.objects.filter(session_id=message.session_id, status=TurnStatus.OPEN).first()
+        if turn is not None and _over_bounds(turn, now):
+            # Its task has not closed it yet (it is due now): close it here,
+            # so this message starts the next turn instead of growing it.
+            _claim_and_finish(turn, seq=turn.last_seq, reason=_bound_reason(turn, now), now=now)
+            continue
+        if turn is None:
+            try:
+                with transaction.atomic():
+                    return Turn.objects.create(
+                        organization_id=message.organization_id,
+                        session_id=message.session_id,
+                        status=TurnStatus.OPEN,
+                        first_message_at=now,
+                        last_message_at=now,
+                        last_seq=seq,
+                        messages_count=1,
+                    )
+            except IntegrityError:
+                continue  # another open turn appeared: join it
+        joined = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN).update(
+            last_seq=seq, last_message_at=now, messages_count=F("messages_count") + 1
+        )
+        if joined:
+            turn.refresh_from_db()
+            return turn
+        # Closed between our read and our update: start the next one.
+    raise RuntimeError(f"could not attach message {message.pk} to a turn")  # pragma: no cover
+
+
+def _over_bounds(turn: Turn, now) -> bool:
+    return _bound_reason(turn, now) != CLOSE_WINDOW
+
+
+def _bound_reason(turn: Turn, now) -> str:
+    if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
+        return CLOSE_MAX_MESSAGES
+    if now - turn.first_message_at >= timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS):
+        return CLOSE_MAX_WAIT
+    return CLOSE_WINDOW
+
+
+# --- closing -------------------------------------------------------------------
+
+
+def turn_close_due(session_id, seq: int, *, reason: str = CLOSE_WINDOW) -> str:
+    """Close the session's open turn if ``seq`` is still its latest message.
+
+    Returns "gone", "stale", "done", "waiting_media" or "closed".
+    """
+    current = ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
+    if current is None:
+        return "gone"
+    if current != seq:
+        return "stale"
+    turn = (
+        Turn.objects.select_related("session")
+        .filter(session_id=session_id, status=TurnStatus.OPEN, last_seq=seq)
+        .first()
+    )
+    if turn is None:
+        return "done"
+    now = timezone.now()
+    unfinished = Message.objects.filter(
+        turn=turn, transcription_status__in=TRANSCRIPTION_UNFINISHED
+    ).exists()
+    if unfinished:
+        media_deadline = (
+            turn.last_message_at
+            + timedelta(seconds=window_seconds(turn.session.concat_timeout))
+            + timedelta(seconds=settings.CONCAT_MEDIA_WAIT_SECONDS)
+        )
+        if now < media_deadline:
+            return "waiting_media"
+        reason = CLOSE_MEDIA_TIMEOUT
+    with transaction.atomic():
+        closed = _claim_and_finish(turn, seq=seq, reason=reason, now=now)
+    return "closed" if closed else "done"
+
+
+def _claim_and_finish(turn: Turn, *, seq: int, reason: str, now) -> bool:
+    """The one place a turn closes. Must run inside a transaction."""
+    claimed = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN, last_seq=seq).update(
+        status=TurnStatus.CLOSED, closed_at=now, close_reason=reason
+    )
+    if not claimed:
+        return False  # a newer message moved it on, or another worker closed it
+    from messaging.dispatch import turn_dispatch
+
+    turn.refresh_from_db()
+    messages = list(Message.objects.filter(turn=turn).order_by("concat_seq", "created_at", "pk"))
+    turn.text = turn_text(messages)
+    turn.messages_count = len(messages)
+    turn.save(update_fields=["text", "messages_count"])
+    turn_dispatch(turn=turn, messages=messages)
+    return True
+
+
+def turn_text(messages: list[Message]) -> str:
+    """The burst as one text, in order, media labelled and transcribed."""
+    return "\n".join(line for line in (message_line(m) for m in messages) if line)
+
+
+def message_line(message: Message) -> str:
+    text = (message.text or "").strip()
+    if message.kind == MessageKind.TEXT:
+        return text
+    if message.kind == MessageKind.DOCUMENT:
+        label = (
+            f"[documento: {message.media_filename}]" if message.media_filename else "[documento]"
+        )
+    else:
+        label = LABELS.get(message.kind, f"[{message.kind}]")
+    transcription = (message.transcription or "").strip()
+    if message.kind in (MessageKind.LOCATION, MessageKind.CONTACT, MessageKind.REACTION):
+        body = text or _payload_summary(message)
+        return f"{label} {body}".strip()
+    parts = [p for p in (text, transcription) if p]
+    if not transcription and message.is_media:
+        parts.append(NO_TRANSCRIPTION)
+    return " ".join([label, " — ".join(parts)]).strip()
+
+
+def _payload_summary(message: Message) -> str:
+    payload = message.payload or {}
+    if message.kind == MessageKind.LOCATION:
+        bits = [payload.get("name"), payload.get("address")]
+        if payload.get("latitude") is not None:
+            bits.append(f"{payload.get('latitude')},{payload.get('longitude')}")
+        return " ".join(str(b) for b in bits if b)
+    if message.kind == MessageKind.CONTACT:
+        return str(payload.get("name") or "")
+    if message.kind == MessageKind.REACTION:
+        return str(payload.get("emoji") or "")
+    return ""
+
+
+def turn_nudge_after_transcription(message_id) -> None:
+    """A transcription finished: if its turn is only waiting for media, close it now."""
+    row = (
+        Message.objects.filter(pk=message_id, turn__status=TurnStatus.OPEN)
+        .values_list(
+            "session_id", "turn__last_seq", "turn__last_message_at", "session__concat_timeout"
+        )
+        .first()
+    )
+    if row is None:
+        return
+    session_id, seq, last_message_at, session_window = row
+    if timezone.now() < last_message_at + timedelta(seconds=window_seconds(session_window)):
+        return  # the window itself is still running; its task will close it
+    session_key = str(session_id)
+    transaction.on_commit(lambda: turn_close.apply_async((session_key, seq)))
+
+
+# --- tasks -----------------------------------------------------------------------
+
+
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+def turn_close(session_id: str, seq: int, reason: str = CLOSE_WINDOW) -> str:
+    """The end of a debounce window (or a bound). Stale and duplicate runs do nothing."""
+    outcome = turn_close_due(session_id, seq, reason=reason)
+    if outcome == "waiting_media":
+        turn_close.apply_async((session_id, seq, reason), countdown=MEDIA_POLL_SECONDS)
+    return outcome
+
+
+@shared_task(ignore_result=True, time_limit=120, soft_time_limit=110)
+def turns_sweep_lost_windows(limit: int = 500) -> int:
+    """Beat: close OPEN turns whose window passed long ago (their task was lost)."""
+    now = timezone.now()
+    grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
+    max_wait = timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS)
+    candidates = (
+        Turn.objects.filter(
+            status=TurnStatus.OPEN,
+            last_message_at__lt=now - grace - timedelta(seconds=WINDOW_MIN_SECONDS),
+        )
+        .select_related("session")
+        .order_by("last_message_at")[:limit]
+    )
+    closed = 0
+    for turn in candidates:
+        window = timedelta(seconds=window_seconds(turn.session.concat_timeout))
+        overdue = (
+            turn.last_message_at + window + grace <= now
+            or turn.first_message_at + max_wait + grace <= now
+        )
+        if not overdue:
+            continue
+        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CLOSE_SWEPT)
+        if outcome == "closed":
+            closed += 1
+            logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
+    return closed
