@@ -12,10 +12,12 @@ on WhatsApp, unsupported media) must not be.
 
 from __future__ import annotations
 
+import hmac
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from providers.models import Instance
@@ -164,8 +166,29 @@ class GatewayAdapter(ABC):
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
 
+    def authenticate_webhook(
+        self,
+        *,
+        raw_body: bytes,
+        headers: Mapping[str, str],
+        body: Any,
+        secret_in_path: bool,
+    ) -> bool:
+        """Whether a webhook request really comes from this instance's gateway.
+
+        ``secret_in_path`` is True when the URL carried this instance's
+        webhook secret. ``body`` is the parsed JSON, or None when it is not
+        JSON (signature checks run on ``raw_body`` before any parsing).
+        By default the secret in the URL is what authenticates.
+        """
+        return secret_in_path
+
+    def verify_subscription(self, query: Mapping[str, str]) -> str | None:
+        """A GET subscription handshake (Cloud API): the challenge to echo, or None to refuse."""
+        return None
+
     @abstractmethod
-    def parse_webhook(self, body: dict, headers: dict[str, str]) -> list[WebhookEvent]:
+    def parse_webhook(self, body: dict, headers: Mapping[str, str]) -> list[WebhookEvent]:
         """Normalize one webhook body. Raises WebhookPayloadError on shape drift."""
 
     @abstractmethod
@@ -183,3 +206,14 @@ class GatewayAdapter(ABC):
 
     @abstractmethod
     def connection_state(self) -> ConnectionEvent: ...
+
+    def connect(self) -> QrCodeEvent | ConnectionEvent:
+        """Start pairing: the QR code to scan, or the state when already connected."""
+        raise PermanentGatewayError(f"{self.provider} has no QR code pairing")
+
+
+def secrets_match(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison that never matches an empty expected secret."""
+    if not given or not expected:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
 
 ADAPTERS: dict[str, str] = {
     "sandbox": "providers.sandbox.adapter.SandboxAdapter",
+    "evolution": "providers.evolution.adapter.EvolutionAdapter",
+    "uazapi": "providers.uazapi.adapter.UazapiAdapter",
+    "baileys": "providers.baileys.adapter.BaileysAdapter",
+    "cloudapi": "providers.cloudapi.adapter.CloudApiAdapter",
 }
 
 

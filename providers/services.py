@@ -1,1 +1,206 @@
-"""Writes for this app (see STYLE.md)."""
+"""Writes on instances: CRUD, connection state, QR codes, health checks."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import Conflict, DomainError, ValidationError
+from providers.base import ConnectionEvent, GatewayError, QrCodeEvent
+from providers.models import ConnectionStatus, Instance, Provider
+from providers.registry import get_adapter
+
+logger = logging.getLogger(__name__)
+
+INSTANCE_EDITABLE_FIELDS = (
+    "name",
+    "base_url",
+    "credentials",
+    "external_id",
+    "app_secret",
+    "verify_token",
+    "concat_timeout",
+    "ignore_groups",
+    "default_department",
+    "human_takeover_minutes",
+    "transcribe_audio",
+    "transcribe_video",
+    "describe_images",
+    "read_documents",
+    "is_active",
+)
+
+
+class GatewayUnavailable(DomainError):
+    """The gateway could not be asked (down, misconfigured, refused us)."""
+
+    status = 502
+    code = "gateway_error"
+
+
+# --- CRUD ----------------------------------------------------------------------
+
+
+def instance_create(*, organization, name: str, provider: str, **fields) -> Instance:
+    if provider not in Provider.values:
+        raise ValidationError(
+            f"Unknown provider {provider!r}.",
+            details={"provider": [f"One of: {', '.join(Provider.values)}."]},
+        )
+    instance = Instance(organization=organization, name=name, provider=provider)
+    _apply(instance, fields)
+    _check(instance)
+    return _save(instance)
+
+
+def instance_update(*, instance: Instance, **fields) -> Instance:
+    _apply(instance, fields)
+    _check(instance)
+    return _save(instance)
+
+
+def instance_delete(*, instance: Instance) -> None:
+    instance.delete()
+
+
+def _apply(instance: Instance, fields: dict) -> None:
+    unknown = set(fields) - set(INSTANCE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Cannot set {', '.join(sorted(unknown))}.")
+    department = fields.get("default_department")
+    if department is not None and department.organization_id != instance.organization_id:
+        raise ValidationError(
+            "Unknown department.", details={"defaultDepartmentId": ["Not found."]}
+        )
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def _check(instance: Instance) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (instance.name or "").strip():
+        errors["name"] = ["Required."]
+    if not 1 <= int(instance.concat_timeout or 0) <= 60:
+        errors["concatTimeout"] = ["Between 1 and 60 seconds."]
+    needs_base_url = (Provider.EVOLUTION, Provider.UAZAPI, Provider.BAILEYS)
+    if instance.provider in needs_base_url and not instance.base_url:
+        errors["baseUrl"] = ["Required for this provider."]
+    if instance.provider in (Provider.EVOLUTION, Provider.CLOUDAPI) and not instance.external_id:
+        errors["externalId"] = [
+            "The Evolution instance name."
+            if instance.provider == Provider.EVOLUTION
+            else "The Cloud API phone-number-id."
+        ]
+    if instance.provider == Provider.CLOUDAPI and not instance.app_secret:
+        errors["appSecret"] = ["Required: Cloud API webhooks are signed with it."]
+    if not isinstance(instance.credentials, dict):
+        errors["credentials"] = ["Must be an object."]
+    if errors:
+        raise ValidationError("The instance has invalid fields.", details=errors)
+
+
+def _save(instance: Instance) -> Instance:
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise Conflict(
+            "An instance with this name already exists.",
+            code="instance_name_taken",
+            details={"name": instance.name},
+        ) from None
+    return instance
+
+
+# --- connection state ------------------------------------------------------
+
+
+def instance_connection_update(
+    *,
+    instance: Instance,
+    status: str,
+    reason: str = "",
+    phone_number: str = "",
+    checked: bool = False,
+) -> bool:
+    """Record the gateway's connection state; True when it changed.
+
+    ``connection_status_since`` moves only on a change, decided by a
+    conditional UPDATE so concurrent webhooks and the poller agree.
+    """
+    now = timezone.now()
+    always: dict = {}
+    if checked:
+        always["last_health_check_at"] = now
+        always["last_health_error"] = reason if status == ConnectionStatus.ERROR else ""
+    if phone_number:
+        always["phone_number"] = phone_number
+    changed_fields = {"connection_status": status, "connection_status_since": now}
+    if status == ConnectionStatus.CONNECTED:
+        changed_fields["qr_code"] = ""  # paired: the old QR code is useless
+    changed = (
+        Instance.objects.filter(pk=instance.pk)
+        .exclude(connection_status=status)
+        .update(**changed_fields, **always)
+    )
+    if not changed and always:
+        Instance.objects.filter(pk=instance.pk).update(**always)
+    for name, value in {**always, **(changed_fields if changed else {})}.items():
+        setattr(instance, name, value)
+    if changed:
+        logger.info("instance %s is now %s %s", instance.pk, status, reason)
+    return bool(changed)
+
+
+def instance_qr_code_update(*, instance: Instance, qr_code: str) -> None:
+    now = timezone.now()
+    Instance.objects.filter(pk=instance.pk).update(qr_code=qr_code, qr_code_updated_at=now)
+    instance.qr_code = qr_code
+    instance.qr_code_updated_at = now
+
+
+def instance_health_check(*, instance: Instance) -> Instance:
+    """Ask the gateway for the connection state and record it.
+
+    A gateway that cannot be reached is recorded as ERROR (with the reason)
+    and reported as GatewayUnavailable (502).
+    """
+    try:
+        state = get_adapter(instance).connection_state()
+    except (GatewayError, LookupError) as exc:
+        instance_connection_update(
+            instance=instance, status=ConnectionStatus.ERROR, reason=str(exc)[:2000], checked=True
+        )
+        raise GatewayUnavailable(
+            f"The gateway did not answer the health check: {exc}",
+            details={"instanceId": str(instance.pk)},
+        ) from exc
+    instance_connection_update(
+        instance=instance,
+        status=state.status,
+        reason=state.reason,
+        phone_number=state.phone_number,
+        checked=True,
+    )
+    return instance
+
+
+def instance_connect(*, instance: Instance) -> ConnectionEvent | QrCodeEvent:
+    """Start pairing: store and return the QR code, or the state when already paired."""
+    try:
+        answer = get_adapter(instance).connect()
+    except (GatewayError, LookupError) as exc:
+        status = getattr(exc, "status_code", None)
+        if isinstance(exc, GatewayError) and status is None and "no QR" in exc.message:
+            raise ValidationError(exc.message, code="qr_not_supported") from exc
+        raise GatewayUnavailable(f"The gateway did not return a QR code: {exc}") from exc
+    if isinstance(answer, QrCodeEvent):
+        instance_qr_code_update(instance=instance, qr_code=answer.qr_code)
+        instance_connection_update(instance=instance, status=ConnectionStatus.CONNECTING)
+    else:
+        instance_connection_update(
+            instance=instance, status=answer.status, phone_number=answer.phone_number
+        )
+    return answer

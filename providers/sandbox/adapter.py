@@ -2,11 +2,14 @@
 
 Sends land in ``SandboxOutboxMessage`` (visible in the admin). Media refs
 carry the bytes inline as base64 (``{"base64": "..."}``), as a simulated
-webhook would.
+webhook would. Its webhooks (``simulate_inbound``) are signed like a real
+gateway's: ``X-Sandbox-Signature: sha256=HMAC(webhook secret, raw body)``.
 """
 
 import base64
 import binascii
+import hashlib
+import hmac
 import uuid
 
 from providers.base import (
@@ -20,13 +23,26 @@ from providers.base import (
     SendResult,
 )
 from providers.models import ConnectionStatus, SandboxOutboxMessage
+from providers.sandbox import parser
+
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+
+
+def sign(secret: str, raw_body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
 
 
 class SandboxAdapter(GatewayAdapter):
     provider = "sandbox"
 
+    def authenticate_webhook(self, *, raw_body, headers, body, secret_in_path):
+        if not secret_in_path:
+            return False
+        given = headers.get(SIGNATURE_HEADER) or ""
+        return hmac.compare_digest(given, sign(self.instance.webhook_secret, raw_body))
+
     def parse_webhook(self, body, headers):
-        raise NotImplementedError  # the sandbox webhook format is built with the ingest endpoint
+        return parser.parse(body)
 
     def send_text(self, *, to, text, quoted_id=None):
         return self._record(to=to, kind="text", text=text)

@@ -1,0 +1,190 @@
+"""Raw Baileys events, as a bridge forwards them → normalized events.
+
+The bridge POSTs ``{"event": <Baileys event name>, "data": <the event
+payload exactly as Baileys emitted it>}`` (see docs/PROVIDERS.md):
+
+- ``messages.upsert``: ``{messages: [WAMessage], type: "notify" | "append"}``
+- ``messages.update``: ``[{key, update: {status}}]`` (WAMessageStatus numbers)
+- ``message-receipt.update``: ``[{key, receipt: {userJid, receiptTimestamp, readTimestamp}}]``
+- ``connection.update``: ``{connection?: "open"|"connecting"|"close", qr?, lastDisconnect?}``
+https://baileys.wiki/docs/socket/receiving-updates
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from providers.base import (
+    ConnectionEvent,
+    IgnoredEvent,
+    MessageEvent,
+    QrCodeEvent,
+    StatusEvent,
+    WebhookEvent,
+    WebhookPayloadError,
+)
+from providers.evolution.parser import STATUS_MAP
+from providers.wa import (
+    is_group_jid,
+    parse_content,
+    party_ids,
+    phone_from_jid,
+    strip_bulky,
+    timestamp_from_seconds,
+)
+
+# Baileys' DisconnectReason.loggedOut: the session is gone, a new QR is needed.
+LOGGED_OUT = 401
+
+
+def parse(body: Any) -> list[WebhookEvent]:
+    if not isinstance(body, dict):
+        raise WebhookPayloadError("the body is not a JSON object")
+    name = body.get("event")
+    if not isinstance(name, str) or not name:
+        raise WebhookPayloadError("the body has no 'event'")
+    if "data" not in body:
+        raise WebhookPayloadError("the body has no 'data'")
+    data = body["data"]
+    if name == "messages.upsert":
+        if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+            raise WebhookPayloadError("messages.upsert has no 'messages' list")
+        return [parse_message(m) for m in data["messages"]]
+    if name == "messages.update":
+        return [parse_update(item) for item in _list(data, name)]
+    if name == "message-receipt.update":
+        return [parse_receipt(item) for item in _list(data, name)]
+    if name == "connection.update":
+        return parse_connection(data)
+    return [IgnoredEvent(event_type=name, reason="event not used")]
+
+
+def _list(data: Any, name: str) -> list[dict]:
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise WebhookPayloadError(f"{name} data is not a list of objects")
+    return data
+
+
+def parse_message(wa_message: Any) -> WebhookEvent:
+    if not isinstance(wa_message, dict) or not isinstance(wa_message.get("key"), dict):
+        raise WebhookPayloadError("a message has no 'key'")
+    key = wa_message["key"]
+    message_id, remote_jid = key.get("id"), key.get("remoteJid")
+    if not isinstance(message_id, str) or not message_id:
+        raise WebhookPayloadError("the message key has no 'id'")
+    if not isinstance(remote_jid, str) or "@" not in remote_jid:
+        raise WebhookPayloadError("the message key has no valid 'remoteJid'")
+    if remote_jid == "status@broadcast":
+        return IgnoredEvent(event_type="messages.upsert", reason="status broadcast")
+    message = wa_message.get("message")
+    if message is None and wa_message.get("messageStubType") is not None:
+        return IgnoredEvent(event_type="messages.upsert", reason="stub message")
+    from_me = bool(key.get("fromMe"))
+    # The bridge downloads media with Baileys' downloadMediaMessage, which
+    # needs the key and the media fields (mediaKey, directPath, url).
+    media_ref = {
+        "message": {
+            "key": key,
+            "message": {k: _no_thumbnail(v) for k, v in (message or {}).items()},
+        }
+    }
+    content = parse_content(message, media_ref=media_ref)
+    if content.ignored_reason:
+        return IgnoredEvent(event_type="messages.upsert", reason=content.ignored_reason)
+    if content.media is None:
+        media_ref.clear()
+    is_group = is_group_jid(remote_jid)
+    push_name = "" if from_me else str(wa_message.get("pushName") or "")
+    if is_group:
+        participant_phone, participant_ids = party_ids(
+            key.get("participant") or wa_message.get("participant"), key.get("participantAlt")
+        )
+        phone, wa_ids = None, (remote_jid,)
+        content.payload["participant"] = {
+            "phone": participant_phone,
+            "waIds": list(participant_ids),
+            "name": push_name,
+        }
+    else:
+        phone, wa_ids = party_ids(remote_jid, key.get("remoteJidAlt"))
+    return MessageEvent(
+        provider_message_id=message_id,
+        from_me=from_me,
+        chat_id=remote_jid,
+        phone=phone,
+        wa_ids=wa_ids,
+        kind=content.kind,
+        text=content.text,
+        push_name=push_name,
+        media=content.media,
+        payload=content.payload,
+        timestamp=timestamp_from_seconds(wa_message.get("messageTimestamp")),
+        is_group=is_group,
+        # Baileys gives a message it sent itself status PENDING (1); one typed
+        # on the phone arrives acknowledged by the server.
+        sent_by_api=from_me and str(wa_message.get("status")) in ("1", "PENDING"),
+        raw=strip_bulky(wa_message),
+    )
+
+
+def _no_thumbnail(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in ("jpegThumbnail", "thumbnail")}
+    return value
+
+
+def parse_update(item: dict) -> WebhookEvent:
+    key = item.get("key")
+    update = item.get("update")
+    if not isinstance(key, dict) or not isinstance(key.get("id"), str):
+        raise WebhookPayloadError("messages.update item has no key.id")
+    if not isinstance(update, dict) or update.get("status") is None:
+        return IgnoredEvent(event_type="messages.update", reason="no status in the update")
+    if key.get("fromMe") is False:
+        return IgnoredEvent(event_type="messages.update", reason="receipt for an inbound message")
+    status = STATUS_MAP.get(str(update["status"]).upper())
+    if status is None:
+        return IgnoredEvent(event_type="messages.update", reason=f"status {update['status']}")
+    return StatusEvent(
+        provider_message_id=key["id"],
+        status=status,
+        error="the gateway reported an error" if status == "FAILED" else "",
+    )
+
+
+def parse_receipt(item: dict) -> WebhookEvent:
+    key = item.get("key")
+    receipt = item.get("receipt")
+    if not isinstance(key, dict) or not isinstance(key.get("id"), str):
+        raise WebhookPayloadError("message-receipt.update item has no key.id")
+    if not isinstance(receipt, dict):
+        raise WebhookPayloadError("message-receipt.update item has no receipt")
+    if receipt.get("readTimestamp") or receipt.get("playedTimestamp"):
+        status, when = "READ", receipt.get("readTimestamp") or receipt.get("playedTimestamp")
+    else:
+        status, when = "DELIVERED", receipt.get("receiptTimestamp")
+    return StatusEvent(
+        provider_message_id=key["id"], status=status, timestamp=timestamp_from_seconds(when)
+    )
+
+
+def parse_connection(data: Any) -> list[WebhookEvent]:
+    if not isinstance(data, dict):
+        raise WebhookPayloadError("connection.update data is not an object")
+    events: list[WebhookEvent] = []
+    if isinstance(data.get("qr"), str) and data["qr"]:
+        events.append(QrCodeEvent(qr_code=data["qr"]))
+    connection = data.get("connection")
+    if connection == "open":
+        me = (data.get("me") or {}).get("id") if isinstance(data.get("me"), dict) else None
+        events.append(ConnectionEvent(status="CONNECTED", phone_number=phone_from_jid(me) or ""))
+    elif connection == "connecting":
+        events.append(ConnectionEvent(status="CONNECTING"))
+    elif connection == "close":
+        error = (data.get("lastDisconnect") or {}).get("error") or {}
+        code = ((error.get("output") or {}).get("statusCode")) if isinstance(error, dict) else None
+        reason = "logged out" if code == LOGGED_OUT else (f"status {code}" if code else "")
+        events.append(ConnectionEvent(status="DISCONNECTED", reason=reason))
+    if not events:
+        events.append(IgnoredEvent(event_type="connection.update", reason="no state change"))
+    return events

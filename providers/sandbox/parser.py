@@ -1,0 +1,120 @@
+"""The sandbox's own webhook format: simple, documented, signed.
+
+{"event": "message", "message": {"id", "from", "name"?, "text"?, "fromMe"?,
+                                 "timestamp"? (s), "lid"?, "quotedId"?,
+                                 "media"?: {"kind", "mimetype", "filename", "base64"}}}
+{"event": "status", "status": {"id", "status": SENT|DELIVERED|READ|FAILED, "error"?}}
+{"event": "connection", "connection": {"status": CONNECTED|CONNECTING|DISCONNECTED}}
+{"event": "qr", "qr": {"code"}}
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from contacts.phones import InvalidPhone, normalize_phone
+from providers.base import (
+    ConnectionEvent,
+    IgnoredEvent,
+    InboundMedia,
+    MessageEvent,
+    QrCodeEvent,
+    StatusEvent,
+    WebhookEvent,
+    WebhookPayloadError,
+)
+from providers.wa import timestamp_from_seconds
+
+MEDIA_KINDS = {"image", "audio", "voice", "video", "document", "sticker"}
+STATUSES = {"SENT", "DELIVERED", "READ", "FAILED"}
+CONNECTION_STATUSES = {"CONNECTED", "CONNECTING", "DISCONNECTED"}
+
+
+def parse(body: Any) -> list[WebhookEvent]:
+    if not isinstance(body, dict) or not isinstance(body.get("event"), str):
+        raise WebhookPayloadError("the body has no 'event'")
+    event = body["event"]
+    if event == "message":
+        return [_message(body.get("message"))]
+    if event == "status":
+        return [_status(body.get("status"))]
+    if event == "connection":
+        status = (body.get("connection") or {}).get("status")
+        if status not in CONNECTION_STATUSES:
+            raise WebhookPayloadError("connection.status is not a known state")
+        return [ConnectionEvent(status=status)]
+    if event == "qr":
+        code = (body.get("qr") or {}).get("code")
+        if not isinstance(code, str) or not code:
+            raise WebhookPayloadError("qr.code is missing")
+        return [QrCodeEvent(qr_code=code)]
+    return [IgnoredEvent(event_type=event, reason="event not used")]
+
+
+def _message(message: Any) -> MessageEvent:
+    if not isinstance(message, dict):
+        raise WebhookPayloadError("'message' is not an object")
+    message_id = message.get("id")
+    if not isinstance(message_id, str) or not message_id:
+        raise WebhookPayloadError("message.id is missing")
+    sender = message.get("from")
+    lid = message.get("lid")
+    phone = None
+    if sender:
+        try:
+            phone = normalize_phone(str(sender))
+        except InvalidPhone as exc:
+            raise WebhookPayloadError(f"message.from: {exc}") from None
+    elif not lid:
+        raise WebhookPayloadError("message.from or message.lid is required")
+    wa_ids = tuple(i for i in (f"{phone}@s.whatsapp.net" if phone else None, lid) if i)
+    text = message.get("text") or ""
+    if not isinstance(text, str):
+        raise WebhookPayloadError("message.text is not a string")
+    kind, media, payload = "text", None, {}
+    if message.get("quotedId"):
+        payload["quotedId"] = str(message["quotedId"])
+    if message.get("media") is not None:
+        raw = message["media"]
+        if not isinstance(raw, dict) or raw.get("kind") not in MEDIA_KINDS:
+            raise WebhookPayloadError("message.media.kind is not a media kind")
+        data = raw.get("base64") or ""
+        kind = raw["kind"]
+        media = InboundMedia(
+            mimetype=str(raw.get("mimetype") or ""),
+            filename=str(raw.get("filename") or ""),
+            size=len(base64.b64decode(data)) if data else None,
+            ref={
+                "base64": data,
+                "mimetype": str(raw.get("mimetype") or ""),
+                "filename": str(raw.get("filename") or ""),
+            },
+        )
+    return MessageEvent(
+        provider_message_id=message_id,
+        from_me=bool(message.get("fromMe")),
+        chat_id=wa_ids[0],
+        phone=phone,
+        wa_ids=wa_ids,
+        kind=kind,
+        text=text,
+        push_name=str(message.get("name") or ""),
+        media=media,
+        payload=payload,
+        timestamp=timestamp_from_seconds(message.get("timestamp")),
+        sent_by_api=bool(message.get("sentByApi")),
+        raw={k: v for k, v in message.items() if k != "media"},
+    )
+
+
+def _status(status: Any) -> StatusEvent:
+    if not isinstance(status, dict) or not isinstance(status.get("id"), str):
+        raise WebhookPayloadError("status.id is missing")
+    if status.get("status") not in STATUSES:
+        raise WebhookPayloadError("status.status is not SENT, DELIVERED, READ or FAILED")
+    return StatusEvent(
+        provider_message_id=status["id"],
+        status=status["status"],
+        error=str(status.get("error") or ""),
+    )

@@ -1,0 +1,259 @@
+"""Reading WhatsApp Web message protos as JSON (Baileys' ``WAMessage``).
+
+Evolution API and Baileys bridges both forward Baileys' JSON rendering of
+the protobuf message, so the content rules live here once: which key holds
+the content, the wrappers to unwrap, and how each type maps to our kinds.
+Provider JSON goes no further than the adapters; this module is part of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from contacts.phones import InvalidPhone, is_group, is_lid, normalize_phone
+from providers.base import InboundMedia, WebhookPayloadError
+
+# Wrappers whose ``message`` holds the real content.
+_WRAPPERS = (
+    "ephemeralMessage",
+    "viewOnceMessage",
+    "viewOnceMessageV2",
+    "viewOnceMessageV2Extension",
+    "documentWithCaptionMessage",
+)
+# Keys next to the content that are not content.
+_NOT_CONTENT = {"messageContextInfo", "base64", "mediaUrl", "speechToText", "contextInfo"}
+
+_MEDIA_TYPES = {
+    "imageMessage": "image",
+    "videoMessage": "video",
+    "audioMessage": "audio",
+    "documentMessage": "document",
+    "stickerMessage": "sticker",
+    "ptvMessage": "video",
+}
+_INTERACTIVE_TYPES = {
+    "buttonsResponseMessage",
+    "listResponseMessage",
+    "templateButtonReplyMessage",
+    "interactiveResponseMessage",
+}
+# Protocol chatter that is not a message in the conversation.
+IGNORED_TYPES = {
+    "protocolMessage",
+    "senderKeyDistributionMessage",
+    "editedMessage",
+    "pollUpdateMessage",
+    "keepInChatMessage",
+    "pinInChatMessage",
+    "messageHistoryBundle",
+}
+# Fields that carry bytes (thumbnails, keys): dropped from stored raw payloads.
+_BULKY_FIELDS = {
+    "jpegThumbnail",
+    "thumbnail",
+    "base64",
+    "mediaKey",
+    "fileSha256",
+    "fileEncSha256",
+    "waveform",
+    "streamingSidecar",
+    "thumbnailSha256",
+    "thumbnailEncSha256",
+    "pngThumbnail",
+    "midQualityFileSha256",
+    "midQualityFileEncSha256",
+    "scansSidecar",
+}
+
+
+@dataclass
+class Content:
+    kind: str
+    text: str = ""
+    media: InboundMedia | None = None
+    payload: dict = field(default_factory=dict)
+    ignored_reason: str = ""
+
+
+def as_int(value: Any) -> int | None:
+    """Baileys int64s arrive as numbers, numeric strings or ``{low, high, unsigned}``."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        return int(value) if value.strip().lstrip("-").isdigit() else None
+    if isinstance(value, dict) and "low" in value:
+        low = int(value.get("low") or 0) & 0xFFFFFFFF
+        high = int(value.get("high") or 0) & 0xFFFFFFFF
+        return (high << 32) | low
+    return None
+
+
+def timestamp_from_seconds(value: Any) -> datetime | None:
+    seconds = as_int(value)
+    if seconds is None or seconds <= 0:
+        return None
+    # Some gateways send milliseconds where seconds are documented.
+    if seconds > 10**11:
+        seconds //= 1000
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def phone_from_jid(jid: str | None) -> str | None:
+    """The phone digits of a ``…@s.whatsapp.net`` JID; None for lids, groups or junk."""
+    if not jid or not isinstance(jid, str) or not jid.endswith(("@s.whatsapp.net", "@c.us")):
+        return None
+    try:
+        return normalize_phone(jid)
+    except InvalidPhone:
+        return None
+
+
+def bare_jid(jid: str) -> str:
+    """Drop a device suffix: '5511…:12@s.whatsapp.net' → '5511…@s.whatsapp.net'."""
+    user, at, server = jid.partition("@")
+    return f"{user.split(':', 1)[0]}{at}{server}"
+
+
+def party_ids(*jids: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(phone, every distinct id) for one remote party seen under several JIDs."""
+    ids: list[str] = []
+    phone = None
+    for jid in jids:
+        if not jid or not isinstance(jid, str) or "@" not in jid:
+            continue
+        jid = bare_jid(jid)
+        if jid not in ids:
+            ids.append(jid)
+        if phone is None:
+            phone = phone_from_jid(jid)
+    return phone, tuple(ids)
+
+
+def is_group_jid(jid: str | None) -> bool:
+    return bool(jid) and is_group(jid)
+
+
+def is_lid_jid(jid: str | None) -> bool:
+    return bool(jid) and is_lid(jid)
+
+
+def unwrap(message: dict) -> dict:
+    for _ in range(3):
+        for wrapper in _WRAPPERS:
+            inner = message.get(wrapper)
+            if isinstance(inner, dict) and isinstance(inner.get("message"), dict):
+                message = inner["message"]
+                break
+        else:
+            return message
+    return message
+
+
+def content_type(message: dict, hint: str | None = None) -> str | None:
+    if hint and hint in message:
+        return hint
+    for key, value in message.items():
+        if key not in _NOT_CONTENT and isinstance(value, dict | str):
+            return key
+    return None
+
+
+def strip_bulky(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_bulky(v) for k, v in value.items() if k not in _BULKY_FIELDS}
+    if isinstance(value, list):
+        return [strip_bulky(v) for v in value]
+    return value
+
+
+def parse_content(message: Any, *, hint: str | None = None, media_ref: dict) -> Content:
+    """Map one WAMessage ``message`` to kind, text, media and payload."""
+    if not isinstance(message, dict) or not message:
+        raise WebhookPayloadError("the message has no content")
+    message = unwrap(message)
+    kind_key = content_type(message, hint)
+    if kind_key is None:
+        raise WebhookPayloadError("the message has no recognizable content")
+    body = message[kind_key]
+    if kind_key in IGNORED_TYPES:
+        return Content(kind="unsupported", ignored_reason=kind_key)
+    if kind_key == "conversation":
+        if not isinstance(body, str):
+            raise WebhookPayloadError("conversation is not a string")
+        return Content(kind="text", text=body)
+    if not isinstance(body, dict):
+        raise WebhookPayloadError(f"{kind_key} is not an object")
+    payload: dict = {}
+    quoted = (body.get("contextInfo") or {}).get("stanzaId")
+    if quoted:
+        payload["quotedId"] = quoted
+
+    if kind_key == "extendedTextMessage":
+        return Content(kind="text", text=str(body.get("text") or ""), payload=payload)
+    if kind_key in _MEDIA_TYPES:
+        kind = _MEDIA_TYPES[kind_key]
+        if kind == "audio" and body.get("ptt"):
+            kind = "voice"
+        if kind_key == "ptvMessage":
+            payload["videoNote"] = True
+        if kind == "video" and body.get("gifPlayback"):
+            payload["gif"] = True
+        media = InboundMedia(
+            mimetype=str(body.get("mimetype") or ""),
+            filename=str(body.get("fileName") or ""),
+            size=as_int(body.get("fileLength")),
+            duration=float(body["seconds"]) if as_int(body.get("seconds")) is not None else None,
+            ref=media_ref,
+        )
+        return Content(kind=kind, text=str(body.get("caption") or ""), media=media, payload=payload)
+    if kind_key in ("locationMessage", "liveLocationMessage"):
+        payload.update(
+            latitude=body.get("degreesLatitude"),
+            longitude=body.get("degreesLongitude"),
+            name=body.get("name") or "",
+            address=body.get("address") or "",
+        )
+        if kind_key == "liveLocationMessage":
+            payload["live"] = True
+        text = " — ".join(p for p in (payload["name"], payload["address"]) if p)
+        return Content(kind="location", text=text, payload=payload)
+    if kind_key == "contactMessage":
+        payload.update(name=body.get("displayName") or "", vcard=body.get("vcard") or "")
+        return Content(kind="contact", text=payload["name"], payload=payload)
+    if kind_key == "contactsArrayMessage":
+        contacts = [
+            {"name": c.get("displayName") or "", "vcard": c.get("vcard") or ""}
+            for c in body.get("contacts") or []
+            if isinstance(c, dict)
+        ]
+        payload.update(name=body.get("displayName") or "", contacts=contacts)
+        names = ", ".join(c["name"] for c in contacts if c["name"])
+        return Content(kind="contact", text=names, payload=payload)
+    if kind_key == "reactionMessage":
+        target = (body.get("key") or {}).get("id") or ""
+        payload.update(emoji=body.get("text") or "", targetId=target)
+        return Content(kind="reaction", text=payload["emoji"], payload=payload)
+    if kind_key in _INTERACTIVE_TYPES:
+        reply_id, title = _interactive_reply(kind_key, body)
+        payload.update(replyId=reply_id, title=title)
+        return Content(kind="interactive", text=title, payload=payload)
+    return Content(kind="unsupported", payload={"type": kind_key})
+
+
+def _interactive_reply(kind_key: str, body: dict) -> tuple[str, str]:
+    if kind_key == "buttonsResponseMessage":
+        return body.get("selectedButtonId") or "", body.get("selectedDisplayText") or ""
+    if kind_key == "listResponseMessage":
+        single = body.get("singleSelectReply") or {}
+        return single.get("selectedRowId") or "", body.get("title") or ""
+    if kind_key == "templateButtonReplyMessage":
+        return body.get("selectedId") or "", body.get("selectedDisplayText") or ""
+    native = body.get("nativeFlowResponseMessage") or {}
+    return native.get("paramsJson") or "", (body.get("body") or {}).get("text") or ""

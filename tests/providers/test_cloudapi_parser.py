@@ -1,0 +1,370 @@
+# ruff: noqa: E501  (expected payloads quote provider strings verbatim)
+"""Every cloudapi fixture, parsed to its exact normalized events."""
+
+import datetime
+
+import pytest
+
+from providers.base import (
+    IgnoredEvent,
+    InboundMedia,
+    MessageEvent,
+    StatusEvent,
+)
+from providers.cloudapi.parser import parse
+from tests.providers.replay import fixture_names, load_fixture, without_raw
+
+EXPECTED = {
+    "account_update_field": [
+        IgnoredEvent(event_type="account_update", reason="field"),
+    ],
+    "audio_voice": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA4QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="voice",
+            text="",
+            push_name="Maria Souza",
+            media=InboundMedia(
+                mimetype="audio/ogg; codecs=opus",
+                filename="",
+                size=None,
+                duration=None,
+                ref={"mediaId": "2054126981745621", "mimetype": "audio/ogg; codecs=opus"},
+            ),
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "batch_message_and_status": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjBCQVRDSDAwMDAwMDAwMDAwMQA=",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="text",
+            text="Primeira",
+            push_name="Maria Souza",
+            media=None,
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+        StatusEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA==",
+            status="DELIVERED",
+            error="",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 13, tzinfo=datetime.UTC),
+        ),
+    ],
+    "brazil_wa_id_without_ninth_digit": [
+        MessageEvent(
+            provider_message_id="wamid.HBgMNTUzMTg3NjU0MzIxFQIAEhgWM0VCMEJSOTEwMDAwMDAwMDAwMDAxAA==",
+            from_me=False,
+            chat_id="553187654321",
+            phone="5531987654321",
+            wa_ids=(),
+            kind="text",
+            text="Oi, sou de BH",
+            push_name="Ana Lima",
+            media=None,
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "contacts": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA9QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="contact",
+            text="João Silva",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "contacts": [{"name": "João Silva", "phones": ["5511912345678"]}],
+                "name": "João Silva",
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "document": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA6QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="document",
+            text="Contrato",
+            push_name="Maria Souza",
+            media=InboundMedia(
+                mimetype="application/pdf",
+                filename="contrato.pdf",
+                size=None,
+                duration=None,
+                ref={"mediaId": "891723648216734", "mimetype": "application/pdf"},
+            ),
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "image": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA3QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="image",
+            text="Nota fiscal",
+            push_name="Maria Souza",
+            media=InboundMedia(
+                mimetype="image/jpeg",
+                filename="",
+                size=None,
+                duration=None,
+                ref={"mediaId": "1037543291543636", "mimetype": "image/jpeg"},
+            ),
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "interactive_button_reply": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjABQTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="interactive",
+            text="Confirmar",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEkJUTlJFUExZMDAwMDAxAA==",
+                "replyId": "confirm_yes",
+                "title": "Confirmar",
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "location": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA8QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="location",
+            text="Praça da Sé — Praça da Sé - Sé, São Paulo - SP",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "latitude": -23.5505,
+                "longitude": -46.6333,
+                "name": "Praça da Sé",
+                "address": "Praça da Sé - Sé, São Paulo - SP",
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "other_phone_number": [
+        IgnoredEvent(event_type="messages", reason="for phone number id 999999999999999"),
+    ],
+    "reaction": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjAAQTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="reaction",
+            text="😀",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "emoji": "😀",
+                "targetId": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA==",
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "status_delivered": [
+        StatusEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA==",
+            status="DELIVERED",
+            error="",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 13, tzinfo=datetime.UTC),
+        ),
+    ],
+    "status_failed": [
+        StatusEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA==",
+            status="FAILED",
+            error="131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 12, tzinfo=datetime.UTC),
+        ),
+    ],
+    "status_read": [
+        StatusEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA==",
+            status="READ",
+            error="",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 10, tzinfo=datetime.UTC),
+        ),
+    ],
+    "status_sent": [
+        StatusEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA==",
+            status="SENT",
+            error="",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 11, tzinfo=datetime.UTC),
+        ),
+    ],
+    "sticker": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA7QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="sticker",
+            text="",
+            push_name="Maria Souza",
+            media=InboundMedia(
+                mimetype="image/webp",
+                filename="",
+                size=None,
+                duration=None,
+                ref={"mediaId": "781294562837465", "mimetype": "image/webp"},
+            ),
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "text": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA1QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="text",
+            text="Olá! Quero falar com um atendente",
+            push_name="Maria Souza",
+            media=None,
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "text_reply_context": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA2QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="text",
+            text="Sim, esse mesmo",
+            push_name="Maria Souza",
+            media=None,
+            payload={"quotedId": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA=="},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "unsupported": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjACQTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="unsupported",
+            text="",
+            push_name="Maria Souza",
+            media=None,
+            payload={"type": "unsupported"},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "video": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA5QTk3NUE4QjlDMEQxRTJGAA==",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="video",
+            text="",
+            push_name="Maria Souza",
+            media=InboundMedia(
+                mimetype="video/mp4",
+                filename="",
+                size=None,
+                duration=None,
+                ref={"mediaId": "1512351439678244", "mimetype": "video/mp4"},
+            ),
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+}
+
+
+class TestCloudApiFixtures:
+    @pytest.mark.parametrize("name", sorted(EXPECTED))
+    def test_it_normalizes_the_fixture(self, name):
+        body = load_fixture("cloudapi", name)
+        events = parse(body, phone_number_id="106540352242922")
+        assert without_raw(events) == EXPECTED[name]
+
+    def test_every_fixture_is_replayed(self):
+        assert fixture_names("cloudapi") == set(EXPECTED)
