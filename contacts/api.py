@@ -17,7 +17,7 @@ from contacts.serializers import (
     TabulationSerializer,
     TabulationWriteSerializer,
 )
-from core.api import get_scoped_or_404
+from core.api import StrictBooleanFilter, get_scoped_or_404
 from core.errors import NotFound, ValidationError
 
 CONTACT_EXAMPLE = OpenApiExample(
@@ -62,7 +62,7 @@ TABULATION_EXAMPLE = OpenApiExample(
 class ContactFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Name, phone or email.")
     tabulationId = django_filters.UUIDFilter(field_name="contact_tabulations__tabulation_id")
-    bypassBots = django_filters.BooleanFilter(field_name="bypass_bots")
+    bypassBots = StrictBooleanFilter(field_name="bypass_bots")
     externalId = django_filters.CharFilter(field_name="external_id")
 
     class Meta:

@@ -2,6 +2,8 @@
 
 import math
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -122,5 +124,28 @@ def schema_error_responses_hook(result, generator, request, public):
             if method != "get":
                 wanted += ["409", "413", "415"]
             for code in wanted:
-                responses.setdefault(code, {"description": descriptions[code], "content": error_ref})
+                responses.setdefault(
+                    code, {"description": descriptions[code], "content": error_ref}
+                )
     return result
+
+
+class _StrictBooleanField(forms.Field):
+    """'true'/'false' (and 1/0, yes/no); anything else is a 400, not a silently ignored filter."""
+
+    TRUE = {"true", "1", "yes"}
+    FALSE = {"false", "0", "no"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField

@@ -35,6 +35,21 @@ MEDIA_TYPE = {
     MessageKind.DOCUMENT: "document",
 }
 DIRECTION = {Direction.INBOUND: "IN", Direction.OUTBOUND: "OUT"}
+# The extensions WhatsApp itself uses; the mimetypes module would say
+# ".oga" for a voice note and depends on the host's mime.types.
+EXTENSIONS = {
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
+    "audio/amr": "amr",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "video/3gpp": "3gp",
+    "application/pdf": "pdf",
+}
 
 
 class MediaContentSerializer(serializers.Serializer):
@@ -140,8 +155,9 @@ class MessageSerializer(serializers.ModelSerializer):
         if name and PurePosixPath(name).suffix:
             extension = PurePosixPath(name).suffix.lstrip(".").lower()
         elif message.media_mimetype:
-            guessed = mimetypes.guess_extension(message.media_mimetype.split(";")[0].strip())
-            extension = guessed.lstrip(".") if guessed else None
+            mimetype = message.media_mimetype.split(";")[0].strip().lower()
+            guessed = mimetypes.guess_extension(mimetype)
+            extension = EXTENSIONS.get(mimetype) or (guessed.lstrip(".") if guessed else None)
         return {
             "url": url,
             "name": name,

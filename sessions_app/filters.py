@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contacts.selectors import contact_search
+from core.api import StrictBooleanFilter
 from sessions_app.models import ChatSession, SessionStatus
 
 ORDERINGS = {
@@ -20,7 +21,7 @@ class SessionFilter(django_filters.FilterSet):
     assignedAgentId = django_filters.UUIDFilter(field_name="assigned_agent_id")
     assignedDepartmentId = django_filters.UUIDFilter(field_name="assigned_department_id")
     externalId = django_filters.CharFilter(field_name="external_id")
-    aiBlocked = django_filters.BooleanFilter(method="filter_ai_blocked")
+    aiBlocked = StrictBooleanFilter(method="filter_ai_blocked")
     tabulationId = django_filters.UUIDFilter(field_name="session_tabulations__tabulation_id")
     createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
