@@ -88,6 +88,8 @@ def media_message(
 
 def run_transcription(message: Message) -> Message:
     """Run the task in this process; transient failures retry at once (Celery eager retries)."""
-    transcribe_message.apply(args=[str(message.pk)], throw=True)
+    result = transcribe_message.apply(args=[str(message.pk)])
+    if result.failed():
+        raise result.result
     message.refresh_from_db()
     return message
