@@ -5,6 +5,8 @@ name -> (task path, every N seconds). Apps add their housekeeping here.
 
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker-heartbeat": ("core.tasks.heartbeat", 15),
+    # Connection webhooks update instances at once; polling catches silent drops.
+    "instances-poll-connection": ("providers.tasks.instances_poll_connection", 300),
     "transcription-requeue-stale": ("messaging.media.transcription_requeue_stale", 60),
     # Turns whose debounce task was lost (Redis flushed, worker killed).
     "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 10),

@@ -191,3 +191,101 @@ def tabulation_delete(*, tabulation: Tabulation) -> None:
             details={"contacts": contacts, "sessions": sessions},
         )
     locked.delete()
+
+
+# --- inbound webhooks: who wrote? --------------------------------------------
+
+
+def contact_get_or_create_from_inbound(
+    *,
+    organization,
+    instance=None,
+    phone: str | None,
+    wa_ids=(),
+    name: str = "",
+) -> tuple[Contact, bool]:
+    """The contact a gateway message belongs to; created on first sight.
+
+    ``phone`` is canonical E.164 digits (or None when WhatsApp hid it behind
+    an ``@lid``); ``wa_ids`` every JID the sender was seen under. The phone
+    wins: a lid first seen alone is re-pointed at the phone's contact once
+    a message reveals both, and a lid-only contact adopts the phone when no
+    other contact has it. Concurrent first messages end on one row: the
+    unique constraints (phone, wa_id per organization) let one insert win
+    and the loser reads the winner's row.
+    """
+    wa_ids = tuple(dict.fromkeys(w for w in wa_ids if w))
+    for _ in range(3):
+        try:
+            return _contact_from_inbound(
+                organization=organization, instance=instance, phone=phone, wa_ids=wa_ids, name=name
+            )
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not get or create the inbound contact")  # pragma: no cover
+
+
+def _contact_from_inbound(*, organization, instance, phone, wa_ids, name) -> tuple[Contact, bool]:
+    from contacts.models import ContactWhatsAppId
+
+    known = (
+        list(
+            ContactWhatsAppId.objects.filter(organization=organization, wa_id__in=wa_ids)
+            .select_related("contact")
+            .order_by("id")
+        )
+        if wa_ids
+        else []
+    )
+    linked = [row.contact for row in known]
+    created = False
+    contact = None
+    if phone:
+        contact = next((c for c in linked if c.phone == phone), None)
+        if contact is None:
+            contact = Contact.objects.filter(organization=organization, phone=phone).first()
+        if contact is None:
+            orphan = next((c for c in linked if not c.phone), None)
+            if orphan is not None:
+                # A lid-only contact learns its phone. The savepoint turns a
+                # concurrent claim of the same phone into a retry.
+                with transaction.atomic():
+                    Contact.objects.filter(pk=orphan.pk, phone__isnull=True).update(phone=phone)
+                orphan.phone = phone
+                contact = orphan
+    elif linked:
+        contact = linked[0]
+    if contact is None:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                organization=organization,
+                phone=phone or None,
+                name=(name or "")[:200],
+                source_instance=instance,
+            )
+            # Inside the same savepoint: a lid-only twin created concurrently
+            # makes this insert fail, and the retry finds the winner.
+            _remember_wa_ids(organization, contact, wa_ids, known=(), strict=not phone)
+        return contact, True
+    _remember_wa_ids(organization, contact, wa_ids, known=known)
+    if name and not contact.name:
+        Contact.objects.filter(pk=contact.pk, name="").update(name=name[:200])
+        contact.name = name[:200]
+    return contact, created
+
+
+def _remember_wa_ids(organization, contact, wa_ids, *, known, strict: bool = False) -> None:
+    from contacts.models import ContactWhatsAppId
+
+    seen = {row.wa_id: row for row in known}
+    missing = [w for w in wa_ids if w not in seen]
+    stolen = [row.pk for row in known if row.contact_id != contact.pk]
+    if stolen:
+        ContactWhatsAppId.objects.filter(pk__in=stolen).update(contact=contact)
+    if not missing:
+        return
+    rows = [ContactWhatsAppId(organization=organization, contact=contact, wa_id=w) for w in missing]
+    if strict:
+        ContactWhatsAppId.objects.bulk_create(rows)
+    else:
+        ContactWhatsAppId.objects.bulk_create(rows, ignore_conflicts=True)

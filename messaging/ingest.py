@@ -1,0 +1,306 @@
+"""The inbound pipeline: normalized gateway events → contacts, sessions, messages.
+
+One webhook is one transaction: either every event it carries is stored
+or none is, so a 500 (and the gateway's retry) never leaves half a batch.
+Within a batch each event has its own savepoint, so a duplicate only drops
+itself. Idempotency comes from the database: the provider message id is
+unique per instance, so a retried webhook inserts nothing new.
+
+Echoes of our own sends
+-----------------------
+Gateways report the messages we send through their API back to us
+(Evolution ``send.message``, UAZapi ``wasSentByApi``, Baileys ``append``
+with status PENDING). Such an echo must update our outbound row, never
+become a second message. The echo can arrive *before* the send task has
+stored the provider id returned by the gateway (the gateway posts the
+webhook while its HTTP answer to us is still in flight). So an unknown
+``fromMe`` message is matched, in order, to:
+
+1. the row that already has its provider id (the usual case);
+2. an in-flight outbound row: same instance and contact, claimed by the
+   send task (``send_attempts`` ≥ 1), no provider id yet, same kind and
+   text, created in the last few minutes — it adopts the id (conditional
+   UPDATE, so the send task storing the same id later is harmless);
+3. otherwise, if the gateway says it came from its API, it is not ours
+   (or no longer matchable): nothing is stored;
+4. otherwise it was typed on the business phone: a BUSINESS message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contacts.services import contact_get_or_create_from_inbound
+from messaging import pipeline
+from messaging.models import Author, DeliveryStatus, Direction, Message
+from messaging.outbound import message_apply_status
+from providers.base import (
+    ConnectionEvent,
+    IgnoredEvent,
+    MessageEvent,
+    QrCodeEvent,
+    StatusEvent,
+    WebhookEvent,
+)
+from providers.models import Instance
+from providers.services import instance_connection_update, instance_qr_code_update
+from sessions_app.models import ChatSession, SessionStatus
+
+logger = logging.getLogger(__name__)
+
+ECHO_MATCH_WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class IngestResult:
+    stored: list[str] = field(default_factory=list)  # message ids created
+    duplicates: int = 0
+    echoes: int = 0
+    statuses: int = 0
+    ignored: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "stored": len(self.stored),
+            "duplicates": self.duplicates,
+            "echoes": self.echoes,
+            "statuses": self.statuses,
+            "ignored": len(self.ignored),
+        }
+
+
+class _Duplicate(Exception):
+    """This provider message id is already stored for this instance."""
+
+
+def webhook_events_ingest(*, instance: Instance, events: list[WebhookEvent]) -> IngestResult:
+    """Store every event of one webhook, all or nothing."""
+    result = IngestResult()
+    several = len(events) > 1
+    try:
+        with transaction.atomic():
+            for event in events:
+                if not several:
+                    _ingest_event(instance, event, result)
+                    continue
+                try:
+                    with transaction.atomic():
+                        _ingest_event(instance, event, result)
+                except _Duplicate:
+                    result.duplicates += 1
+    except _Duplicate:
+        # A lone duplicate: the whole transaction rolled back, which undoes
+        # any session a retry of an old message would otherwise have opened.
+        return IngestResult(duplicates=1)
+    return result
+
+
+def _ingest_event(instance: Instance, event: WebhookEvent, result: IngestResult) -> None:
+    if isinstance(event, MessageEvent):
+        _ingest_message(instance, event, result)
+    elif isinstance(event, StatusEvent):
+        if message_apply_status(
+            instance=instance,
+            provider_message_id=event.provider_message_id,
+            status=event.status,
+            error=event.error,
+            at=event.timestamp,
+        ):
+            result.statuses += 1
+    elif isinstance(event, ConnectionEvent):
+        instance_connection_update(
+            instance=instance,
+            status=event.status,
+            reason=event.reason,
+            phone_number=event.phone_number,
+        )
+    elif isinstance(event, QrCodeEvent):
+        instance_qr_code_update(instance=instance, qr_code=event.qr_code)
+    elif isinstance(event, IgnoredEvent):
+        logger.info(
+            "webhook event ignored: instance=%s event=%s reason=%s",
+            instance.pk,
+            event.event_type,
+            event.reason,
+        )
+        result.ignored.append(event.event_type)
+
+
+def _ingest_message(instance: Instance, event: MessageEvent, result: IngestResult) -> None:
+    if event.is_group and instance.ignore_groups:
+        result.ignored.append("group")
+        return
+    if not event.phone and not event.wa_ids:
+        result.ignored.append("no sender")
+        return
+    if event.from_me and _match_echo_by_id(instance, event, result):
+        return
+    name = "" if event.from_me else event.push_name
+    if event.is_group:
+        name = str(event.payload.get("groupName") or "")
+    contact, _ = contact_get_or_create_from_inbound(
+        organization=instance.organization,
+        instance=instance,
+        phone=event.phone,
+        wa_ids=event.wa_ids,
+        name=name,
+    )
+    if event.from_me:
+        _ingest_from_me(instance, contact, event, result)
+        return
+
+    from sessions_app.services import session_open_for_inbound
+
+    session, _ = session_open_for_inbound(contact=contact, instance=instance)
+    message = _build_message(
+        session,
+        event,
+        direction=Direction.INBOUND,
+        author=Author.CUSTOMER,
+        delivery_status=DeliveryStatus.DELIVERED,
+    )
+    _insert(message)
+    _touch_session(session)
+    pipeline.on_customer_message(message)
+    result.stored.append(str(message.pk))
+
+
+def _match_echo_by_id(instance: Instance, event: MessageEvent, result: IngestResult) -> bool:
+    existing = (
+        Message.objects.filter(instance=instance, provider_message_id=event.provider_message_id)
+        .only("id", "author", "delivery_status")
+        .first()
+    )
+    if existing is None:
+        return False
+    # Our outbound row (or an earlier copy of this echo): the echo proves it
+    # reached the gateway, which is what SENT means.
+    message_apply_status(
+        instance=instance,
+        provider_message_id=event.provider_message_id,
+        status=DeliveryStatus.SENT,
+        at=event.timestamp,
+    )
+    result.echoes += 1
+    return True
+
+
+def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: IngestResult) -> None:
+    now = timezone.now()
+    candidates = Message.objects.filter(
+        instance=instance,
+        contact=contact,
+        direction=Direction.OUTBOUND,
+        provider_message_id__isnull=True,
+        delivery_status=DeliveryStatus.PENDING,
+        send_external=True,
+        send_attempts__gte=1,
+        kind=event.kind,
+        text=event.text,
+        created_at__gte=now - ECHO_MATCH_WINDOW,
+    ).exclude(author=Author.BUSINESS)
+    candidate = candidates.order_by("created_at").only("id").first()
+    if candidate is not None:
+        adopted = Message.objects.filter(pk=candidate.pk, provider_message_id__isnull=True).update(
+            provider_message_id=event.provider_message_id, updated_at=now
+        )
+        if adopted:
+            message_apply_status(
+                instance=instance,
+                provider_message_id=event.provider_message_id,
+                status=DeliveryStatus.SENT,
+                at=event.timestamp,
+            )
+            result.echoes += 1
+            return
+    if event.sent_by_api:
+        logger.info(
+            "echo of an API send not matched to an outbound message: instance=%s id=%s",
+            instance.pk,
+            event.provider_message_id,
+        )
+        result.ignored.append("unmatched api echo")
+        return
+    session = _open_session_for_business(contact, instance)
+    message = _build_message(
+        session,
+        event,
+        direction=Direction.OUTBOUND,
+        author=Author.BUSINESS,
+        delivery_status=DeliveryStatus.SENT,
+    )
+    message.sent_at = event.timestamp or now
+    _insert(message)
+    _touch_session(session)
+    pipeline.on_business_message(message)
+    result.stored.append(str(message.pk))
+
+
+def _open_session_for_business(contact, instance: Instance) -> ChatSession:
+    """The open session, or one started by the business (typed on the phone)."""
+    from core.errors import Conflict
+    from sessions_app.services import session_create
+
+    for _ in range(3):
+        session = (
+            ChatSession.objects.filter(contact=contact, instance=instance)
+            .exclude(status=SessionStatus.CLOSED)
+            .first()
+        )
+        if session is not None:
+            return session
+        try:
+            with transaction.atomic():
+                return session_create(
+                    contact=contact, instance=instance, actor="phone", started_by="BUSINESS"
+                )
+        except (Conflict, IntegrityError):
+            continue
+    raise RuntimeError("could not open a session for a business message")  # pragma: no cover
+
+
+def _build_message(session, event: MessageEvent, *, direction, author, delivery_status) -> Message:
+    message = Message(
+        organization_id=session.organization_id,
+        session=session,
+        contact_id=session.contact_id,
+        instance_id=session.instance_id,
+        direction=direction,
+        author=author,
+        kind=event.kind,
+        text=event.text,
+        payload=event.payload,
+        provider_message_id=event.provider_message_id,
+        delivery_status=delivery_status,
+        raw_payload=event.raw,
+        provider_timestamp=event.timestamp,
+    )
+    if event.media is not None:
+        message.media_ref = event.media.ref
+        message.media_mimetype = event.media.mimetype[:120]
+        message.media_filename = event.media.filename[:255]
+        message.media_size = event.media.size
+        message.media_duration = event.media.duration
+    return message
+
+
+def _insert(message: Message) -> None:
+    try:
+        message.save(force_insert=True)
+    except IntegrityError as exc:
+        if "message_provider_id_unique_per_instance" in str(exc):
+            raise _Duplicate() from None
+        raise
+
+
+def _touch_session(session: ChatSession) -> None:
+    # Arrival time, not the provider's timestamp: retried webhooks carry old
+    # timestamps and must not move the conversation back in the list.
+    now = timezone.now()
+    ChatSession.objects.filter(pk=session.pk).update(last_message_at=now)
+    session.last_message_at = now

@@ -1,0 +1,123 @@
+"""Gateway webhooks: ``/api/v1/webhooks/<provider>/…``.
+
+Two ways to name and authenticate the instance (docs/PROVIDERS.md):
+
+- ``<provider>/<webhook secret>[/<anything>]``: the secret in the URL is
+  the credential, so gateways that cannot send headers work. Cloud API adds
+  its ``X-Hub-Signature-256``, UAZapi its payload ``token``, the sandbox
+  its signature. A trailing path (Evolution "webhook by events",
+  UAZapi ``addUrlEvents``) is ignored.
+- ``<provider>/i/<instance id>[/<anything>]``: the secret travels in a
+  header instead (``X-Webhook-Secret``, or Evolution's HS256 JWT), or for
+  UAZapi as the payload ``token``.
+
+Order of checks: size (413) → instance + credentials (401, nothing read
+further) → JSON (400) → the parser (400 on shape drift) → one transaction
+for everything the webhook carries. Unknown event types answer 200 so the
+gateway stops retrying.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from core.api import json_error
+from messaging.ingest import webhook_events_ingest
+from providers.base import WebhookPayloadError
+from providers.models import Provider
+from providers.registry import get_adapter
+from providers.selectors import instance_for_webhook, instance_for_webhook_by_id
+
+logger = logging.getLogger(__name__)
+
+
+def _max_body_bytes() -> int:
+    return int(
+        getattr(settings, "WEBHOOK_MAX_BODY_BYTES", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+
+@csrf_exempt
+def webhook_by_secret(request, provider: str, secret: str, suffix: str = ""):
+    if provider not in Provider.values:
+        return json_error("unknown_provider", f"Unknown provider {provider!r}.", 404)
+    if request.method == "GET":
+        return _verify_subscription(request, provider, secret)
+    return _receive(request, provider, secret=secret)
+
+
+@csrf_exempt
+def webhook_by_instance(request, provider: str, instance_id, suffix: str = ""):
+    if provider not in Provider.values:
+        return json_error("unknown_provider", f"Unknown provider {provider!r}.", 404)
+    return _receive(request, provider, instance_id=instance_id)
+
+
+def _verify_subscription(request, provider: str, secret: str):
+    """Meta's GET handshake: echo ``hub.challenge`` when the verify token matches."""
+    instance = instance_for_webhook(provider=provider, webhook_secret=secret)
+    challenge = (
+        get_adapter(instance).verify_subscription(request.GET) if instance is not None else None
+    )
+    if challenge is None:
+        return json_error("forbidden", "Verification failed.", 403)
+    return HttpResponse(challenge, content_type="text/plain")
+
+
+def _receive(request, provider: str, *, secret: str | None = None, instance_id=None):
+    if request.method != "POST":
+        return json_error("method_not_allowed", "Use POST.", 405)
+    limit = _max_body_bytes()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _too_large(limit)
+    try:
+        raw_body = request.body
+    except RequestDataTooBig:
+        return _too_large(limit)
+    if len(raw_body) > limit:
+        return _too_large(limit)
+
+    if secret is not None:
+        instance = instance_for_webhook(provider=provider, webhook_secret=secret)
+    else:
+        instance = instance_for_webhook_by_id(provider=provider, instance_id=instance_id)
+    if instance is None:
+        return _unauthorized()
+    try:
+        body = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    adapter = get_adapter(instance)
+    if not adapter.authenticate_webhook(
+        raw_body=raw_body, headers=request.headers, body=body, secret_in_path=secret is not None
+    ):
+        return _unauthorized()
+    if body is None:
+        return json_error("malformed_json", "The body is not valid JSON.", 400)
+    try:
+        events = adapter.parse_webhook(body, request.headers)
+    except WebhookPayloadError as exc:
+        logger.warning("rejected %s webhook for instance %s: %s", provider, instance.pk, exc)
+        return json_error("invalid_payload", str(exc), 400)
+    result = webhook_events_ingest(instance=instance, events=events)
+    return JsonResponse({"ok": True, **result.as_dict()})
+
+
+def _unauthorized():
+    return json_error("unauthenticated", "Unknown instance or bad webhook credentials.", 401)
+
+
+def _too_large(limit: int):
+    return json_error(
+        "payload_too_large", "The webhook body is too large.", 413, {"maxBytes": limit}
+    )
