@@ -1,4 +1,5 @@
 """Celery discovers tasks here; each task lives with the code it drives."""
 
 from messaging.media import transcribe_message  # noqa: F401
+from messaging.outbound import send_message  # noqa: F401
 from messaging.turns import turn_close, turns_sweep_lost_windows  # noqa: F401
