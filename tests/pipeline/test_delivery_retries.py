@@ -1,0 +1,119 @@
+"""Signed deliveries: retries with backoff, every attempt recorded, redelivery."""
+
+import pytest
+
+from integrations.models import Delivery, DeliveryAttempt
+from integrations.services import delivery_attempt, delivery_redeliver, integration_create
+from tests.pipeline.conftest import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
+from tests.pipeline.helpers import customer_says, wait_for
+from tests.support.http_server import sequence
+
+
+@pytest.mark.worker
+def test_a_receiver_failing_twice_gets_one_delivery_in_three_attempts(
+    celery_worker, chat_session, integration, receiver
+):
+    receiver.route(
+        "POST",
+        RECEIVER_PATH,
+        receiver.signed(sequence((500, {"e": 1}), (503, {"e": 2}), (200, {"ok": True}))),
+    )
+    chat_session.concat_timeout = 1
+    chat_session.save()
+    customer_says(chat_session, "oi")
+
+    assert wait_for(lambda: Delivery.objects.filter(status="SUCCEEDED").exists(), timeout=30), (
+        Delivery.objects.values("status", "attempts_count", "last_error").first()
+    )
+    delivery = Delivery.objects.get()
+    attempts = list(DeliveryAttempt.objects.filter(delivery=delivery).order_by("number"))
+    assert [(a.number, a.status_code) for a in attempts] == [(1, 500), (2, 503), (3, 200)]
+    assert [a.error for a in attempts] == ["HTTP 500", "HTTP 503", ""]
+    requests = receiver.requests_to(RECEIVER_PATH)
+    assert len(requests) == 3
+    assert {r.headers["x-atende-delivery"] for r in requests} == {str(delivery.id)}
+    assert {r.headers["x-atende-event"] for r in requests} == {"turn.ready"}
+    assert all(signature_is_valid(r) for r in requests)
+    assert len({r.body for r in requests}) == 1
+
+
+def test_after_the_last_attempt_it_fails_and_can_be_redelivered(
+    chat_session, organization, receiver, settings
+):
+    settings.INTEGRATION_RETRY_BACKOFF_SECONDS = [0]
+    receiver.route("POST", "/down", receiver.signed((502, {})))
+    hook = integration_create(
+        organization=organization,
+        name="crm",
+        url=receiver.url + "/down",
+        events=["turn.ready"],
+        secret=RECEIVER_SECRET,
+    )
+    from integrations.services import event_publish
+
+    [delivery] = event_publish(
+        organization=organization, event="turn.ready", payload={"x": 1}, dedupe_key="t-1"
+    )
+    assert delivery_attempt(delivery_id=delivery.id) == "retry"
+    assert delivery_attempt(delivery_id=delivery.id) == "failed"
+    assert delivery_attempt(delivery_id=delivery.id) == "gone"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts_count, delivery.last_status_code) == (
+        "FAILED",
+        2,
+        502,
+    )
+
+    hook.url = receiver.url + RECEIVER_PATH
+    hook.save()
+    delivery_redeliver(delivery=delivery)
+    assert delivery_attempt(delivery_id=delivery.id) == "succeeded"
+    delivery.refresh_from_db()
+    assert delivery.status == "SUCCEEDED"
+    assert list(delivery.attempts.values_list("number", "status_code")) == [
+        (1, 502),
+        (2, 502),
+        (3, 200),
+    ]
+
+
+def test_the_same_event_is_published_once_per_integration(organization, integration):
+    from integrations.services import event_publish
+
+    first = event_publish(organization=organization, event="turn.ready", payload={}, dedupe_key="k")
+    again = event_publish(organization=organization, event="turn.ready", payload={}, dedupe_key="k")
+    assert (len(first), len(again), Delivery.objects.count()) == (1, 0, 1)
+
+
+def test_a_claimed_attempt_is_not_sent_twice(organization, integration, receiver):
+    from integrations.services import event_publish
+
+    [delivery] = event_publish(
+        organization=organization, event="turn.ready", payload={}, dedupe_key="k"
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(attempts_count=0)
+    # A second worker that read the row before the first claimed it:
+    stale = Delivery.objects.get(pk=delivery.pk)
+    assert delivery_attempt(delivery_id=delivery.id) == "succeeded"
+    Delivery.objects.filter(pk=delivery.pk).update(status="PENDING")  # pretend still pending
+    assert delivery_attempt(delivery_id=stale.id) == "not_due"
+    assert len(receiver.requests_to(RECEIVER_PATH)) == 1
+
+
+def test_an_unsubscribed_or_inactive_integration_gets_nothing(organization, receiver):
+    from integrations.services import event_publish
+
+    integration_create(
+        organization=organization, name="a", url=receiver.url, events=["message.status"]
+    )
+    integration_create(
+        organization=organization,
+        name="b",
+        url=receiver.url,
+        events=["turn.ready"],
+        is_active=False,
+    )
+    assert (
+        event_publish(organization=organization, event="turn.ready", payload={}, dedupe_key="k")
+        == []
+    )
