@@ -19,7 +19,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -159,7 +159,8 @@ def _skip(message, started_at, reason: str, **fields) -> None:
 def _retry_or_fail(message: Message, started_at: datetime, error: Exception) -> None:
     reason = getattr(error, "message", None) or str(error) or error.__class__.__name__
     attempts = message.transcription_attempts
-    if attempts >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
+    counts = getattr(error, "counts_as_attempt", True)
+    if counts and attempts >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
         _fail(message, started_at, f"{reason} (gave up after {attempts} attempts)")
         return
     countdown = retry_countdown(attempts, getattr(error, "retry_after", None))
@@ -170,6 +171,7 @@ def _retry_or_fail(message: Message, started_at: datetime, error: Exception) -> 
     ).update(
         transcription_status=TranscriptionStatus.PENDING,
         transcription_error=f"attempt {attempts} failed, retrying in {countdown:.0f}s: {reason}",
+        transcription_attempts=F("transcription_attempts") - (0 if counts else 1),
         updated_at=timezone.now(),
     )
     if released:
@@ -190,8 +192,11 @@ def _media_filename(message: Message, downloaded_name: str, mimetype: str) -> st
 def _media_bytes(message: Message, max_bytes: int) -> bytes:
     """The stored copy when there is one (a retry), else a download through the adapter."""
     if message.media_file:
-        with message.media_file.open("rb") as stored:
-            return stored.read()
+        try:
+            with message.media_file.open("rb") as stored:
+                return stored.read()
+        except OSError:
+            logger.warning("stored media of %s is gone: downloading it again", message.pk)
     # Only the adapter fetches media, from the provider's own reference:
     # never a URL taken from the webhook payload.
     downloaded = get_adapter(message.instance).download_media(
@@ -230,7 +235,25 @@ def transcription_process_message(*, message_id: str) -> None:
         return  # done, skipped, or another worker holds it
     message = Message.objects.select_related("instance", "organization").get(pk=message_id)
     started_at = message.transcription_started_at
+    try:
+        _process(message, started_at)
+    except _Retry:
+        raise
+    except SoftTimeLimitExceeded as exc:
+        _retry_or_fail(message, started_at, TransientTranscriptionError(f"timed out ({exc})"))
+    except (OperationalError, InterfaceError):
+        # The database went away mid-task: nothing to record now; the row
+        # stays PROCESSING and the sweeper re-queues it once it is stale.
+        raise
+    except Exception as exc:
+        # A bug or an unexpected library error: fail now with the reason
+        # instead of leaving the row for the sweeper to retry blindly.
+        logger.exception("transcription of message %s crashed", message.pk)
+        _fail(message, started_at, f"internal error: {exc.__class__.__name__}: {exc}"[:500])
 
+
+def _process(message: Message, started_at: datetime) -> None:
+    """Limits and switches, media bytes, the backend, the outcome."""
     if message.transcription_attempts > settings.TRANSCRIPTION_MAX_ATTEMPTS:
         _fail(message, started_at, f"gave up after {settings.TRANSCRIPTION_MAX_ATTEMPTS} attempts")
         return
@@ -283,7 +306,7 @@ def transcription_process_message(*, message_id: str) -> None:
             filename=message.media_filename,
             config=config,
         )
-    except (TransientTranscriptionError, SoftTimeLimitExceeded) as exc:
+    except TransientTranscriptionError as exc:
         _retry_or_fail(message, started_at, exc)
         return
     except TranscriptionError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 class TranscriptionError(Exception):
     transient = False
+    counts_as_attempt = True
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
@@ -21,3 +22,10 @@ class TransientTranscriptionError(TranscriptionError):
 
 class PermanentTranscriptionError(TranscriptionError):
     """400s, unsupported or corrupt media: another try gives the same answer."""
+
+
+class MediaBusy(TransientTranscriptionError):
+    """The same bytes are with the model right now: wait for that answer (the cache)."""
+
+    # Waiting for someone else's answer is not a failure of ours.
+    counts_as_attempt = False

@@ -25,9 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 
 from transcription import documents, media_tools
 from transcription.errors import (
+    MediaBusy,
     PermanentTranscriptionError,
     TranscriptionError,
     TransientTranscriptionError,
@@ -38,6 +40,7 @@ from transcription.selectors import transcription_cache_get
 __all__ = [
     "DONE",
     "SKIPPED",
+    "MediaBusy",
     "NOT_CONFIGURED",
     "PermanentTranscriptionError",
     "TranscriptionConfig",
@@ -256,7 +259,15 @@ def _cached(
             from_model=True,
             cached=True,
         )
-    result = run(data, config)
+    # The same file forwarded to many chats arrives together: one worker asks
+    # the model, the others retry shortly and find its answer in the cache.
+    lease = f"transcription:lease:{sha256}:{variant}"
+    if not cache.add(lease, 1, timeout=_lease_seconds(config)):
+        raise MediaBusy("the same media is being transcribed right now", retry_after=5)
+    try:
+        result = run(data, config)
+    finally:
+        cache.delete(lease)
     if result.status == DONE and result.from_model:
         # Two workers may finish the same bytes together: the unique key
         # keeps one row and get_or_create returns it to the loser.
@@ -271,6 +282,11 @@ def _cached(
             },
         )
     return result
+
+
+def _lease_seconds(config: TranscriptionConfig) -> int:
+    """Long enough for one run; a crashed holder's lease expires on its own."""
+    return int(config.request_timeout + 2 * config.ffmpeg_timeout + 60)
 
 
 # --- OpenAI --------------------------------------------------------------------
