@@ -137,7 +137,11 @@ class DeliveryAdmin(OrganizationScopedAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{done} deliver{'y' if done == 1 else 'ies'} queued again.")
+            self.message_user(
+                request,
+                f"{done} deliver{'y' if done == 1 else 'ies'} queued again.",
+                messages.SUCCESS,
+            )
 
     def get_urls(self):
         return [

@@ -1,0 +1,75 @@
+"""Instances: connection state, health check now, QR code, webhook URL and secret."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from providers.models import ConnectionStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_shows_connection_status_with_time_since_and_last_check(agent_client, instance):
+    instance.connection_status = ConnectionStatus.DISCONNECTED
+    instance.connection_status_since = timezone.now() - timedelta(hours=2)
+    instance.last_health_check_at = timezone.now() - timedelta(minutes=5)
+    instance.save()
+    body = agent_client.get(reverse("admin:providers_instance_changelist")).content.decode()
+    assert ">Disconnected</span>" in body
+    assert "for 2\xa0hours" in body
+    assert "5\xa0minutes ago" in body
+    down = agent_client.get(reverse("admin:providers_instance_changelist") + "?connection=down")
+    assert [i.pk for i in down.context["cl"].result_list] == [instance.pk]
+
+
+def test_check_now_asks_the_gateway_and_records_the_answer(agent_client, instance):
+    url = reverse("admin:providers_instance_check_now", args=[instance.pk])
+    assert agent_client.get(url).status_code == 405
+    response = agent_client.post(url, follow=True)
+    messages = [(m.level_tag, m.message) for m in response.context["messages"]]
+    assert messages == [("success", f"{instance.name}: Connected")]
+    instance.refresh_from_db()
+    assert instance.connection_status == ConnectionStatus.CONNECTED
+    assert instance.last_health_check_at is not None
+    assert instance.connection_status_since is not None
+
+
+def test_check_now_is_also_a_list_action(agent_client, instance):
+    response = agent_client.post(
+        reverse("admin:providers_instance_changelist"),
+        {"action": "check_now_action", "_selected_action": [str(instance.pk)]},
+        follow=True,
+    )
+    assert f"{instance.name}: Connected" in response.content.decode()
+
+
+def test_the_change_page_shows_the_webhook_url_and_secret_to_copy(agent_client, instance):
+    body = agent_client.get(
+        reverse("admin:providers_instance_change", args=[instance.pk])
+    ).content.decode()
+    assert 'id="atd-webhook-url"' in body
+    assert instance.webhook_secret in body
+    assert 'data-copy="atd-webhook-secret"' in body
+    assert 'id="atd-check-now"' in body
+
+
+def test_a_data_uri_qr_code_is_rendered_as_an_image(agent_client, instance):
+    instance.qr_code = "data:image/png;base64,iVBORw0KGgo="
+    instance.qr_code_updated_at = timezone.now()
+    instance.save()
+    body = agent_client.get(
+        reverse("admin:providers_instance_change", args=[instance.pk])
+    ).content.decode()
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="QR code">' in body
+
+
+def test_a_raw_qr_string_is_shown_with_a_note(agent_client, instance):
+    instance.qr_code = "2@abcDEF,xyz=="
+    instance.save()
+    body = agent_client.get(
+        reverse("admin:providers_instance_change", args=[instance.pk])
+    ).content.decode()
+    assert '<pre id="atd-qr-raw">2@abcDEF,xyz==</pre>' in body
+    assert "no QR image library installed" in body
