@@ -85,6 +85,9 @@ class _Retry(Exception):
     bind=True,
     ignore_result=True,
     acks_late=True,
+    # The cap is TRANSCRIPTION_MAX_ATTEMPTS, counted in the row (it survives
+    # the sweeper's re-queues); Celery's own default of 3 would cut it short.
+    max_retries=None,
     time_limit=settings.TRANSCRIPTION_TASK_TIME_LIMIT,
     soft_time_limit=settings.TRANSCRIPTION_TASK_TIME_LIMIT - 30,
 )
@@ -93,7 +96,7 @@ def transcribe_message(self, message_id: str) -> None:
     try:
         transcription_process_message(message_id=message_id)
     except _Retry as retry:
-        raise self.retry(countdown=retry.countdown, max_retries=None) from None
+        raise self.retry(countdown=retry.countdown) from None
 
 
 def _claim(message_id: str, now: datetime) -> bool:

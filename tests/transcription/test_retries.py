@@ -42,6 +42,17 @@ def test_it_retries_server_errors_of_the_vision_model(chat_session, openai_api):
     assert len(openai_api.requests_to(CHAT)) == 3
 
 
+def test_it_uses_every_attempt_up_to_the_cap(voice_note, openai_api, settings):
+    assert settings.TRANSCRIPTION_MAX_ATTEMPTS == 6
+    openai_api.fail_next(TRANSCRIPTIONS, 503, 503, 503, 503, 503)
+
+    message = run_transcription(voice_note)
+
+    assert message.transcription_status == TranscriptionStatus.DONE
+    assert message.transcription_attempts == 6
+    assert len(openai_api.requests_to(TRANSCRIPTIONS)) == 6
+
+
 def test_a_400_fails_at_once_with_the_reason(voice_note, openai_api):
     openai_api.fail_next(TRANSCRIPTIONS, 400)
 
