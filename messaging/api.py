@@ -10,7 +10,7 @@ import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +19,7 @@ from contacts import selectors as contact_selectors
 from contacts.models import Contact
 from contacts.serializers import ContactFalecomigoSerializer
 from contacts.services import contact_get_or_create_for_phone
-from core.api import get_scoped_or_404
+from core.api import LimitedJSONParser, get_scoped_or_404
 from core.errors import Conflict, DomainError, NotFound, ValidationError
 from core.pagination import PageNumberPagination, positive_int
 from messaging import selectors
@@ -134,7 +134,7 @@ class MessageListCreateView(generics.ListAPIView):
     queryset = Message.objects.none()
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.message_list(organization=request_organization(self.request))
