@@ -217,6 +217,11 @@ INTEGRATION_RETRY_BACKOFF_SECONDS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.HasOrganization"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -232,6 +237,23 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema_error_responses_hook",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions_app.models.SessionStatus",
+        "MessageAuthorEnum": "messaging.models.Author",
+        "DeliveryStatusEnum": "messaging.models.DeliveryStatus",
+        "MessageKindEnum": "messaging.models.MessageKind",
+        "MediaTypeEnum": ["audio", "image", "video", "document"],
+        "MessageTypeEnum": ["TEXT", "MEDIA", "RECORDING", "CHAT_COMMAND"],
+        "MessageCreateTypeEnum": ["TEXT", "MEDIA", "RECORDING"],
+    },
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"ApiKey": []}],
 }
 
 CACHES = {
