@@ -1,0 +1,142 @@
+"""Instances for integrators: CRUD, health check and QR pairing. Thin views."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import request_organization
+from accounts.models import Department
+from core.api import get_scoped_or_404
+from core.errors import ValidationError
+from providers import selectors, services
+from providers.base import QrCodeEvent
+from providers.models import Instance
+from providers.serializers import (
+    ConnectionSerializer,
+    InstanceSerializer,
+    InstanceWriteSerializer,
+)
+
+CREATE_EXAMPLE = OpenApiExample(
+    "Evolution instance",
+    value={
+        "name": "Loja Centro",
+        "provider": "evolution",
+        "baseUrl": "https://evo.example.com",
+        "externalId": "loja-centro",
+        "credentials": {"apiKey": "B6D711FCDE4D4FD5936544120E713976"},
+    },
+    request_only=True,
+)
+
+
+def _instance(request, instance_id) -> Instance:
+    return get_scoped_or_404(
+        selectors.instance_list(organization=request_organization(request)), instance_id, "instance"
+    )
+
+
+def _fields(request, validated: dict) -> dict:
+    fields = dict(validated)
+    fields.pop("provider", None)
+    if "default_department_id" in fields:
+        department_id = fields.pop("default_department_id")
+        department = None
+        if department_id is not None:
+            department = Department.objects.filter(
+                organization=request_organization(request), pk=department_id
+            ).first()
+            if department is None:
+                raise ValidationError(
+                    "Unknown department.", details={"defaultDepartmentId": ["Not found."]}
+                )
+        fields["default_department"] = department
+    return fields
+
+
+def _response(request, instance, http_status=status.HTTP_200_OK) -> Response:
+    return Response(InstanceSerializer(instance, context={"request": request}).data, http_status)
+
+
+class InstanceListCreateView(generics.ListAPIView):
+    queryset = Instance.objects.none()  # for the schema; get_queryset scopes
+    serializer_class = InstanceSerializer
+
+    def get_queryset(self):
+        return selectors.instance_list(organization=request_organization(self.request))
+
+    @extend_schema(summary="List instances")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create an instance",
+        request=InstanceWriteSerializer,
+        responses={201: InstanceSerializer},
+        examples=[CREATE_EXAMPLE],
+    )
+    def post(self, request):
+        serializer = InstanceWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        instance = services.instance_create(
+            organization=request_organization(request),
+            name=data["name"],
+            provider=data["provider"],
+            **{k: v for k, v in _fields(request, data).items() if k != "name"},
+        )
+        return _response(request, instance, status.HTTP_201_CREATED)
+
+
+class InstanceDetailView(APIView):
+    @extend_schema(summary="Get an instance", responses=InstanceSerializer)
+    def get(self, request, instance_id):
+        return _response(request, _instance(request, instance_id))
+
+    @extend_schema(
+        summary="Update an instance", request=InstanceWriteSerializer, responses=InstanceSerializer
+    )
+    def patch(self, request, instance_id):
+        instance = _instance(request, instance_id)
+        serializer = InstanceWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        instance = services.instance_update(
+            instance=instance, **_fields(request, serializer.validated_data)
+        )
+        return _response(request, instance)
+
+    @extend_schema(summary="Delete an instance", responses={204: None})
+    def delete(self, request, instance_id):
+        services.instance_delete(instance=_instance(request, instance_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InstanceHealthCheckView(APIView):
+    @extend_schema(
+        summary="Ask the gateway for the connection state now",
+        request=None,
+        responses=InstanceSerializer,
+    )
+    def post(self, request, instance_id):
+        instance = services.instance_health_check(instance=_instance(request, instance_id))
+        return _response(request, instance)
+
+
+class InstanceQrCodeView(APIView):
+    @extend_schema(
+        summary="Start pairing: the QR code to scan (or the state when already connected)",
+        responses=ConnectionSerializer,
+    )
+    def get(self, request, instance_id):
+        instance = _instance(request, instance_id)
+        answer = services.instance_connect(instance=instance)
+        qr = answer if isinstance(answer, QrCodeEvent) else None
+        return Response(
+            {
+                "connectionStatus": instance.connection_status,
+                "phoneNumber": instance.phone_number,
+                "qrCode": qr.qr_code if qr else "",
+                "pairingCode": qr.pairing_code if qr else "",
+            }
+        )

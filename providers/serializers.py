@@ -1,0 +1,129 @@
+"""The API's instance representation (camelCase). Credentials and secrets are write-only."""
+
+from rest_framework import serializers
+
+from providers.models import Instance, Provider
+from providers.selectors import instance_webhook_url
+
+
+class InstanceSerializer(serializers.ModelSerializer):
+    baseUrl = serializers.CharField(source="base_url")
+    externalId = serializers.CharField(source="external_id")
+    phoneNumber = serializers.CharField(source="phone_number")
+    webhookUrl = serializers.SerializerMethodField()
+    hasCredentials = serializers.SerializerMethodField()
+    hasAppSecret = serializers.SerializerMethodField()
+    hasVerifyToken = serializers.SerializerMethodField()
+    connectionStatus = serializers.CharField(source="connection_status")
+    connectionStatusSince = serializers.DateTimeField(source="connection_status_since")
+    lastHealthCheckAt = serializers.DateTimeField(source="last_health_check_at")
+    lastHealthError = serializers.CharField(source="last_health_error")
+    qrCodeUpdatedAt = serializers.DateTimeField(source="qr_code_updated_at")
+    concatTimeout = serializers.IntegerField(source="concat_timeout")
+    ignoreGroups = serializers.BooleanField(source="ignore_groups")
+    defaultDepartmentId = serializers.UUIDField(source="default_department_id", allow_null=True)
+    humanTakeoverMinutes = serializers.IntegerField(
+        source="human_takeover_minutes", allow_null=True
+    )
+    transcribeAudio = serializers.BooleanField(source="transcribe_audio")
+    transcribeVideo = serializers.BooleanField(source="transcribe_video")
+    describeImages = serializers.BooleanField(source="describe_images")
+    readDocuments = serializers.BooleanField(source="read_documents")
+    active = serializers.BooleanField(source="is_active")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    class Meta:
+        model = Instance
+        fields = [
+            "id",
+            "name",
+            "provider",
+            "baseUrl",
+            "externalId",
+            "phoneNumber",
+            "webhookUrl",
+            "hasCredentials",
+            "hasAppSecret",
+            "hasVerifyToken",
+            "connectionStatus",
+            "connectionStatusSince",
+            "lastHealthCheckAt",
+            "lastHealthError",
+            "qrCodeUpdatedAt",
+            "concatTimeout",
+            "ignoreGroups",
+            "defaultDepartmentId",
+            "humanTakeoverMinutes",
+            "transcribeAudio",
+            "transcribeVideo",
+            "describeImages",
+            "readDocuments",
+            "active",
+            "createdAt",
+            "updatedAt",
+        ]
+        read_only_fields = fields
+
+    def get_webhookUrl(self, instance) -> str:  # noqa: N802 (camelCase API field)
+        return instance_webhook_url(instance, request=self.context.get("request"))
+
+    def get_hasCredentials(self, instance) -> bool:  # noqa: N802
+        return bool(instance.credentials)
+
+    def get_hasAppSecret(self, instance) -> bool:  # noqa: N802
+        return bool(instance.app_secret)
+
+    def get_hasVerifyToken(self, instance) -> bool:  # noqa: N802
+        return bool(instance.verify_token)
+
+
+class InstanceWriteSerializer(serializers.Serializer):
+    """Create (every field) and PATCH (partial=True) input."""
+
+    name = serializers.CharField(max_length=120)
+    provider = serializers.ChoiceField(choices=Provider.choices)
+    baseUrl = serializers.URLField(
+        source="base_url", max_length=500, required=False, allow_blank=True
+    )
+    credentials = serializers.DictField(required=False, write_only=True)
+    externalId = serializers.CharField(
+        source="external_id", max_length=200, required=False, allow_blank=True
+    )
+    appSecret = serializers.CharField(
+        source="app_secret", max_length=200, required=False, allow_blank=True, write_only=True
+    )
+    verifyToken = serializers.CharField(
+        source="verify_token", max_length=200, required=False, allow_blank=True, write_only=True
+    )
+    concatTimeout = serializers.IntegerField(
+        source="concat_timeout", min_value=1, max_value=60, required=False
+    )
+    ignoreGroups = serializers.BooleanField(source="ignore_groups", required=False)
+    defaultDepartmentId = serializers.UUIDField(
+        source="default_department_id", required=False, allow_null=True
+    )
+    humanTakeoverMinutes = serializers.IntegerField(
+        source="human_takeover_minutes",
+        min_value=1,
+        max_value=1440,
+        required=False,
+        allow_null=True,
+    )
+    transcribeAudio = serializers.BooleanField(source="transcribe_audio", required=False)
+    transcribeVideo = serializers.BooleanField(source="transcribe_video", required=False)
+    describeImages = serializers.BooleanField(source="describe_images", required=False)
+    readDocuments = serializers.BooleanField(source="read_documents", required=False)
+    active = serializers.BooleanField(source="is_active", required=False)
+
+    def validate(self, attrs):
+        if self.partial and "provider" in attrs:
+            raise serializers.ValidationError({"provider": ["Cannot be changed."]})
+        return attrs
+
+
+class ConnectionSerializer(serializers.Serializer):
+    connectionStatus = serializers.CharField()
+    phoneNumber = serializers.CharField()
+    qrCode = serializers.CharField(allow_blank=True)
+    pairingCode = serializers.CharField(allow_blank=True)
