@@ -7,8 +7,10 @@ import pytest
 
 from messaging.media import transcribe_message
 from messaging.models import Message, TranscriptionStatus
+from providers import registry
 from tests.support import factories
 from tests.transcription import media_files
+from tests.transcription.gateway import HTTPMediaAdapter
 from tests.transcription.openai_server import FakeOpenAI
 
 for tool in ("ffmpeg", "ffprobe", "espeak-ng"):
@@ -65,6 +67,16 @@ def openai_api(settings, work_dir):
 def no_openai(settings, work_dir):
     settings.OPENAI_API_KEY = ""
     settings.OPENAI_BASE_URL = ""
+
+
+@pytest.fixture
+def http_gateway(monkeypatch):
+    """Route the sandbox instance's downloads through HTTPMediaAdapter (ref {"url": ...})."""
+    HTTPMediaAdapter.received = []
+    monkeypatch.setitem(
+        registry.ADAPTERS, "sandbox", "tests.transcription.gateway.HTTPMediaAdapter"
+    )
+    return HTTPMediaAdapter
 
 
 def media_message(

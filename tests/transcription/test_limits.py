@@ -1,15 +1,10 @@
 import threading
 
-import pytest
-import requests
-
 from messaging.models import MessageKind, TranscriptionStatus
-from providers import registry
-from providers.base import DownloadedMedia, MediaTooLarge
-from providers.sandbox.adapter import SandboxAdapter
 from tests.support.http_server import FakeHTTPServer
 from tests.transcription import media_files
 from tests.transcription.conftest import media_message, run_transcription
+from tests.transcription.gateway import CHUNK
 from tests.transcription.openai_server import CHAT
 
 
@@ -48,35 +43,7 @@ def test_an_oversize_seen_while_downloading_is_skipped(chat_session, openai_api,
     assert openai_api.requests_to(CHAT) == []
 
 
-class StreamingAdapter(SandboxAdapter):
-    """Fetches ``ref["url"]`` the way HTTP gateways do: streamed, stopping at ``max_bytes``."""
-
-    received: list[int] = []
-
-    def download_media(self, ref, *, max_bytes):
-        received = 0
-        chunks = []
-        with requests.get(ref["url"], stream=True, timeout=10) as response:
-            for chunk in response.iter_content(4096):
-                received += len(chunk)
-                if received > max_bytes:
-                    StreamingAdapter.received.append(received)
-                    raise MediaTooLarge(f"media is over {max_bytes} bytes")
-                chunks.append(chunk)
-        StreamingAdapter.received.append(received)
-        return DownloadedMedia(data=b"".join(chunks), mimetype="audio/ogg")
-
-
-@pytest.fixture
-def streaming_adapter(monkeypatch):
-    StreamingAdapter.received = []
-    monkeypatch.setitem(
-        registry.ADAPTERS, "sandbox", "tests.transcription.test_limits.StreamingAdapter"
-    )
-    return StreamingAdapter
-
-
-def test_a_download_stops_at_the_kinds_limit(chat_session, openai_api, settings, streaming_adapter):
+def test_a_download_stops_at_the_kinds_limit(chat_session, openai_api, settings, http_gateway):
     settings.TRANSCRIPTION_MAX_BYTES = {**settings.TRANSCRIPTION_MAX_BYTES, "voice": 64 * 1024}
     served = threading.Event()
 
@@ -98,6 +65,6 @@ def test_a_download_stops_at_the_kinds_limit(chat_session, openai_api, settings,
     assert message.transcription_status == TranscriptionStatus.SKIPPED
     assert message.transcription_error == "media is over the 65536 bytes limit for voice"
     # The adapter stopped reading one chunk past the limit, not at 4 MB.
-    assert streaming_adapter.received == [64 * 1024 + 4096]
+    assert http_gateway.received == [64 * 1024 + CHUNK]
     assert not message.media_file
     assert openai_api.server.requests == []
