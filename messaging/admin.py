@@ -18,6 +18,10 @@ from sessions_app.models import ChatSession
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+admin.site.site_header = "Atende"
+admin.site.site_title = "Atende console"
+admin.site.index_title = "Console"
+
 
 class UnreadFilter(admin.SimpleListFilter):
     title = "unread"
@@ -47,7 +51,7 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
     list_display = [
         "contact_column",
         "status_column",
-        "instance",
+        "instance_column",
         "assignment_column",
         "ai_column",
         "last_message_column",
@@ -87,6 +91,10 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ConversationChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Conversations", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="last message", ordering="last_message_at")
     def last_message_column(self, session):

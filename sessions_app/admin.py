@@ -192,7 +192,7 @@ class ChatSessionAdmin(OrganizationScopedAdmin):
     list_display = [
         "contact_column",
         "status_column",
-        "instance",
+        "instance_column",
         "assignment_column",
         "ai_column",
         "tags_column",
@@ -248,6 +248,10 @@ class ChatSessionAdmin(OrganizationScopedAdmin):
     @admin.display(description="status", ordering="status")
     def status_column(self, session):
         return status_badge(session.status)
+
+    @admin.display(description="instance", ordering="instance__name")
+    def instance_column(self, session):
+        return session.instance.name
 
     @admin.display(description="assigned")
     def assignment_column(self, session):

@@ -56,7 +56,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("atd-conversation");
     if (root) {
-      scrollToEnd(document.getElementById("atd-timeline"));
+      var timeline = document.getElementById("atd-timeline");
+      scrollToEnd(timeline);
+      // Images and players change the height as they load: stay at the end.
+      window.addEventListener("load", function () { scrollToEnd(timeline); });
       startPolling(root);
     }
     wireCopyButtons();
