@@ -1,71 +1,19 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin
-from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
+from core.errors import DomainError
+from providers.base import QrCodeEvent
+from providers.models import ConnectionStatus, Instance, Provider, SandboxOutboxMessage
+from providers.selectors import instance_webhook_url
+from providers.services import instance_connect, instance_health_check
 
 DOWN_STATUSES = [ConnectionStatus.DISCONNECTED, ConnectionStatus.ERROR]
-
-
-def instance_check_now(instance: Instance) -> Instance:
-    """Ask the gateway for the connection state, through the providers service when present."""
-    from providers import services
-
-    check = getattr(services, "instance_check_connection", None) or getattr(
-        services, "instance_health_check", None
-    )
-    if check is not None:
-        result = check(instance=instance)
-        if isinstance(result, Instance):
-            return result
-        instance.refresh_from_db()
-        return instance
-    return _check_through_adapter(instance)
-
-
-def _check_through_adapter(instance: Instance) -> Instance:
-    from providers.base import GatewayError
-    from providers.registry import get_adapter
-
-    now = timezone.now()
-    fields = {"last_health_check_at": now}
-    try:
-        state = get_adapter(instance).connection_state()
-    except (GatewayError, LookupError, NotImplementedError) as exc:
-        fields.update(connection_status=ConnectionStatus.ERROR, last_health_error=str(exc)[:2000])
-    else:
-        fields.update(connection_status=state.status, last_health_error=state.reason or "")
-    if fields["connection_status"] != instance.connection_status:
-        fields["connection_status_since"] = now
-    Instance.objects.filter(pk=instance.pk).update(**fields)
-    instance.refresh_from_db()
-    return instance
-
-
-def instance_webhook_url(instance: Instance, request=None) -> str:
-    """The URL a gateway posts to; the providers package owns its shape."""
-    from providers import selectors, services
-
-    for module in (selectors, services):
-        helper = getattr(module, "instance_webhook_url", None) or getattr(
-            module, "webhook_url", None
-        )
-        if helper is not None:
-            try:
-                return helper(instance, request=request)
-            except TypeError:
-                return helper(instance)
-    base = settings.PUBLIC_BASE_URL.rstrip("/") or (
-        f"{request.scheme}://{request.get_host()}" if request else ""
-    )
-    return f"{base}/api/v1/webhooks/{instance.provider}/{instance.webhook_secret}/"
 
 
 class ConnectionFilter(admin.SimpleListFilter):
@@ -175,17 +123,23 @@ class InstanceAdmin(OrganizationScopedAdmin):
             **(extra_context or {}),
             "webhook_url": instance_webhook_url(instance, request),
             "webhook_secret": instance.webhook_secret,
+            # Cloud API numbers are linked in Meta's dashboard; the sandbox
+            # needs no pairing.
+            "can_pair": instance.provider not in (Provider.CLOUDAPI, Provider.SANDBOX),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Check connection now")
     def check_now_action(self, request, queryset):
         for instance in queryset:
-            instance = instance_check_now(instance)
+            try:
+                instance_health_check(instance=instance)
+            except DomainError as exc:
+                self.message_user(request, f"{instance.name}: {exc.message}", messages.ERROR)
+                continue
             self.message_user(
                 request,
-                f"{instance.name}: {instance.get_connection_status_display()}"
-                + (f" ({instance.last_health_error})" if instance.last_health_error else ""),
+                f"{instance.name}: {instance.get_connection_status_display()}",
                 messages.SUCCESS
                 if instance.connection_status == ConnectionStatus.CONNECTED
                 else messages.WARNING,
@@ -198,6 +152,11 @@ class InstanceAdmin(OrganizationScopedAdmin):
                 self.admin_site.admin_view(self.check_now_view),
                 name="providers_instance_check_now",
             ),
+            path(
+                "<uuid:instance_id>/connect/",
+                self.admin_site.admin_view(self.connect_view),
+                name="providers_instance_connect",
+            ),
             *super().get_urls(),
         ]
 
@@ -209,6 +168,28 @@ class InstanceAdmin(OrganizationScopedAdmin):
         if not self.has_change_permission(request, instance):
             raise PermissionDenied
         self.check_now_action(request, [instance])
+        return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
+
+    def connect_view(self, request, instance_id):
+        return require_POST(self._connect)(request, instance_id)
+
+    def _connect(self, request, instance_id):
+        """Start pairing: the gateway answers with a QR code (shown on the page) or its state."""
+        instance = self.get_visible_object(request, instance_id)
+        if not self.has_change_permission(request, instance):
+            raise PermissionDenied
+        try:
+            answer = instance_connect(instance=instance)
+        except DomainError as exc:
+            self.message_user(request, f"{instance.name}: {exc.message}", messages.ERROR)
+        else:
+            if isinstance(answer, QrCodeEvent):
+                text = "Scan the QR code below with the phone's WhatsApp."
+                if answer.pairing_code:
+                    text += f" Pairing code: {answer.pairing_code}."
+                self.message_user(request, text, messages.SUCCESS)
+            else:
+                self.message_user(request, f"{instance.name}: {answer.status}", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
 
 

@@ -73,3 +73,22 @@ def test_a_raw_qr_string_is_shown_with_a_note(agent_client, instance):
     ).content.decode()
     assert '<pre id="atd-qr-raw">2@abcDEF,xyz==</pre>' in body
     assert "no QR image library installed" in body
+
+
+def test_connect_shows_the_gateways_answer(agent_client, instance):
+    url = reverse("admin:providers_instance_connect", args=[instance.pk])
+    response = agent_client.post(url, follow=True)
+    messages = [(m.level_tag, m.message) for m in response.context["messages"]]
+    assert messages == [("error", f"{instance.name}: sandbox has no QR code pairing")]
+
+
+def test_the_connect_button_is_offered_only_for_gateways_that_pair(agent_client, organization):
+    from tests.support import factories
+
+    evolution = factories.make_instance(organization, provider="evolution", name="Evo")
+    sandbox = factories.make_instance(organization, name="Sand")
+    for instance, offered in [(evolution, True), (sandbox, False)]:
+        body = agent_client.get(
+            reverse("admin:providers_instance_change", args=[instance.pk])
+        ).content.decode()
+        assert ('id="atd-connect"' in body) is offered

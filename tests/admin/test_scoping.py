@@ -100,6 +100,7 @@ def test_the_conversation_poll_media_and_actions_of_another_organization_are_404
         reverse("admin:sessions_app_chatsession_reply", args=[session.pk]),
         reverse("admin:providers_instance_check_now", args=[other_world["instance"].pk]),
         reverse("admin:integrations_delivery_redeliver", args=[other_world["delivery"].pk]),
+        reverse("admin:providers_instance_connect", args=[other_world["instance"].pk]),
     ]
     for url in posts:
         response = agent_client.post(
