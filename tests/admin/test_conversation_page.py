@@ -187,3 +187,15 @@ def test_the_poll_returns_new_content_only_when_something_changed(agent_client, 
     assert fresh["changed"] is True
     assert "a new customer message" in fresh["timeline"]
     assert "AI active" in fresh["state"]
+
+
+def test_customer_text_and_tag_names_are_escaped(agent_client, chat_session, organization):
+    factories.make_message(chat_session, text="<script>alert('x')</script>")
+    tag = factories.make_tabulation(organization, name="<b>bold</b>")
+    chat_session.session_tabulations.create(tabulation=tag)
+    body = page(agent_client, chat_session)
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+    assert "<b>bold</b>" not in body
+    poll = reverse("admin:sessions_app_chatsession_poll", args=[chat_session.pk])
+    assert "<script>alert" not in agent_client.get(poll).json()["timeline"]
