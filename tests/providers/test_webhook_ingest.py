@@ -281,3 +281,18 @@ def test_a_batch_stores_messages_and_applies_statuses(cloudapi_instance):
     assert sent.delivery_status == DeliveryStatus.DELIVERED
     inbound = Message.objects.get(direction=Direction.INBOUND)
     assert (inbound.text, inbound.session_id) == ("Primeira", sent.session_id)
+
+
+def test_a_returning_customer_costs_a_flat_number_of_queries(
+    evolution_instance, django_assert_num_queries, monkeypatch
+):
+    body = load_fixture("evolution", "text")
+    post_webhook(evolution_instance, body)
+    # Only the ingest's own statements: the pipeline hooks have their own budget.
+    monkeypatch.setattr("messaging.pipeline.on_customer_message", lambda message: None)
+    for n in range(2):
+        body["data"]["key"]["id"] = f"NEXT{n}"
+        # instance by secret; savepoint; contact + ids + open session in one
+        # query; the message insert; release.
+        with django_assert_num_queries(5):
+            assert post_webhook(evolution_instance, body).json()["stored"] == 1
