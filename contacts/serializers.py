@@ -77,6 +77,8 @@ class ContactSerializer(serializers.ModelSerializer):
     """Reads ``contact_tabulations`` prefetched by contacts.selectors."""
 
     phone = serializers.CharField(allow_null=True)
+    # Plain string on the way out: an empty email is "" (not a malformed address).
+    email = serializers.CharField()
     externalId = serializers.CharField(source="external_id")
     bypassBots = serializers.BooleanField(source="bypass_bots")
     source = serializers.UUIDField(source="source_instance_id", allow_null=True)

@@ -178,7 +178,14 @@ class DeliveryRedeliverView(APIView):
         summary="Offer a delivery again from the start",
         request=None,
         responses={202: DeliverySerializer},
-        examples=[DELIVERY_EXAMPLE],
+        examples=[
+            OpenApiExample(
+                "Queued again",
+                value={**DELIVERY_EXAMPLE.value, "status": "PENDING", "attemptsCount": 0},
+                response_only=True,
+                status_codes=["202"],
+            )
+        ],
     )
     def post(self, request, delivery_id):
         delivery = get_scoped_or_404(

@@ -76,6 +76,73 @@ MESSAGE_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+BY_CONTACT_EXAMPLE = OpenApiExample(
+    "Conversation history",
+    value={
+        "contact": {
+            "id": "5f0c7c1e-8a43-4f0e-9a57-2b0d2c1f7a10",
+            "name": "Maria Souza",
+            "phone": "5511987654321",
+            "email": "",
+            "externalId": "crm-123",
+            "bypassBots": False,
+            "source": "7e2d1c0b-9a8f-4e6d-b5c4-a3b2c1d0e9f8",
+            "profilePictureUrl": "",
+            "tabulations": [
+                {
+                    "id": "0b8f7c3a-3b9e-4c55-9d2c-0e6e1a9d1f20",
+                    "name": "Lead",
+                    "backgroundColor": "#ff9900",
+                }
+            ],
+            "createdAt": "2026-01-05T12:00:00Z",
+            "updatedAt": "2026-01-05T12:00:00Z",
+            "organizationId": "e1d2c3b4-a5f6-4789-8abc-def012345678",
+            "ContactTabulation": [
+                {
+                    "id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
+                    "contactId": "5f0c7c1e-8a43-4f0e-9a57-2b0d2c1f7a10",
+                    "tabulationId": "0b8f7c3a-3b9e-4c55-9d2c-0e6e1a9d1f20",
+                    "createdAt": "2026-01-05T12:01:00Z",
+                    "updatedAt": "2026-01-05T12:01:00Z",
+                    "tabulation": {
+                        "id": "0b8f7c3a-3b9e-4c55-9d2c-0e6e1a9d1f20",
+                        "name": "Lead",
+                        "backgroundColor": "#ff9900",
+                        "description": "Asked for a quote",
+                        "autoTabulation": False,
+                    },
+                }
+            ],
+        },
+        "sessions": [
+            {
+                **SESSION_EXAMPLE.value,
+                "integrationId": "7e2d1c0b-9a8f-4e6d-b5c4-a3b2c1d0e9f8",
+                "integration": {
+                    "id": "7e2d1c0b-9a8f-4e6d-b5c4-a3b2c1d0e9f8",
+                    "name": "Loja",
+                    "provider": {"slug": "evolution"},
+                },
+                "messages": [MESSAGE_EXAMPLE.value],
+            }
+        ],
+        "allMessages": [MESSAGE_EXAMPLE.value],
+        "isLastSessionClosed": False,
+        "lastSessionId": "9a3f4a0e-1c2b-4d5e-8f70-112233445566",
+        "lastSessionStatus": "ACTIVE",
+        "lastSessionAssignedDepartment": None,
+        "pagination": {
+            "total_data": 1,
+            "total_pages": 1,
+            "page": 1,
+            "limit": 50,
+            "has_next_page": False,
+            "has_previous_page": False,
+        },
+    },
+    response_only=True,
+)
 FALECOMIGO_TYPES = {
     "TEXT": [MessageKind.TEXT],
     "MEDIA": [
@@ -349,6 +416,7 @@ class SessionsByContactView(APIView):
             OpenApiParameter("limit", int, required=False, description="1–100, default 50."),
         ],
         responses=ByContactSerializer,
+        examples=[BY_CONTACT_EXAMPLE],
     )
     def get(self, request, contact_id):
         organization = request_organization(request)
