@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -110,36 +110,67 @@ def integration_delete(*, integration: Integration) -> None:
 
 
 def event_publish(
-    *, organization, event: str, payload: dict, dedupe_key: str, turn=None
+    *,
+    organization,
+    event: str,
+    payload: dict,
+    dedupe_key: str,
+    turn=None,
+    integrations: list[Integration] | None = None,
+    send_inline: bool = False,
 ) -> list[Delivery]:
     """Write one outbox row per active integration subscribed to ``event``.
 
     The same (integration, event, dedupe_key) is stored once: publishing an
-    event again (a retried task, a second worker) adds nothing. Sending is
-    queued after the caller's transaction commits.
+    event again (a retried task, a second worker) adds nothing. Sending
+    starts after the caller's transaction commits: by a task, or with
+    ``send_inline`` (callers already inside a worker task) in this process.
+    ``integrations``: the subscribed ones, when the caller already has them.
     """
     organization_id = getattr(organization, "pk", organization)
     body = {"event": event, "organizationId": str(organization_id), **payload}
     now = timezone.now()
-    created: list[Delivery] = []
-    for integration in integrations_subscribed(organization_id, event):
-        try:
-            with transaction.atomic():
-                delivery = Delivery.objects.create(
-                    organization_id=organization_id,
-                    integration=integration,
-                    event=event,
-                    dedupe_key=str(dedupe_key)[:200],
-                    payload=body,
-                    turn=turn,
-                    next_attempt_at=now,
-                )
-        except IntegrityError:
-            continue
-        created.append(delivery)
-    for delivery in created:
-        _enqueue_send(delivery.pk)
+    if integrations is None:
+        integrations = integrations_subscribed(organization_id, event)
+    rows = [
+        Delivery(
+            organization_id=organization_id,
+            integration=integration,
+            event=event,
+            dedupe_key=str(dedupe_key)[:200],
+            payload=body,
+            turn=turn,
+            next_attempt_at=now,
+        )
+        for integration in integrations
+    ]
+    if not rows:
+        return []
+    # ON CONFLICT DO NOTHING on (integration, event, dedupe_key); the ids are
+    # made here, so the rows that exist under them now are the ones we added.
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    inserted = set(
+        Delivery.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True)
+    )
+    created = [r for r in rows if r.pk in inserted]
+    if send_inline and created:
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: _send_now(ids))
+    else:
+        for delivery in created:
+            _enqueue_send(delivery.pk)
     return created
+
+
+def _send_now(delivery_ids: list) -> None:
+    # If this process dies before or during these attempts, the rows stay
+    # PENDING and deliveries_requeue_lost offers them again.
+    for delivery_id in delivery_ids:
+        try:
+            delivery_attempt(delivery_id=delivery_id)
+        except Exception:
+            logger.exception("inline delivery attempt %s failed; queued instead", delivery_id)
+            _enqueue_send(delivery_id)
 
 
 def _enqueue_send(delivery_id, countdown: float = 0) -> None:

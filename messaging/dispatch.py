@@ -19,24 +19,39 @@ def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def turn_dispatch(*, turn: Turn, messages: list[Message]) -> str:
-    """Decide and record where a just-closed turn goes. Runs in the closing transaction."""
-    session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
+def turn_dispatch(
+    *,
+    turn: Turn,
+    messages: list[Message],
+    send_inline: bool = False,
+    session: ChatSession | None = None,
+) -> str:
+    """Decide where a just-closing turn goes; sets turn.dispatch_status/reason.
+
+    Runs in the closing transaction (the caller saves the turn). With
+    ``send_inline`` the first attempt is made right after commit by this
+    process (a worker), saving a broker round trip; otherwise a task sends it.
+    """
+    if session is None:
+        session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
     reason = session_ai_refusal_reason(session, now=timezone.now())
     if reason is not None:
         status = DispatchStatus.SKIPPED
-    elif not integrations_subscribed(turn.organization_id, Event.TURN_READY):
-        status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
     else:
-        event_publish(
-            organization=turn.organization_id,
-            event=Event.TURN_READY,
-            payload=turn_ready_payload(turn=turn, session=session, messages=messages),
-            dedupe_key=str(turn.pk),
-            turn=turn,
-        )
-        status, reason = DispatchStatus.DISPATCHED, ""
-    Turn.objects.filter(pk=turn.pk).update(dispatch_status=status, dispatch_reason=reason)
+        integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
+        if not integrations:
+            status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
+        else:
+            event_publish(
+                organization=turn.organization_id,
+                event=Event.TURN_READY,
+                payload=turn_ready_payload(turn=turn, session=session, messages=messages),
+                dedupe_key=str(turn.pk),
+                turn=turn,
+                integrations=integrations,
+                send_inline=send_inline,
+            )
+            status, reason = DispatchStatus.DISPATCHED, ""
     turn.dispatch_status, turn.dispatch_reason = status, reason
     return status
 

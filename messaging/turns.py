@@ -160,28 +160,37 @@ def _bound_reason(turn: Turn, now) -> str:
 # --- closing -------------------------------------------------------------------
 
 
-def turn_close_due(session_id, seq: int, *, reason: str = CLOSE_WINDOW) -> str:
+def turn_close_due(
+    session_id, seq: int, *, reason: str = CLOSE_WINDOW, send_inline: bool = False
+) -> str:
     """Close the session's open turn if ``seq`` is still its latest message.
 
+    ``send_inline`` (worker context only): make the first delivery attempt
+    right after commit in this process instead of through another task.
     Returns "gone", "stale", "done", "waiting_media" or "closed".
     """
-    current = ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
-    if current is None:
-        return "gone"
-    if current != seq:
-        return "stale"
     turn = (
-        Turn.objects.select_related("session")
-        .filter(session_id=session_id, status=TurnStatus.OPEN, last_seq=seq)
+        Turn.objects.select_related("session__contact", "session__instance")
+        .filter(
+            session_id=session_id,
+            status=TurnStatus.OPEN,
+            last_seq=seq,
+            session__concat_seq=seq,
+        )
         .first()
     )
     if turn is None:
-        return "done"
+        current = (
+            ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
+        )
+        if current is None:
+            return "gone"
+        return "stale" if current != seq else "done"
+    # Safe to read before the claim: a message joining the turn moves its
+    # last_seq in the same transaction, and then the claim below fails.
+    messages = _turn_messages(turn)
     now = timezone.now()
-    unfinished = Message.objects.filter(
-        turn=turn, transcription_status__in=TRANSCRIPTION_UNFINISHED
-    ).exists()
-    if unfinished:
+    if any(m.transcription_status in TRANSCRIPTION_UNFINISHED for m in messages):
         media_deadline = (
             turn.last_message_at
             + timedelta(seconds=window_seconds(turn.session.concat_timeout))
@@ -191,11 +200,25 @@ def turn_close_due(session_id, seq: int, *, reason: str = CLOSE_WINDOW) -> str:
             return "waiting_media"
         reason = CLOSE_MEDIA_TIMEOUT
     with transaction.atomic():
-        closed = _claim_and_finish(turn, seq=seq, reason=reason, now=now)
+        closed = _claim_and_finish(
+            turn, seq=seq, reason=reason, now=now, messages=messages, send_inline=send_inline
+        )
     return "closed" if closed else "done"
 
 
-def _claim_and_finish(turn: Turn, *, seq: int, reason: str, now) -> bool:
+def _turn_messages(turn: Turn) -> list[Message]:
+    return list(Message.objects.filter(turn=turn).order_by("concat_seq", "created_at", "pk"))
+
+
+def _claim_and_finish(
+    turn: Turn,
+    *,
+    seq: int,
+    reason: str,
+    now,
+    messages: list[Message] | None = None,
+    send_inline: bool = False,
+) -> bool:
     """The one place a turn closes. Must run inside a transaction."""
     claimed = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN, last_seq=seq).update(
         status=TurnStatus.CLOSED, closed_at=now, close_reason=reason
@@ -204,12 +227,25 @@ def _claim_and_finish(turn: Turn, *, seq: int, reason: str, now) -> bool:
         return False  # a newer message moved it on, or another worker closed it
     from messaging.dispatch import turn_dispatch
 
-    turn.refresh_from_db()
-    messages = list(Message.objects.filter(turn=turn).order_by("concat_seq", "created_at", "pk"))
+    messages_were_given = messages is not None
+    if messages is None:
+        messages = _turn_messages(turn)
+    turn.status, turn.closed_at, turn.close_reason = TurnStatus.CLOSED, now, reason
     turn.text = turn_text(messages)
     turn.messages_count = len(messages)
-    turn.save(update_fields=["text", "messages_count"])
-    turn_dispatch(turn=turn, messages=messages)
+    turn_dispatch(
+        turn=turn,
+        messages=messages,
+        send_inline=send_inline,
+        # Read with the turn a moment ago when it came from turn_close_due.
+        session=turn.session if messages_were_given else None,
+    )
+    Turn.objects.filter(pk=turn.pk).update(
+        text=turn.text,
+        messages_count=turn.messages_count,
+        dispatch_status=turn.dispatch_status,
+        dispatch_reason=turn.dispatch_reason,
+    )
     return True
 
 
@@ -276,7 +312,7 @@ def turn_nudge_after_transcription(message_id) -> None:
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def turn_close(session_id: str, seq: int, reason: str = CLOSE_WINDOW) -> str:
     """The end of a debounce window (or a bound). Stale and duplicate runs do nothing."""
-    outcome = turn_close_due(session_id, seq, reason=reason)
+    outcome = turn_close_due(session_id, seq, reason=reason, send_inline=True)
     if outcome == "waiting_media":
         turn_close.apply_async((session_id, seq, reason), countdown=MEDIA_POLL_SECONDS)
     return outcome
@@ -305,7 +341,9 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
         )
         if not overdue:
             continue
-        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CLOSE_SWEPT)
+        outcome = turn_close_due(
+            turn.session_id, turn.last_seq, reason=CLOSE_SWEPT, send_inline=True
+        )
         if outcome == "closed":
             closed += 1
             logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
