@@ -99,6 +99,7 @@ def test_list_filters(api_client, three_sessions, tabulation, department, instan
     s = three_sessions
     assert _names(api_client) == ["Bruno", "Carla", "Ana"]
     assert _names(api_client, status="ACTIVE") == ["Ana"]
+    assert _names(api_client, status=["ACTIVE", "PAUSED"]) == ["Bruno", "Ana"]
     assert _names(api_client, contactId=str(s["b"].contact_id)) == ["Bruno"]
     assert _names(api_client, instanceId=str(instance.id)) == ["Carla", "Ana"]
     assert _names(api_client, assignedAgentId=str(s["agent"].id)) == ["Ana"]
