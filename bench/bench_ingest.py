@@ -35,7 +35,7 @@ REQUESTS = int(os.environ.get("BENCH_INGEST_REQUESTS", "2000"))
 WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
-CONTACTS = int(os.environ.get("BENCH_INGEST_CONTACTS", "1000"))
+CONTACTS = int(os.environ.get("BENCH_INGEST_CONTACTS", "200"))
 PYTHON = sys.executable
 
 
@@ -74,7 +74,9 @@ def prepare() -> dict:
         **os.environ,
         "DATABASE_URL": bench_url,
         "REDIS_URL": _redis_url(),
-        "DEBUG": "true",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

@@ -161,6 +161,14 @@ def instance_qr_code_update(*, instance: Instance, qr_code: str) -> None:
     instance.qr_code_updated_at = now
 
 
+def instance_check_connection(*, instance: Instance) -> Instance:
+    """Like instance_health_check, but a gateway failure is only recorded (ERROR + reason)."""
+    try:
+        return instance_health_check(instance=instance)
+    except GatewayUnavailable:
+        return instance
+
+
 def instance_health_check(*, instance: Instance) -> Instance:
     """Ask the gateway for the connection state and record it.
 

@@ -17,12 +17,12 @@ def instances_poll_connection() -> int:
     """Beat: ask every active instance's gateway for its state, one task each."""
     ids = [str(pk) for pk in instances_to_poll().values_list("pk", flat=True)]
     for instance_id in ids:
-        instance_check_connection.delay(instance_id)
+        instance_poll_connection.delay(instance_id)
     return len(ids)
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
-def instance_check_connection(instance_id: str) -> None:
+def instance_poll_connection(instance_id: str) -> None:
     from providers.services import instance_health_check
 
     try:
