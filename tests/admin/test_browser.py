@@ -150,9 +150,23 @@ def browser():
 
 
 def wait_for(driver, condition, timeout=20):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    # The page replaces its timeline when the poll brings news (a tick
+    # turning to "sent"): an element found a moment ago may be gone.
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+    return wait.until(condition)
+
+
+def last_text(selector):
+    from selenium.webdriver.common.by import By
+
+    def read(driver):
+        found = driver.find_elements(By.CSS_SELECTOR, selector)
+        return found[-1].text if found else ""
+
+    return read
 
 
 def text_on_page(text):
@@ -221,15 +235,17 @@ def test_an_agent_reads_takes_over_replies_and_closes(live_server, browser, cele
     # Take over.
     browser.find_element(By.ID, "atd-take-over").click()
     wait_for(browser, text_on_page("You took over: the AI is blocked for 60 minutes."))
-    assert "AI blocked until" in browser.find_element(By.ID, "atd-state").text
+    wait_for(browser, lambda d: "AI blocked until" in last_text("#atd-state")(d))
 
     # Reply; the worker sends it through the sandbox and the tick turns to sent.
     browser.find_element(By.ID, "atd-reply-text").send_keys("Claro, Maria! Já separei o tamanho M.")
     browser.find_element(By.ID, "atd-send").click()
     wait_for(browser, text_on_page("Message sent."))
-    reply = browser.find_elements(By.CSS_SELECTOR, ".atd-author-agent")[-1]
-    assert "Claro, Maria! Já separei o tamanho M." in reply.text
-    assert "Agent · ana" in reply.text
+    wait_for(
+        browser,
+        lambda d: "Claro, Maria! Já separei o tamanho M." in last_text(".atd-author-agent")(d),
+    )
+    assert "Agent · ana" in wait_for(browser, last_text(".atd-author-agent"))
     wait_for(
         browser,
         lambda d: d.find_elements(
@@ -261,7 +277,7 @@ def test_an_agent_reads_takes_over_replies_and_closes(live_server, browser, cele
     browser.find_element(By.ID, "atd-end-reason").send_keys("Troca combinada")
     browser.find_element(By.ID, "atd-close").click()
     wait_for(browser, text_on_page("Session closed."))
-    assert "CLOSED" in browser.find_element(By.ID, "atd-state").text
+    wait_for(browser, lambda d: "CLOSED" in last_text("#atd-state")(d))
     assert browser.find_elements(By.ID, "atd-reopen")
     shot(browser, "console-conversation-closed-light.png")
     session.refresh_from_db()
