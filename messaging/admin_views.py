@@ -40,7 +40,7 @@ from messaging.models import (
     Turn,
     TurnStatus,
 )
-from sessions_app.admin import ai_badge, local_time, status_badge, tag_chip
+from sessions_app.admin import ai_badge, ai_state, local_time, status_badge, tag_chip
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
 
 # The newest messages shown; older history stays in the API and message list.
@@ -249,6 +249,7 @@ def state_context(session: ChatSession) -> dict:
         "session": session,
         "status_badge": status_badge(session.status),
         "ai_badge": ai_badge(session),
+        "ai_is_blocked": ai_state(session)[0] == "blocked",
         "tags": [{"obj": tag, "chip": tag_chip(tag)} for tag in tags],
         "blocked_until": local_time(session.ai_blocked_until, session.organization, "%d/%m %H:%M"),
         "paused_until": local_time(session.paused_until, session.organization, "%d/%m %H:%M"),

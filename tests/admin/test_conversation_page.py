@@ -199,3 +199,15 @@ def test_customer_text_and_tag_names_are_escaped(agent_client, chat_session, org
     assert "<b>bold</b>" not in body
     poll = reverse("admin:sessions_app_chatsession_poll", args=[chat_session.pk])
     assert "<script>alert" not in agent_client.get(poll).json()["timeline"]
+
+
+def test_the_block_reason_shows_only_while_the_ai_is_blocked(agent_client, chat_session):
+    from datetime import timedelta
+
+    chat_session.ai_blocked_until = timezone.now() + timedelta(minutes=5)
+    chat_session.ai_block_reason = "customer asked for a human"
+    chat_session.save()
+    assert "customer asked for a human" in page(agent_client, chat_session)
+    chat_session.status = "CLOSED"
+    chat_session.save()
+    assert "customer asked for a human" not in page(agent_client, chat_session)
