@@ -1,8 +1,8 @@
 """Turn pipeline benchmark: debounce latency and a 1,000-session burst.
 
 Starts what it needs and stops it afterwards: its own PostgreSQL database
-(``atende_bench_turns``, dropped and migrated here), a Redis db (9 unless
-REDIS_URL names another), one Celery worker and a receiver HTTP server on
+(``atende_bench_turns``, dropped and migrated here), its own Redis db (12,
+or BENCH_TURNS_REDIS_URL), one Celery worker and a receiver HTTP server on
 127.0.0.1 that checks every signature.
 
 Figures:
@@ -47,7 +47,12 @@ def _database_urls() -> tuple[str, str]:
 
 
 def _redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9"
+    # A Redis db of its own: another benchmark's worker on the same db would
+    # consume (and drop) this one's tasks.
+    if os.environ.get("BENCH_TURNS_REDIS_URL"):
+        return os.environ["BENCH_TURNS_REDIS_URL"]
+    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9")
+    return urlunsplit(parts._replace(path="/12"))
 
 
 def prepare_environment() -> None:
