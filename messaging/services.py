@@ -76,8 +76,8 @@ def message_create_outbound(
     - AI replies are refused (Conflict, nothing stored) when the session is
       CLOSED or PAUSED, its AI is blocked, or the contact bypasses bots; the
       first AI reply moves a QUEUED session to ACTIVE.
-    - An AGENT message is a human takeover: the AI is blocked for the
-      instance's takeover minutes.
+    - An AGENT message is a human takeover: a QUEUED session becomes ACTIVE
+      and the AI is blocked for the instance's takeover minutes.
     - Cloud API: a free-form send outside the 24-hour window is refused.
     - ``idempotency_key``: the same key again returns the first message.
     - ``send_external=False`` records the message without sending it.
@@ -123,6 +123,10 @@ def message_create_outbound(
             if author == Author.AI:
                 session_activate(session=locked, actor=actor, reason="First AI reply.")
             if author == Author.AGENT:
+                # An agent answering a queued customer has picked the
+                # conversation up: it leaves the queue, like Chatwoot's
+                # "open on first reply".
+                session_activate(session=locked, actor=actor, reason="An agent replied.")
                 session_takeover(session=locked, actor=actor, reason="An agent replied.")
             if pause_session and locked.status != SessionStatus.PAUSED:
                 session_pause(session=locked, actor=actor, reason="Paused with a message.")

@@ -64,6 +64,7 @@ def test_an_agent_message_blocks_the_ai_for_the_takeover_time(chat_session):
         send_external=False,
     )
     chat_session.refresh_from_db()
+    assert chat_session.status == SessionStatus.ACTIVE  # picked up from the queue
     assert chat_session.ai_blocked_until >= before + timedelta(minutes=60)
     assert chat_session.ai_blocked_by == "agent:ana"
     assert message.send_external is False and message.delivery_status == "PENDING"
