@@ -53,6 +53,7 @@ class Contact(models.Model):
             models.Index(fields=["organization", "name"]),
             models.Index(fields=["organization", "external_id"]),
             models.Index(fields=["organization", "created_at"]),
+            models.Index(fields=["organization", "bypass_bots"]),
         ]
 
     def __str__(self) -> str:
