@@ -30,7 +30,18 @@ class CurrentOrganizationView(APIView):
                 "name": serializers.CharField(),
                 "apiKeyName": serializers.CharField(),
             },
-        )
+        ),
+        examples=[
+            OpenApiExample(
+                "The key's organization",
+                response_only=True,
+                value={
+                    "id": "0d6c3b1e-5b7a-4a51-8f0e-2c9d7e6a1b22",
+                    "name": "Padaria Pão Quente",
+                    "apiKeyName": "crm",
+                },
+            )
+        ],
     )
     def get(self, request):
         organization = request_organization(request)

@@ -93,8 +93,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Django 6 behaviour now: a URL typed without a scheme means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -214,6 +212,18 @@ CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=10)
 INTEGRATION_RETRY_BACKOFF_SECONDS = [
     int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])
 ] or [30, 60, 120, 300, 600, 900, 1500]
+
+# --- Webhook inbox (messaging.inbox) -------------------------------------
+# Rows not processed this many seconds after arrival lost their task: the
+# sweeper queues them again.
+WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS", default=30)
+# A run's claim on a row; must exceed the task's hard time limit (60 s).
+WEBHOOK_INBOX_CLAIM_SECONDS = env.int("WEBHOOK_INBOX_CLAIM_SECONDS", default=120)
+# Runs that failed (other than an unparseable body) before a row is left alone.
+WEBHOOK_INBOX_MAX_ATTEMPTS = env.int("WEBHOOK_INBOX_MAX_ATTEMPTS", default=8)
+# Processed rows are kept this long (and a byte-identical retry is a
+# duplicate for as long), then the daily cleanup deletes them.
+WEBHOOK_INBOX_RETENTION_DAYS = env.int("WEBHOOK_INBOX_RETENTION_DAYS", default=7)
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {

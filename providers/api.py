@@ -13,6 +13,7 @@ from providers import selectors, services
 from providers.base import QrCodeEvent
 from providers.models import Instance
 from providers.serializers import (
+    INSTANCE_EXAMPLE,
     ConnectionSerializer,
     InstanceSerializer,
     InstanceWriteSerializer,
@@ -74,7 +75,7 @@ class InstanceListCreateView(generics.ListAPIView):
         summary="Create an instance",
         request=InstanceWriteSerializer,
         responses={201: InstanceSerializer},
-        examples=[CREATE_EXAMPLE],
+        examples=[CREATE_EXAMPLE, INSTANCE_EXAMPLE],
     )
     def post(self, request):
         serializer = InstanceWriteSerializer(data=request.data)

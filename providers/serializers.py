@@ -1,11 +1,46 @@
 """The API's instance representation (camelCase). Credentials and secrets are write-only."""
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from providers.models import Instance, Provider
 from providers.selectors import instance_webhook_url
 
+INSTANCE_EXAMPLE = OpenApiExample(
+    "An Evolution API instance",
+    response_only=True,
+    value={
+        "id": "5b0f3f0e-8a51-4a55-9a43-0d4f1f3c2a11",
+        "name": "Loja Centro",
+        "provider": "evolution",
+        "baseUrl": "https://evolution.example.com",
+        "externalId": "loja-centro",
+        "phoneNumber": "5511987654321",
+        "webhookUrl": "https://atende.example.com/api/v1/webhooks/evolution/Zk9…",
+        "hasCredentials": True,
+        "hasAppSecret": False,
+        "hasVerifyToken": False,
+        "connectionStatus": "CONNECTED",
+        "connectionStatusSince": "2026-11-29T12:00:00Z",
+        "lastHealthCheckAt": "2026-11-29T12:05:00Z",
+        "lastHealthError": "",
+        "qrCodeUpdatedAt": None,
+        "concatTimeout": 8,
+        "ignoreGroups": True,
+        "defaultDepartmentId": None,
+        "humanTakeoverMinutes": None,
+        "transcribeAudio": True,
+        "transcribeVideo": True,
+        "describeImages": True,
+        "readDocuments": True,
+        "active": True,
+        "createdAt": "2026-11-01T09:00:00Z",
+        "updatedAt": "2026-11-29T12:05:00Z",
+    },
+)
 
+
+@extend_schema_serializer(examples=[INSTANCE_EXAMPLE])
 class InstanceSerializer(serializers.ModelSerializer):
     baseUrl = serializers.CharField(source="base_url")
     externalId = serializers.CharField(source="external_id")
@@ -15,10 +50,12 @@ class InstanceSerializer(serializers.ModelSerializer):
     hasAppSecret = serializers.SerializerMethodField()
     hasVerifyToken = serializers.SerializerMethodField()
     connectionStatus = serializers.CharField(source="connection_status")
-    connectionStatusSince = serializers.DateTimeField(source="connection_status_since")
-    lastHealthCheckAt = serializers.DateTimeField(source="last_health_check_at")
+    connectionStatusSince = serializers.DateTimeField(
+        source="connection_status_since", allow_null=True
+    )
+    lastHealthCheckAt = serializers.DateTimeField(source="last_health_check_at", allow_null=True)
     lastHealthError = serializers.CharField(source="last_health_error")
-    qrCodeUpdatedAt = serializers.DateTimeField(source="qr_code_updated_at")
+    qrCodeUpdatedAt = serializers.DateTimeField(source="qr_code_updated_at", allow_null=True)
     concatTimeout = serializers.IntegerField(source="concat_timeout")
     ignoreGroups = serializers.BooleanField(source="ignore_groups")
     defaultDepartmentId = serializers.UUIDField(source="default_department_id", allow_null=True)
@@ -122,6 +159,20 @@ class InstanceWriteSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Waiting for the QR code to be scanned",
+            response_only=True,
+            value={
+                "connectionStatus": "CONNECTING",
+                "phoneNumber": "",
+                "qrCode": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA…",
+                "pairingCode": "",
+            },
+        )
+    ]
+)
 class ConnectionSerializer(serializers.Serializer):
     connectionStatus = serializers.CharField()
     phoneNumber = serializers.CharField()
