@@ -11,6 +11,9 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # Turns whose debounce task was lost (Redis flushed, worker killed).
     "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 10),
     "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 60),
+    # Webhook inbox rows whose task was lost; processed rows past retention.
+    "webhook-inbox-requeue-lost": ("messaging.inbox.inbox_requeue_lost", 30),
+    "webhook-inbox-cleanup": ("messaging.inbox.inbox_cleanup", 86400),
     "sessions-expire-ai-blocks": ("sessions_app.tasks.sessions_expire_ai_blocks", 60),
     "sessions-resume-paused": ("sessions_app.tasks.sessions_resume_paused", 60),
     "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),

@@ -173,6 +173,7 @@ class Message(models.Model):
             models.Index(fields=["contact", "created_at"]),
             models.Index(fields=["organization", "created_at"]),
             models.Index(fields=["organization", "author"]),
+            models.Index(fields=["organization", "direction"]),
             models.Index(fields=["organization", "kind"]),
             models.Index(fields=["organization", "delivery_status"]),
             models.Index(fields=["transcription_status", "transcription_started_at"]),
@@ -241,3 +242,51 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return f"turn {self.id} ({self.status}, {self.messages_count} msgs)"
+
+
+class WebhookInbox(models.Model):
+    """A gateway webhook accepted by the view and not necessarily ingested yet.
+
+    The view authenticates, parses and stores the body here (one INSERT),
+    then queues ``messaging.inbox.inbox_process``; the ingest runs in a
+    worker. The row is the durable copy: a lost task is queued again by the
+    sweeper, and ``processed_at`` is written in the ingest's own transaction.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # No index of its own: the unique constraint below starts with it.
+    instance = models.ForeignKey(
+        "providers.Instance", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The parsers read the body only (no header carries event data).
+    body = models.JSONField()
+    # Of the raw bytes: a gateway retrying the same body stores nothing twice.
+    body_sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+    # Set (committed) by the run that works on the row; cleared when it fails.
+    # A claim older than the lease belongs to a run that died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # IngestResult counts: stored, duplicates, echoes, statuses, ignored.
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "webhook inbox row"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "body_sha256"], name="webhook_inbox_body_once_per_instance"
+            )
+        ]
+        indexes = [
+            # The sweeper: unprocessed rows, oldest first.
+            models.Index(
+                fields=["received_at"],
+                condition=Q(processed_at__isnull=True),
+                name="webhook_inbox_unprocessed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} ({'processed' if self.processed_at else 'pending'})"

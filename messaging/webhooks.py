@@ -12,9 +12,11 @@ Two ways to name and authenticate the instance (docs/PROVIDERS.md):
   UAZapi as the payload ``token``.
 
 Order of checks: size (413) → instance + credentials (401, nothing read
-further) → JSON (400) → the parser (400 on shape drift) → one transaction
-for everything the webhook carries. Unknown event types answer 200 so the
-gateway stops retrying.
+further) → JSON (400) → the parser (400 on shape drift). Everything that
+decides the answer happens here; the ingest itself does not: the body is
+stored in the webhook inbox (one INSERT) and a worker ingests it
+(``messaging.inbox``), so the gateway waits for two queries. Unknown event
+types answer 200 without storing anything, so the gateway stops retrying.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.api import json_error
-from messaging.ingest import webhook_events_ingest
-from providers.base import WebhookPayloadError
+from messaging.inbox import inbox_enqueue, inbox_store
+from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.models import Provider
 from providers.registry import get_adapter
 from providers.selectors import instance_for_webhook, instance_for_webhook_by_id
@@ -109,8 +112,29 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
     except WebhookPayloadError as exc:
         logger.warning("rejected %s webhook for instance %s: %s", provider, instance.pk, exc)
         return json_error("invalid_payload", str(exc), 400)
-    result = webhook_events_ingest(instance=instance, events=events)
-    return JsonResponse({"ok": True, **result.as_dict()})
+    if all(isinstance(event, IgnoredEvent) for event in events):
+        for event in events:
+            logger.info(
+                "webhook event ignored: instance=%s event=%s reason=%s",
+                instance.pk,
+                event.event_type,
+                event.reason,
+            )
+        return JsonResponse({"ok": True, "ignored": len(events)})
+    try:
+        body_text = raw_body.decode()
+    except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
+        body_text = json.dumps(body)
+    try:
+        inbox_id = inbox_store(instance_id=instance.pk, raw_body=raw_body, body_text=body_text)
+    except DataError as exc:
+        # JSON that jsonb refuses (a \u0000 escape, NaN): nothing can store it.
+        logger.warning("unstorable %s webhook for instance %s: %s", provider, instance.pk, exc)
+        return json_error("invalid_payload", "The body cannot be stored.", 400)
+    if inbox_id is None:
+        return JsonResponse({"ok": True, "duplicate": True})
+    inbox_enqueue(inbox_id)
+    return JsonResponse({"ok": True, "queued": True})
 
 
 def _unauthorized():
