@@ -10,6 +10,24 @@ from providers.sandbox.adapter import sign
 from tests.support import factories
 
 CLOUD_APP_SECRET = "meta-app-secret"
+
+
+@pytest.fixture(autouse=True)
+def _inbox_inline(request, monkeypatch):
+    """Webhooks are ingested by a worker task; here it runs inside the request.
+
+    The view stores the body (autocommit) before it queues the task, so the
+    task run inline sees the row, as a worker would. Only the inbox task runs
+    inline: the tasks the ingest queues (turns, transcription, sends) behave
+    as before. Tests with a real worker (``worker`` mark) keep the broker.
+    """
+    if request.node.get_closest_marker("worker"):
+        return
+    from messaging.inbox import inbox_process
+
+    monkeypatch.setattr(inbox_process, "delay", lambda inbox_id: inbox_process.apply((inbox_id,)))
+
+
 CLOUD_PHONE_NUMBER_ID = "106540352242922"
 UAZAPI_TOKEN = "uaz-token-3f9a1c2b"
 
@@ -84,3 +102,14 @@ def post_webhook(instance, body, *, path=None, headers=None, raw: bytes | None =
     return Client().post(
         path or webhook_path(instance), data=data, content_type="application/json", headers=extra
     )
+
+
+def last_inbox_row():
+    """The newest webhook inbox row (its ``result`` holds the ingest's counts)."""
+    from messaging.models import WebhookInbox
+
+    return WebhookInbox.objects.order_by("-id").first()
+
+
+QUEUED = {"ok": True, "queued": True}
+DUPLICATE = {"ok": True, "duplicate": True}

@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from contacts.models import Contact
-from messaging.models import Message
+from messaging.models import Message, WebhookInbox
 from tests.providers.conftest import post_webhook
 from tests.providers.replay import fixture_bytes, load_fixture
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def assert_nothing_stored():
+    assert WebhookInbox.objects.count() == 0
     assert Message.objects.count() == 0
     assert Contact.objects.count() == 0
 

@@ -4,9 +4,17 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
-from messaging.models import Author, DeliveryStatus, Direction, Message, TranscriptionStatus
+from messaging.inbox import PROCESSED, inbox_process, inbox_process_row
+from messaging.models import (
+    Author,
+    DeliveryStatus,
+    Direction,
+    Message,
+    TranscriptionStatus,
+    WebhookInbox,
+)
 from sessions_app.models import ChatSession, SessionStatus
-from tests.providers.conftest import post_webhook
+from tests.providers.conftest import DUPLICATE, QUEUED, last_inbox_row, post_webhook
 from tests.providers.replay import load_fixture
 from tests.support import factories
 
@@ -17,7 +25,15 @@ def test_it_stores_an_inbound_text_message(evolution_instance):
     response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
 
     assert response.status_code == 200
-    assert response.json()["stored"] == 1
+    assert response.json() == QUEUED
+    row = last_inbox_row()
+    assert row.processed_at is not None
+    assert (row.attempts, row.last_error, row.result) == (
+        1,
+        "",
+        {"stored": 1, "duplicates": 0, "echoes": 0, "statuses": 0, "ignored": 0},
+    )
+    assert row.body == load_fixture("evolution", "text")
     contact = Contact.objects.get()
     assert (contact.phone, contact.name, contact.source_instance_id) == (
         "5511987654321",
@@ -60,8 +76,23 @@ def test_the_same_payload_three_times_stores_one_message(evolution_instance):
     body = load_fixture("evolution", "image")
     answers = [post_webhook(evolution_instance, body).json() for _ in range(3)]
 
-    assert [a["stored"] for a in answers] == [1, 0, 0]
-    assert [a["duplicates"] for a in answers] == [0, 1, 1]
+    assert answers == [QUEUED, DUPLICATE, DUPLICATE]
+    assert WebhookInbox.objects.count() == 1
+    assert Message.objects.count() == 1
+    assert Contact.objects.count() == 1
+    assert ChatSession.objects.count() == 1
+
+
+def test_the_same_message_in_another_body_is_a_duplicate_message(evolution_instance):
+    # A gateway may re-send a message with other bytes (a new date_time):
+    # the inbox keeps both bodies, the provider message id stores it once.
+    body = load_fixture("evolution", "image")
+    post_webhook(evolution_instance, body)
+    body["date_time"] = "2025-06-01T12:00:09.000Z"
+    assert post_webhook(evolution_instance, body).json() == QUEUED
+
+    assert WebhookInbox.objects.count() == 2
+    assert last_inbox_row().result["duplicates"] == 1
     assert Message.objects.count() == 1
     assert Contact.objects.count() == 1
     assert ChatSession.objects.count() == 1
@@ -71,10 +102,12 @@ def test_a_retried_old_message_does_not_open_a_session_after_close(evolution_ins
     body = load_fixture("evolution", "text")
     post_webhook(evolution_instance, body)
     ChatSession.objects.update(status=SessionStatus.CLOSED, end_reason="done")
+    body["date_time"] = "2025-06-01T12:00:09.000Z"  # other bytes: past the inbox
 
-    response = post_webhook(evolution_instance, body)
+    post_webhook(evolution_instance, body)
 
-    assert response.json()["duplicates"] == 1
+    assert last_inbox_row().result["duplicates"] == 1
+    assert Message.objects.count() == 1
     assert ChatSession.objects.count() == 1
 
 
@@ -153,7 +186,7 @@ def test_the_phone_contact_wins_over_a_lid_only_twin(organization, evolution_ins
 def test_group_messages_are_ignored_by_default(evolution_instance):
     response = post_webhook(evolution_instance, load_fixture("evolution", "group_message"))
     assert response.status_code == 200
-    assert response.json()["ignored"] == 1
+    assert last_inbox_row().result["ignored"] == 1
     assert Message.objects.count() == 0
     assert Contact.objects.count() == 0
 
@@ -197,9 +230,9 @@ def test_media_messages_keep_their_descriptor_and_queue_transcription(uazapi_ins
 
 def test_a_message_typed_on_the_phone_is_a_business_message(evolution_instance):
     post_webhook(evolution_instance, load_fixture("evolution", "text"))
-    response = post_webhook(evolution_instance, load_fixture("evolution", "from_me_phone"))
+    post_webhook(evolution_instance, load_fixture("evolution", "from_me_phone"))
 
-    assert response.json()["stored"] == 1
+    assert last_inbox_row().result["stored"] == 1
     message = Message.objects.get(provider_message_id="3A7C1E5D9B2F4A6C8E0D")
     assert (message.direction, message.author, message.delivery_status, message.text) == (
         Direction.OUTBOUND,
@@ -237,9 +270,9 @@ def _outbound(instance, **fields):
 def test_the_echo_of_our_send_updates_the_outbound_row(evolution_instance):
     sent = _outbound(evolution_instance, provider_message_id="3EB0A0B1C2D3E4F5A6B7C8")
 
-    response = post_webhook(evolution_instance, load_fixture("evolution", "send_message_echo"))
+    post_webhook(evolution_instance, load_fixture("evolution", "send_message_echo"))
 
-    assert response.json()["echoes"] == 1
+    assert last_inbox_row().result["echoes"] == 1
     assert Message.objects.count() == 1
     sent.refresh_from_db()
     assert sent.delivery_status == DeliveryStatus.SENT
@@ -248,9 +281,9 @@ def test_the_echo_of_our_send_updates_the_outbound_row(evolution_instance):
 def test_an_echo_arriving_before_the_send_task_stored_the_id_is_matched(evolution_instance):
     in_flight = _outbound(evolution_instance, send_attempts=1)
 
-    response = post_webhook(evolution_instance, load_fixture("evolution", "send_message_echo"))
+    post_webhook(evolution_instance, load_fixture("evolution", "send_message_echo"))
 
-    assert response.json()["echoes"] == 1
+    assert last_inbox_row().result["echoes"] == 1
     assert Message.objects.count() == 1
     in_flight.refresh_from_db()
     assert (in_flight.provider_message_id, in_flight.delivery_status) == (
@@ -260,9 +293,9 @@ def test_an_echo_arriving_before_the_send_task_stored_the_id_is_matched(evolutio
 
 
 def test_an_api_echo_matching_nothing_stores_nothing(uazapi_instance):
-    response = post_webhook(uazapi_instance, load_fixture("uazapi", "from_me_api_echo"))
+    post_webhook(uazapi_instance, load_fixture("uazapi", "from_me_api_echo"))
 
-    assert response.json()["ignored"] == 1
+    assert last_inbox_row().result["ignored"] == 1
     assert Message.objects.count() == 0
 
 
@@ -273,14 +306,25 @@ def test_a_batch_stores_messages_and_applies_statuses(cloudapi_instance):
         send_attempts=1,
         delivery_status=DeliveryStatus.SENT,
     )
-    response = post_webhook(cloudapi_instance, load_fixture("cloudapi", "batch_message_and_status"))
+    post_webhook(cloudapi_instance, load_fixture("cloudapi", "batch_message_and_status"))
 
-    assert response.json()["stored"] == 1
-    assert response.json()["statuses"] == 1
+    assert (last_inbox_row().result["stored"], last_inbox_row().result["statuses"]) == (1, 1)
     sent.refresh_from_db()
     assert sent.delivery_status == DeliveryStatus.DELIVERED
     inbound = Message.objects.get(direction=Direction.INBOUND)
     assert (inbound.text, inbound.session_id) == ("Primeira", sent.session_id)
+
+
+def test_the_webhook_answers_after_two_queries(evolution_instance, django_assert_num_queries):
+    queued = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inbox_process, "delay", queued.append)
+        # The instance by its secret; the inbox insert. The ingest is the task's.
+        with django_assert_num_queries(2):
+            response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    assert response.json() == QUEUED
+    assert queued == [last_inbox_row().id]
+    assert Message.objects.count() == 0
 
 
 def test_a_returning_customer_costs_a_flat_number_of_queries(
@@ -290,9 +334,14 @@ def test_a_returning_customer_costs_a_flat_number_of_queries(
     post_webhook(evolution_instance, body)
     # Only the ingest's own statements: the pipeline hooks have their own budget.
     monkeypatch.setattr("messaging.pipeline.on_customer_message", lambda message: None)
+    monkeypatch.setattr(inbox_process, "delay", lambda inbox_id: None)
     for n in range(2):
         body["data"]["key"]["id"] = f"NEXT{n}"
-        # instance by secret; savepoint; contact + ids + open session in one
-        # query; the message insert; release.
-        with django_assert_num_queries(5):
-            assert post_webhook(evolution_instance, body).json()["stored"] == 1
+        post_webhook(evolution_instance, body)
+        inbox_id = last_inbox_row().id
+        # claim; savepoint; the row locked with its instance; savepoint;
+        # contact + ids + open session in one query; the message insert;
+        # release; processed_at; release.
+        with django_assert_num_queries(9):
+            assert inbox_process_row(inbox_id) == PROCESSED
+    assert Message.objects.count() == 3

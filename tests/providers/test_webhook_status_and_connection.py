@@ -4,7 +4,7 @@ import pytest
 
 from messaging.models import Author, DeliveryStatus, Direction
 from providers.models import ConnectionStatus
-from tests.providers.conftest import post_webhook
+from tests.providers.conftest import last_inbox_row, post_webhook
 from tests.providers.replay import load_fixture
 from tests.support import factories
 
@@ -30,9 +30,9 @@ def _sent(instance, provider_message_id):
 def test_read_then_delivered_stays_read(evolution_instance):
     message = _sent(evolution_instance, EVO_ID)
     post_webhook(evolution_instance, load_fixture("evolution", "status_read"))
-    response = post_webhook(evolution_instance, load_fixture("evolution", "status_delivered"))
+    post_webhook(evolution_instance, load_fixture("evolution", "status_delivered"))
 
-    assert response.json()["statuses"] == 0
+    assert last_inbox_row().result["statuses"] == 0
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.READ
     assert message.read_at is not None
@@ -73,9 +73,9 @@ def test_a_receipt_batch_updates_each_message(uazapi_instance):
         provider_message_id="3EB0123456789ABCDEF1",
         delivery_status=DeliveryStatus.SENT,
     )
-    response = post_webhook(uazapi_instance, load_fixture("uazapi", "receipt_delivered"))
+    post_webhook(uazapi_instance, load_fixture("uazapi", "receipt_delivered"))
 
-    assert response.json()["statuses"] == 2
+    assert last_inbox_row().result["statuses"] == 2
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.delivery_status, second.delivery_status) == ("DELIVERED", "DELIVERED")
