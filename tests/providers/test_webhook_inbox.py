@@ -1,0 +1,246 @@
+"""The webhook inbox: every accepted webhook is ingested exactly once, whatever is lost."""
+
+import json
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from contacts.models import Contact
+from messaging.inbox import (
+    INVALID,
+    PROCESSED,
+    SKIPPED,
+    inbox_cleanup,
+    inbox_process,
+    inbox_process_row,
+    inbox_requeue_lost,
+    inbox_store,
+)
+from messaging.models import Message, WebhookInbox
+from sessions_app.models import ChatSession
+from tests.providers.conftest import QUEUED, last_inbox_row, post_webhook
+from tests.providers.replay import load_fixture
+
+
+@pytest.fixture
+def lost_tasks(monkeypatch):
+    """The broker loses every inbox task (Redis flushed, queue purged)."""
+    lost = []
+    monkeypatch.setattr(inbox_process, "delay", lost.append)
+    return lost
+
+
+def run_inline(monkeypatch):
+    monkeypatch.setattr(inbox_process, "delay", lambda inbox_id: inbox_process.apply((inbox_id,)))
+
+
+def age(row, seconds):
+    WebhookInbox.objects.filter(pk=row.pk).update(
+        received_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+def stored_rows():
+    return (Message.objects.count(), Contact.objects.count(), ChatSession.objects.count())
+
+
+@pytest.mark.django_db
+def test_a_row_whose_task_was_lost_is_processed_by_the_sweeper_once(
+    evolution_instance, lost_tasks, monkeypatch
+):
+    assert post_webhook(evolution_instance, load_fixture("evolution", "text")).json() == QUEUED
+    row = last_inbox_row()
+    assert lost_tasks == [row.id]
+    assert (row.processed_at, stored_rows()) == (None, (0, 0, 0))
+
+    run_inline(monkeypatch)
+    assert inbox_requeue_lost() == 0  # too young: its task may still be queued
+    age(row, 60)
+    assert inbox_requeue_lost() == 1
+    assert inbox_requeue_lost() == 0
+    assert inbox_process_row(row.id) == SKIPPED
+
+    row.refresh_from_db()
+    assert row.processed_at is not None
+    assert (row.attempts, row.result["stored"]) == (1, 1)
+    assert stored_rows() == (1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_an_enqueue_that_fails_still_answers_200_and_the_sweeper_catches_up(
+    evolution_instance, monkeypatch
+):
+    def broker_down(inbox_id):
+        raise ConnectionRefusedError("redis is down")
+
+    monkeypatch.setattr(inbox_process, "delay", broker_down)
+    response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
+
+    assert (response.status_code, response.json()) == (200, QUEUED)
+    row = last_inbox_row()
+    assert row.processed_at is None
+    run_inline(monkeypatch)
+    age(row, 60)
+    inbox_requeue_lost()
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_crash_mid_ingest_writes_nothing_and_the_next_run_processes_the_row(
+    evolution_instance, lost_tasks, monkeypatch
+):
+    post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    row = last_inbox_row()
+
+    def crash(message):
+        # After the contact, the session and the message were written.
+        raise RuntimeError("worker died mid-ingest")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("messaging.pipeline.on_customer_message", crash)
+        with pytest.raises(RuntimeError):
+            inbox_process_row(row.id)
+
+    row.refresh_from_db()
+    assert (row.processed_at, row.claimed_at, row.attempts, row.last_error) == (
+        None,
+        None,
+        1,
+        "RuntimeError: worker died mid-ingest",
+    )
+    assert stored_rows() == (0, 0, 0)
+
+    assert inbox_process_row(row.id) == PROCESSED
+    row.refresh_from_db()
+    assert (row.attempts, row.last_error, row.result["stored"]) == (2, "", 1)
+    assert stored_rows() == (1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_row_claimed_by_a_live_run_is_left_alone_and_a_dead_claim_is_taken_over(
+    evolution_instance, lost_tasks, settings
+):
+    post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    row = last_inbox_row()
+    age(row, 600)
+    claimed = timezone.now() - timedelta(seconds=settings.WEBHOOK_INBOX_CLAIM_SECONDS - 30)
+    WebhookInbox.objects.filter(pk=row.pk).update(claimed_at=claimed, attempts=1)
+
+    assert inbox_requeue_lost() == 0
+    assert inbox_process_row(row.id) == SKIPPED
+    assert Message.objects.count() == 0
+
+    dead = timezone.now() - timedelta(seconds=settings.WEBHOOK_INBOX_CLAIM_SECONDS + 1)
+    WebhookInbox.objects.filter(pk=row.pk).update(claimed_at=dead)
+    assert inbox_process_row(row.id) == PROCESSED
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_row_that_keeps_failing_stops_after_the_attempt_limit(
+    evolution_instance, lost_tasks, monkeypatch, settings
+):
+    settings.WEBHOOK_INBOX_MAX_ATTEMPTS = 2
+    post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    row = last_inbox_row()
+    age(row, 60)
+
+    def crash(message):
+        raise RuntimeError("still broken")
+
+    monkeypatch.setattr("messaging.pipeline.on_customer_message", crash)
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            inbox_process_row(row.id)
+
+    assert inbox_process_row(row.id) == SKIPPED
+    assert inbox_requeue_lost() == 0
+    row.refresh_from_db()
+    assert (row.processed_at, row.attempts, row.last_error) == (
+        None,
+        2,
+        "RuntimeError: still broken",
+    )
+
+
+@pytest.mark.django_db
+def test_a_body_that_no_longer_parses_is_marked_and_never_retried(evolution_instance):
+    body = load_fixture("evolution", "text")
+    del body["data"]["key"]["id"]
+    raw = json.dumps(body).encode()
+    inbox_id = inbox_store(instance_id=evolution_instance.pk, raw_body=raw, body_text=raw.decode())
+
+    assert inbox_process_row(inbox_id) == INVALID
+    row = WebhookInbox.objects.get(pk=inbox_id)
+    assert row.processed_at is not None
+    assert row.last_error == "invalid_payload: the message key has no 'id'"
+    assert inbox_process_row(inbox_id) == SKIPPED
+    age(row, 600)
+    assert inbox_requeue_lost() == 0
+    assert stored_rows() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_the_cleanup_deletes_processed_rows_past_the_retention(evolution_instance, settings):
+    settings.WEBHOOK_INBOX_RETENTION_DAYS = 7
+    now = timezone.now()
+    ids = {}
+    for name, processed_days_ago in (("old", 8), ("recent", 1), ("unprocessed", None)):
+        raw = f'{{"n": "{name}"}}'.encode()
+        ids[name] = inbox_store(
+            instance_id=evolution_instance.pk, raw_body=raw, body_text=raw.decode()
+        )
+        processed = now - timedelta(days=processed_days_ago) if processed_days_ago else None
+        WebhookInbox.objects.filter(pk=ids[name]).update(
+            received_at=now - timedelta(days=8), processed_at=processed
+        )
+
+    assert inbox_cleanup() == 1
+    assert set(WebhookInbox.objects.values_list("id", flat=True)) == {
+        ids["recent"],
+        ids["unprocessed"],
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lease_seconds", [120, 0], ids=["claim", "lease-expired"])
+def test_two_concurrent_runs_of_one_row_process_it_once(
+    evolution_instance, lost_tasks, monkeypatch, settings, lease_seconds
+):
+    # With lease 0 both runs get past the claim; the row lock serializes them.
+    settings.WEBHOOK_INBOX_CLAIM_SECONDS = lease_seconds
+    post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    inbox_id = last_inbox_row().id
+
+    from messaging import pipeline
+
+    real_hook = pipeline.on_customer_message
+
+    def slow_hook(message):
+        time.sleep(0.3)  # keep the first run's transaction open while the other starts
+        real_hook(message)
+
+    monkeypatch.setattr("messaging.pipeline.on_customer_message", slow_hook)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(inbox_process_row(inbox_id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == [PROCESSED, SKIPPED]
+    assert stored_rows() == (1, 1, 1)
+    assert WebhookInbox.objects.get(pk=inbox_id).processed_at is not None

@@ -1,0 +1,28 @@
+"""End to end: a webhook answered by the view is ingested by a real Celery worker."""
+
+import time
+
+import pytest
+
+from messaging.models import Message, WebhookInbox
+from tests.providers.conftest import QUEUED, post_webhook
+from tests.providers.replay import load_fixture
+
+
+@pytest.mark.worker
+def test_a_real_worker_ingests_a_queued_webhook(celery_worker, evolution_instance):
+    response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    assert response.json() == QUEUED
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not Message.objects.exists():
+        time.sleep(0.2)
+
+    message = Message.objects.get()
+    assert (message.provider_message_id, message.text) == (
+        "A1B2C3D4E5F60718293A4B5C6D7E8F90",
+        "Olá, quero saber o preço do plano",
+    )
+    row = WebhookInbox.objects.get()
+    assert row.processed_at is not None
+    assert (row.attempts, row.result["stored"]) == (1, 1)
