@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from accounts.admin_scope import OrganizationScopedAdmin
 from accounts.models import Agent, ApiKey, Department, Organization
+from accounts.services import api_key_revoke
 
 
 @admin.register(Organization)
@@ -27,13 +28,40 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
     list_display = ["name", "hint", "organization", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["organization"]
     search_fields = ["name", "hint"]
-    # The hash never leaves the database; keys are made with
-    # `manage.py create_api_key` or the organization's first key.
+    # The hash never leaves the database. A new key is shown once, in the
+    # confirmation message, and never again.
     exclude = ["hashed_key"]
-    readonly_fields = ["hint", "created_at", "last_used_at"]
+    readonly_fields = ["hint", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["organization", "name"]
+        return ["organization", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["organization", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        raw_key = ApiKey.generate()
+        obj.hashed_key = ApiKey.hash(raw_key)
+        obj.hint = raw_key[:10]
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            f"API key for {obj.organization}: {raw_key} — copy it now, it is not shown again.",
+        )
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request, queryset):
+        for api_key in queryset:
+            api_key_revoke(api_key=api_key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).")
 
 
 @admin.register(Department)
