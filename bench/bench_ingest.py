@@ -1,16 +1,18 @@
-"""Webhook ingest benchmark: the real Evolution ingest path against a bare Django view.
+"""Webhook ingest benchmark: the product's webhook endpoint against a bare Django view.
 
 Starts what it needs and stops it afterwards: PostgreSQL and Redis (through
 scripts/ensure_services.sh when they are not answering), its own database
 ``atende_bench_ingest`` (dropped, created and migrated here) and gunicorn,
-twice with the same settings: once serving the product (``config.settings``),
-once serving ``bench.bare_settings`` (a view that parses the JSON and inserts
-one row). Loopback only; every loop is bounded.
+twice with the same settings: once serving ``bench.bare_settings`` (a view
+that parses the JSON and inserts one row), once serving the product
+(``config.settings``) with a Celery worker consuming the webhook inbox, as
+in production. Loopback only; every loop is bounded.
 
 Figures: requests/s, p50 and p99 latency for realistic Evolution
 ``messages.upsert`` text webhooks with unique ids from a pool of contacts,
-the ratio ingest / bare (target >= 0.6), and the SQL queries one ingest
-webhook runs.
+the ratio product / bare (target >= 0.6), how long the inbox took to drain
+after the last answer, a check that every message was stored exactly once,
+and the SQL queries the view and the ingest task run per webhook.
 """
 
 import copy
@@ -23,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,6 +36,8 @@ REQUESTS = int(os.environ.get("BENCH_INGEST_REQUESTS", "2000"))
 WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
+CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
+DRAIN_TIMEOUT = float(os.environ.get("BENCH_INGEST_DRAIN_TIMEOUT", "600"))
 CONTACTS = int(os.environ.get("BENCH_INGEST_CONTACTS", "200"))
 PYTHON = sys.executable
 
@@ -110,6 +113,10 @@ def prepare() -> dict:
     return {"env": env, "secret": instance.webhook_secret, "instance": instance}
 
 
+def message_id(n: int) -> str:
+    return f"BENCH{n:020d}"
+
+
 def payload(n: int) -> bytes:
     template = json.loads((ROOT / "providers/evolution/fixtures/text.json").read_text())
     body = copy.deepcopy(template)
@@ -118,7 +125,7 @@ def payload(n: int) -> bytes:
         "remoteJid": f"{phone}@s.whatsapp.net",
         "remoteJidAlt": f"{900000000000000 + n % CONTACTS}@lid",
         "fromMe": False,
-        "id": f"BENCH{uuid.uuid4().hex.upper()}",
+        "id": message_id(n),
         "addressingMode": "pn",
     }
     body["data"]["message"]["conversation"] = f"Mensagem {n}: quero saber o preço do plano"
@@ -222,36 +229,140 @@ def load(port: int, path: str, bodies: list[bytes]) -> dict:
     }
 
 
-def run_target(
-    settings_module: str, env: dict, path: str, offset: int, app: str = "config.wsgi:application"
-) -> dict:
-    server = Gunicorn(settings_module, env, app)
+class CeleryWorker:
+    """A Celery worker on the bench database, as the Procfile runs it."""
+
+    def __init__(self, env: dict):
+        self.log = open(os.devnull, "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=WARNING",
+                f"--concurrency={CELERY_CONCURRENCY}",
+                "-n",
+                f"bench-ingest-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.log.close()
+
+
+def run_bare(env: dict, path: str) -> dict:
+    server = Gunicorn("bench.bare_settings", env)
     try:
-        load(server.port, path, [payload(offset + n) for n in range(WARMUP)])
-        bodies = [payload(offset + WARMUP + n) for n in range(REQUESTS)]
-        return load(server.port, path, bodies)
+        load(server.port, path, [payload(n) for n in range(WARMUP)])
+        return load(server.port, path, [payload(WARMUP + n) for n in range(REQUESTS)])
     finally:
         server.stop()
 
 
-def queries_per_webhook(secret: str) -> int:
+def unprocessed() -> int:
+    from messaging.models import WebhookInbox
+
+    return WebhookInbox.objects.filter(processed_at__isnull=True).count()
+
+
+def run_product(env: dict, path: str, offset: int) -> dict:
+    """The product's endpoint while a worker drains the inbox; then wait for the drain."""
+    # BENCH_WORKER_AFTER=1: no worker while answering (what the view alone costs).
+    after = os.environ.get("BENCH_WORKER_AFTER") == "1"
+    worker = None if after else CeleryWorker(env)
+    server = Gunicorn("config.settings", env)
+    try:
+        load(server.port, path, [payload(offset + n) for n in range(WARMUP)])
+        figures = load(server.port, path, [payload(offset + WARMUP + n) for n in range(REQUESTS)])
+        answered = time.perf_counter()
+        server.stop()
+        worker = worker or CeleryWorker(env)
+        backlog = unprocessed()
+        deadline = answered + DRAIN_TIMEOUT
+        while unprocessed() and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        figures["backlog"] = backlog
+        figures["drain"] = time.perf_counter() - answered
+        figures["drained"] = unprocessed() == 0
+    finally:
+        server.stop()
+        if worker is not None:
+            worker.stop()
+    figures.update(exactly_once(offset, WARMUP + REQUESTS))
+    return figures
+
+
+def exactly_once(offset: int, count: int) -> dict:
+    """Every posted message is one inbox row, processed, and one Message."""
+    from django.db.models import Count
+
+    from messaging.models import Message, WebhookInbox
+
+    ids = [message_id(offset + n) for n in range(count)]
+    per_id = Message.objects.filter(provider_message_id__in=ids).values("provider_message_id")
+    per_id = per_id.annotate(n=Count("id"))
+    stored = {row["provider_message_id"]: row["n"] for row in per_id}
+    rows = WebhookInbox.objects.all()
+    return {
+        "posted": count,
+        "messages": sum(stored.values()),
+        "missing": sum(1 for i in ids if i not in stored),
+        "twice": sum(1 for n in stored.values() if n > 1),
+        "inbox_rows": rows.count(),
+        "inbox_failed": rows.exclude(last_error="").count(),
+        "inbox_stored": sum(row.result.get("stored", 0) for row in rows.only("result")),
+    }
+
+
+def queries_per_webhook(secret: str) -> tuple[int, int]:
+    """(queries of the view, queries of the ingest task) for a returning customer."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from messaging import inbox
+    from messaging.models import WebhookInbox
+
+    queued: list[int] = []
+    # Measured here, not by a worker.
+    inbox.inbox_process.apply_async = lambda args, **options: queued.append(args[0])
     client = Client()
     path = f"/api/v1/webhooks/evolution/{secret}"
-    client.post(path, data=payload(10**6), content_type="application/json")  # new contact
-    with CaptureQueriesContext(connection) as captured:
-        client.post(path, data=payload(10**6), content_type="application/json")
-    return len(captured.captured_queries)
+    client.post(path, data=payload(10**6), content_type="application/json")
+    inbox.inbox_process_row(queued[-1])  # a new contact first
+    body = json.loads(payload(10**6))
+    body["data"]["key"]["id"] = "BENCHQUERIES"
+    with CaptureQueriesContext(connection) as view:
+        client.post(path, data=json.dumps(body), content_type="application/json")
+    with CaptureQueriesContext(connection) as task:
+        inbox.inbox_process_row(queued[-1])
+    assert WebhookInbox.objects.filter(pk=queued[-1], processed_at__isnull=False).exists()
+    return len(view.captured_queries), len(task.captured_queries)
 
 
 def cleanup(env: dict) -> None:
     import redis
 
-    # The ingest queues debounce tasks no worker consumes here: drop them.
-    redis.Redis.from_url(env["REDIS_URL"]).delete("celery")
+    # Turn windows the ingest scheduled are still waiting in the broker: drop them.
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    client.delete("celery", "unacked", "unacked_index")
 
 
 def main() -> int:
@@ -259,31 +370,47 @@ def main() -> int:
     env, secret = prepared["env"], prepared["secret"]
     path = f"/api/v1/webhooks/evolution/{secret}"
     try:
-        bare = run_target("bench.bare_settings", env, path, offset=0)
-        ingest = run_target("config.settings", env, path, offset=100_000)
-        ingest_only = run_target(
-            "config.settings", env, path, offset=200_000, app="bench.ingest_only_wsgi:application"
-        )
-        queries = queries_per_webhook(secret)
+        bare = run_bare(env, path)
+        product = run_product(env, path, offset=100_000)
+        view_queries, task_queries = queries_per_webhook(secret)
     finally:
         cleanup(env)
     print(
         f"gunicorn {GUNICORN_WORKERS} sync workers, {CONCURRENCY} concurrent clients, "
-        f"{REQUESTS} requests after {WARMUP} warm-up, {CONTACTS} contacts"
+        f"{REQUESTS} requests after {WARMUP} warm-up, {CONTACTS} contacts; "
+        f"celery worker concurrency {CELERY_CONCURRENCY} during the product run"
     )
-    rows = (("bare view", bare), ("ingest", ingest), ("no hooks", ingest_only))
-    for name, figures in rows:
+    for name, figures in (("bare view", bare), ("webhook", product)):
         print(
             f"{name:>10}: {figures['rps']:8.1f} req/s  p50 {figures['p50']:6.1f} ms  "
             f"p99 {figures['p99']:6.1f} ms  errors {figures['errors']}"
         )
-    ratio = ingest["rps"] / bare["rps"]
-    print(f"     ratio: {ratio:.2f} ingest / bare (target >= 0.60)")
+    ratio = product["rps"] / bare["rps"]
+    print(f"     ratio: {ratio:.2f} webhook / bare (target >= 0.60)")
+    total = product["posted"]
     print(
-        f"     ratio: {ingest_only['rps'] / bare['rps']:.2f} ingest without pipeline hooks / bare"
+        f"     inbox: {product['backlog']} unprocessed at the last answer, drained in "
+        f"{product['drain']:.1f} s" + ("" if product["drained"] else " (NOT drained: timeout)")
     )
-    print(f"   queries: {queries} per ingest webhook (known contact, open session, text)")
-    return 1 if any(f["errors"] for f in (bare, ingest, ingest_only)) else 0
+    once = (
+        product["messages"] == total
+        and not product["missing"]
+        and not product["twice"]
+        and product["inbox_rows"] == total
+        and product["inbox_stored"] == total
+        and not product["inbox_failed"]
+    )
+    print(
+        f"  messages: {product['messages']} stored for {total} posted, {product['missing']} "
+        f"missing, {product['twice']} twice; {product['inbox_rows']} inbox rows, "
+        f"{product['inbox_failed']} failed -> {'exactly once' if once else 'NOT exactly once'}"
+    )
+    print(
+        f"   queries: {view_queries} in the view, {task_queries} in the ingest task "
+        "(known contact, open session, text)"
+    )
+    failed = bare["errors"] or product["errors"] or not product["drained"] or not once
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -221,6 +221,9 @@ WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECON
 WEBHOOK_INBOX_CLAIM_SECONDS = env.int("WEBHOOK_INBOX_CLAIM_SECONDS", default=120)
 # Runs that failed (other than an unparseable body) before a row is left alone.
 WEBHOOK_INBOX_MAX_ATTEMPTS = env.int("WEBHOOK_INBOX_MAX_ATTEMPTS", default=8)
+# Each web process remembers the instance a webhook URL names this long: a
+# deactivated instance or a changed secret reaches webhooks that much later.
+WEBHOOK_INSTANCE_CACHE_SECONDS = env.int("WEBHOOK_INSTANCE_CACHE_SECONDS", default=5)
 # Processed rows are kept this long (and a byte-identical retry is a
 # duplicate for as long), then the daily cleanup deletes them.
 WEBHOOK_INBOX_RETENTION_DAYS = env.int("WEBHOOK_INBOX_RETENTION_DAYS", default=7)

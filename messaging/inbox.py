@@ -73,7 +73,8 @@ def inbox_enqueue(inbox_id: int) -> bool:
     """Queue the row's processing. A broker failure is logged, not raised:
     the row is stored and the sweeper queues it again."""
     try:
-        inbox_process.delay(inbox_id)
+        # No publish retries: the gateway is waiting, and the sweeper retries.
+        inbox_process.apply_async((inbox_id,), retry=False)
     except Exception:
         logger.exception("could not queue webhook inbox row %s; the sweeper will", inbox_id)
         return False
@@ -161,7 +162,7 @@ def inbox_requeue_lost(limit: int = 1000) -> int:
         .values_list("id", flat=True)[:limit]
     )
     for inbox_id in ids:
-        inbox_process.delay(inbox_id)
+        inbox_process.apply_async((inbox_id,))
     if ids:
         logger.warning("queued %s unprocessed webhook inbox rows again", len(ids))
     return len(ids)

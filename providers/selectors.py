@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import QuerySet
 
@@ -16,22 +19,53 @@ def instance_get(*, organization, instance_id) -> Instance | None:
     return Instance.objects.filter(organization=organization, pk=instance_id).first()
 
 
+# Webhook traffic names the same few instances hundreds of times a second;
+# each process keeps what it found for WEBHOOK_INSTANCE_CACHE_SECONDS. The
+# price: deactivating an instance or changing its secrets (URL secret, Cloud
+# API app secret, UAZapi token) reaches webhooks that much later. Misses are
+# not kept, so a new instance works at once and unknown secrets fill nothing.
+_webhook_instances: dict[tuple, tuple[float, Instance]] = {}
+_WEBHOOK_CACHE_MAX = 1000
+
+
+def _webhook_cached(key: tuple, load: Callable[[], Instance | None]) -> Instance | None:
+    ttl = getattr(settings, "WEBHOOK_INSTANCE_CACHE_SECONDS", 0)
+    if ttl <= 0:
+        return load()
+    now = time.monotonic()
+    hit = _webhook_instances.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    instance = load()
+    if instance is None:
+        _webhook_instances.pop(key, None)
+        return None
+    if len(_webhook_instances) >= _WEBHOOK_CACHE_MAX:
+        _webhook_instances.clear()
+    _webhook_instances[key] = (now + ttl, instance)
+    return instance
+
+
+def instance_webhook_cache_clear() -> None:
+    _webhook_instances.clear()
+
+
 def instance_for_webhook(*, provider: str, webhook_secret: str) -> Instance | None:
-    """The active instance a webhook URL's secret names (organization loaded: one query)."""
+    """The active instance a webhook URL's secret names (briefly cached per process)."""
     if not webhook_secret:
         return None
-    return (
-        Instance.objects.select_related("organization")
-        .filter(provider=provider, webhook_secret=webhook_secret, is_active=True)
-        .first()
+    return _webhook_cached(
+        (provider, "secret", webhook_secret),
+        lambda: Instance.objects.filter(
+            provider=provider, webhook_secret=webhook_secret, is_active=True
+        ).first(),
     )
 
 
 def instance_for_webhook_by_id(*, provider: str, instance_id) -> Instance | None:
-    return (
-        Instance.objects.select_related("organization")
-        .filter(provider=provider, pk=instance_id, is_active=True)
-        .first()
+    return _webhook_cached(
+        (provider, "id", str(instance_id)),
+        lambda: Instance.objects.filter(provider=provider, pk=instance_id, is_active=True).first(),
     )
 
 

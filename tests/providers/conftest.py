@@ -7,6 +7,7 @@ from django.test import Client
 
 from providers.models import Provider
 from providers.sandbox.adapter import sign
+from providers.selectors import instance_webhook_cache_clear
 from tests.support import factories
 
 CLOUD_APP_SECRET = "meta-app-secret"
@@ -21,11 +22,14 @@ def _inbox_inline(request, monkeypatch):
     inline: the tasks the ingest queues (turns, transcription, sends) behave
     as before. Tests with a real worker (``worker`` mark) keep the broker.
     """
+    instance_webhook_cache_clear()
     if request.node.get_closest_marker("worker"):
         return
     from messaging.inbox import inbox_process
 
-    monkeypatch.setattr(inbox_process, "delay", lambda inbox_id: inbox_process.apply((inbox_id,)))
+    monkeypatch.setattr(
+        inbox_process, "apply_async", lambda args, **options: inbox_process.apply(args)
+    )
 
 
 CLOUD_PHONE_NUMBER_ID = "106540352242922"

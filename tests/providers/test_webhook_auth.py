@@ -7,6 +7,7 @@ import pytest
 
 from contacts.models import Contact
 from messaging.models import Message, WebhookInbox
+from providers.selectors import instance_webhook_cache_clear
 from tests.providers.conftest import post_webhook
 from tests.providers.replay import fixture_bytes, load_fixture
 
@@ -195,3 +196,29 @@ def test_sandbox_rejects_an_unsigned_webhook(sandbox_instance):
     )
     assert response.status_code == 401
     assert_nothing_stored()
+
+
+def test_a_deactivated_instance_is_refused_once_its_cached_lookup_expires(
+    evolution_instance, settings
+):
+    # The documented trade-off of WEBHOOK_INSTANCE_CACHE_SECONDS.
+    settings.WEBHOOK_INSTANCE_CACHE_SECONDS = 60
+    body = load_fixture("evolution", "text")
+    assert post_webhook(evolution_instance, body).status_code == 200
+    evolution_instance.is_active = False
+    evolution_instance.save()
+    body["data"]["key"]["id"] = "AFTER-DEACTIVATION"
+
+    assert post_webhook(evolution_instance, body).status_code == 200  # still cached
+    instance_webhook_cache_clear()  # what the expiry does
+    assert post_webhook(evolution_instance, body).status_code == 401
+
+
+def test_without_the_cache_a_deactivated_instance_is_refused_at_once(evolution_instance, settings):
+    settings.WEBHOOK_INSTANCE_CACHE_SECONDS = 0
+    body = load_fixture("evolution", "text")
+    assert post_webhook(evolution_instance, body).status_code == 200
+    evolution_instance.is_active = False
+    evolution_instance.save()
+    body["data"]["key"]["id"] = "AFTER-DEACTIVATION"
+    assert post_webhook(evolution_instance, body).status_code == 401

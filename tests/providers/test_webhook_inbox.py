@@ -30,12 +30,14 @@ from tests.providers.replay import load_fixture
 def lost_tasks(monkeypatch):
     """The broker loses every inbox task (Redis flushed, queue purged)."""
     lost = []
-    monkeypatch.setattr(inbox_process, "delay", lost.append)
+    monkeypatch.setattr(inbox_process, "apply_async", lambda args, **options: lost.append(args[0]))
     return lost
 
 
 def run_inline(monkeypatch):
-    monkeypatch.setattr(inbox_process, "delay", lambda inbox_id: inbox_process.apply((inbox_id,)))
+    monkeypatch.setattr(
+        inbox_process, "apply_async", lambda args, **options: inbox_process.apply(args)
+    )
 
 
 def age(row, seconds):
@@ -74,10 +76,10 @@ def test_a_row_whose_task_was_lost_is_processed_by_the_sweeper_once(
 def test_an_enqueue_that_fails_still_answers_200_and_the_sweeper_catches_up(
     evolution_instance, monkeypatch
 ):
-    def broker_down(inbox_id):
+    def broker_down(args, **options):
         raise ConnectionRefusedError("redis is down")
 
-    monkeypatch.setattr(inbox_process, "delay", broker_down)
+    monkeypatch.setattr(inbox_process, "apply_async", broker_down)
     response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
 
     assert (response.status_code, response.json()) == (200, QUEUED)

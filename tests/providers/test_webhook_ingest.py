@@ -318,7 +318,7 @@ def test_a_batch_stores_messages_and_applies_statuses(cloudapi_instance):
 def test_the_webhook_answers_after_two_queries(evolution_instance, django_assert_num_queries):
     queued = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(inbox_process, "delay", queued.append)
+        patch.setattr(inbox_process, "apply_async", lambda args, **options: queued.append(args[0]))
         # The instance by its secret; the inbox insert. The ingest is the task's.
         with django_assert_num_queries(2):
             response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
@@ -334,7 +334,7 @@ def test_a_returning_customer_costs_a_flat_number_of_queries(
     post_webhook(evolution_instance, body)
     # Only the ingest's own statements: the pipeline hooks have their own budget.
     monkeypatch.setattr("messaging.pipeline.on_customer_message", lambda message: None)
-    monkeypatch.setattr(inbox_process, "delay", lambda inbox_id: None)
+    monkeypatch.setattr(inbox_process, "apply_async", lambda args, **options: None)
     for n in range(2):
         body["data"]["key"]["id"] = f"NEXT{n}"
         post_webhook(evolution_instance, body)
