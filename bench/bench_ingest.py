@@ -37,6 +37,7 @@ WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
+CELERY_NICE = int(os.environ.get("BENCH_CELERY_NICE", "0"))
 DRAIN_TIMEOUT = float(os.environ.get("BENCH_INGEST_DRAIN_TIMEOUT", "600"))
 CONTACTS = int(os.environ.get("BENCH_INGEST_CONTACTS", "200"))
 PYTHON = sys.executable
@@ -236,6 +237,9 @@ class CeleryWorker:
         self.log = open(os.devnull, "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [
+                "nice",
+                "-n",
+                str(CELERY_NICE),
                 PYTHON,
                 "-m",
                 "celery",

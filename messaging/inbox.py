@@ -10,8 +10,9 @@ durable copy of the webhook:
   (``WEBHOOK_INBOX_RETENTION_DAYS``);
 - a run first claims the row with a conditional UPDATE (committed, counts
   ``attempts``), so concurrent runs of one row do the work once; then one
-  transaction locks the row, ingests every event and sets ``processed_at``.
-  A crash anywhere rolls all of it back and leaves the row unprocessed;
+  transaction ingests every event and sets ``processed_at`` (conditionally:
+  a second run past an expired claim rolls back). A crash anywhere rolls all
+  of it back and leaves the row unprocessed;
 - the beat sweeper queues rows still unprocessed after
   ``WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS`` (task lost with a flushed Redis, a
   killed worker, or an enqueue that failed in the view). A claim older than
@@ -26,18 +27,20 @@ durable copy of the webhook:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from messaging.ingest import webhook_events_ingest
 from messaging.models import WebhookInbox
 from providers.base import WebhookPayloadError
+from providers.models import Instance
 from providers.registry import get_adapter
 
 logger = logging.getLogger(__name__)
@@ -89,34 +92,55 @@ def _claimable(now) -> Q:
     return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _claim_lease())
 
 
+_CLAIM = (
+    f"UPDATE {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
+    "SET claimed_at = %s, attempts = attempts + 1 "
+    "WHERE id = %s AND processed_at IS NULL AND attempts < %s "
+    "AND (claimed_at IS NULL OR claimed_at < %s) "
+    "RETURNING instance_id, body::text"
+)
+
+
+class _AlreadyProcessed(Exception):
+    """Another run committed this row first: roll this run's ingest back."""
+
+
 def inbox_process_row(inbox_id: int) -> str:
-    """Ingest one inbox row exactly once. Stale, concurrent and repeated runs do nothing."""
-    max_attempts = settings.WEBHOOK_INBOX_MAX_ATTEMPTS
+    """Ingest one inbox row exactly once. Stale, concurrent and repeated runs do nothing.
+
+    The claim (committed at once, counting the attempt) keeps a second run
+    of the same row away while this one works. The ingest and
+    ``processed_at`` then commit together; the final UPDATE is conditional,
+    so even two runs past an expired claim commit the row once (the later
+    one waits on the row lock, finds it processed and rolls back).
+    """
     now = timezone.now()
-    claimed = WebhookInbox.objects.filter(
-        _claimable(now), pk=inbox_id, processed_at__isnull=True, attempts__lt=max_attempts
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM, [now, inbox_id, settings.WEBHOOK_INBOX_MAX_ATTEMPTS, now - _claim_lease()]
+        )
+        claimed = cursor.fetchone()
+    if claimed is None:
         return SKIPPED
+    instance_id, body_text = claimed
     try:
         with transaction.atomic():
-            row = (
-                WebhookInbox.objects.select_for_update(of=("self",))
-                .select_related("instance__organization")
-                .filter(pk=inbox_id, processed_at__isnull=True)
-                .first()
-            )
-            if row is None:
+            instance = Instance.objects.filter(pk=instance_id).first()
+            if instance is None:  # deleted meanwhile (its rows cascade away too)
                 return SKIPPED
-            events = get_adapter(row.instance).parse_webhook(row.body, {})
-            result = webhook_events_ingest(instance=row.instance, events=events)
+            events = get_adapter(instance).parse_webhook(json.loads(body_text), {})
+            result = webhook_events_ingest(instance=instance, events=events)
             # Same transaction as the ingest: both commit or neither does.
-            WebhookInbox.objects.filter(pk=inbox_id).update(
+            marked = WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True).update(
                 processed_at=timezone.now(),
                 claimed_at=None,
                 last_error="",
                 result=result.as_dict(),
             )
+            if not marked:
+                raise _AlreadyProcessed()
+    except _AlreadyProcessed:
+        return SKIPPED
     except WebhookPayloadError as exc:
         # Deterministic: another run would fail the same way.
         WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True).update(
@@ -129,7 +153,7 @@ def inbox_process_row(inbox_id: int) -> str:
             claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         attempts = WebhookInbox.objects.filter(pk=inbox_id).values_list("attempts", flat=True)
-        if attempts and attempts[0] >= max_attempts:
+        if attempts and attempts[0] >= settings.WEBHOOK_INBOX_MAX_ATTEMPTS:
             logger.exception(
                 "webhook inbox row %s failed %s times; giving up", inbox_id, attempts[0]
             )

@@ -339,7 +339,7 @@ def test_a_returning_customer_costs_a_flat_number_of_queries(
         body["data"]["key"]["id"] = f"NEXT{n}"
         post_webhook(evolution_instance, body)
         inbox_id = last_inbox_row().id
-        # claim; savepoint; the row locked with its instance; savepoint;
+        # the claim (returning the body); savepoint; the instance; savepoint;
         # contact + ids + open session in one query; the message insert;
         # release; processed_at; release.
         with django_assert_num_queries(9):
