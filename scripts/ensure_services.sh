@@ -49,6 +49,7 @@ fi
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 if [ "${ATENDE_SKIP_BROWSER:-}" != 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from transcription.errors import PermanentTranscriptionError
 
@@ -57,23 +61,66 @@ def has_text_layer(text: str) -> bool:
     return len("".join(text.split())) >= MIN_TEXT_LAYER_CHARS
 
 
-def pdf_page_images(data: bytes, *, max_pages: int) -> tuple[list[bytes], int]:
-    """The images embedded in the first pages (a scanned page is one image).
+# Rendering resolution for pages sent to the vision model: enough for body
+# text on A4 (about 830×1170 px) without paying for a poster-size image.
+PDF_RENDER_DPI = 100
 
-    Returns (PNG/JPEG bytes per image, pages looked at). We do not render
-    pages (no poppler); scanners and phone "scan to PDF" apps embed each page
-    as one image, which is what reaches us over WhatsApp.
+
+def pdf_page_images(data: bytes, *, max_pages: int) -> tuple[list[bytes], int]:
+    """The first pages as images, for a PDF without a text layer.
+
+    Pages are rendered with poppler's ``pdftoppm`` when it is installed, so
+    text drawn as vector paths and pages made of several images are seen as
+    a reader sees them. Without poppler, the images embedded in the pages are
+    used instead (a phone's "scan to PDF" embeds each page as one image).
+    Returns (PNG/JPEG bytes per image, pages looked at).
     """
     reader = _open_pdf(data)
+    pages = min(len(reader.pages), max_pages)
+    if shutil.which("pdftoppm"):
+        rendered = _render_pages(data, pages)
+        if rendered:
+            return rendered, pages
     images: list[bytes] = []
-    pages = list(reader.pages)[:max_pages]
-    for page in pages:
+    for page in list(reader.pages)[:pages]:
         try:
             for image in page.images:
                 images.append(image.data)
         except Exception as exc:
             logger.warning("pdf image extraction failed: %s", exc)
-    return images, len(pages)
+    return images, pages
+
+
+def _render_pages(data: bytes, pages: int) -> list[bytes]:
+    with tempfile.TemporaryDirectory(prefix="atende-pdf-") as folder:
+        source = Path(folder) / "in.pdf"
+        source.write_bytes(data)
+        try:
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    str(PDF_RENDER_DPI),
+                    "-f",
+                    "1",
+                    "-l",
+                    str(pages),
+                    str(source),
+                    str(Path(folder) / "page"),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+            logger.warning("pdftoppm could not render the PDF: %s", exc)
+            return []
+        # pdftoppm names pages page-1.png or page-01.png by the page count.
+        rendered = sorted(
+            Path(folder).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+        )
+        return [page.read_bytes() for page in rendered]
 
 
 def docx_text(data: bytes) -> str:

@@ -102,6 +102,21 @@ def make_text_pdf(pages: list[str]) -> bytes:
     return out.getvalue()
 
 
+def make_vector_only_pdf() -> bytes:
+    """A floor plan drawn with paths: no text layer, no embedded image."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.setLineWidth(4)
+    pdf.rect(100, 400, 300, 200, fill=0)
+    pdf.line(100, 500, 400, 500)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 def make_scanned_pdf(pages: int = 1) -> bytes:
     """Each page one embedded image and no text layer, like a phone's "scan to PDF"."""
     from reportlab.lib.pagesizes import A4

@@ -1,5 +1,7 @@
 import io
+import shutil
 
+import pytest
 from django.conf import settings
 from PIL import Image
 
@@ -56,7 +58,24 @@ def test_it_sends_a_scanned_pdf_to_the_vision_model(chat_session, openai_api):
     assert len(call.images) == 2
     for _mimetype, data in call.images:
         with Image.open(io.BytesIO(data)) as page:
-            assert page.size == (320, 160)
+            # Whole A4 pages rendered at 100 dpi by poppler (scripts/ensure_services.sh
+            # installs it); without it, the 320×160 images embedded in the pages.
+            expected = (827, 1170) if shutil.which("pdftoppm") else (320, 160)
+            assert page.size == expected
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
+def test_it_renders_a_pdf_drawn_without_text_or_images(chat_session, openai_api):
+    pdf = media_files.make_vector_only_pdf()
+    message = run_transcription(_document(chat_session, pdf, "application/pdf", "planta.pdf"))
+
+    assert message.transcription_status == TranscriptionStatus.DONE
+    [call] = openai_api.vision_calls
+    [(_mimetype, data)] = call.images
+    with Image.open(io.BytesIO(data)) as page:
+        assert page.size == (827, 1170)
+        # The drawn rectangle is there: not a blank page.
+        assert page.convert("L").getextrema()[0] < 100
 
 
 def test_it_reads_a_docx_with_its_table(chat_session, openai_api):
