@@ -1,7 +1,9 @@
 """The inbound pipeline: normalized gateway events → contacts, sessions, messages.
 
 One webhook is one transaction: either every event it carries is stored
-or none is, so a 500 (and the gateway's retry) never leaves half a batch.
+or none is, so a failure (and the retry) never leaves half a batch. The
+webhook inbox task (``messaging.inbox``) calls it inside its own
+transaction, which also marks the inbox row processed.
 Within a batch each event has its own savepoint, so a duplicate only drops
 itself. Idempotency comes from the database: the provider message id is
 unique per instance, so a retried webhook inserts nothing new.
