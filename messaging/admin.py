@@ -12,7 +12,7 @@ from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from contacts.admin import ContactAdmin
 from contacts.models import Contact
 from messaging import admin_views
-from messaging.models import Author, Message, Turn
+from messaging.models import Author, Message, Turn, WebhookInbox
 from sessions_app.admin import ChatSessionAdmin, local_time, status_badge
 from sessions_app.models import ChatSession
 
@@ -266,6 +266,31 @@ class TurnAdmin(OrganizationScopedAdmin):
     list_display = ["created_at", "session", "status", "messages_count", "dispatch_status"]
     list_filter = ["status", "dispatch_status", "close_reason"]
     raw_id_fields = ["session"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookInbox)
+class WebhookInboxAdmin(OrganizationScopedAdmin):
+    """Gateway webhooks as received: for operators tracing a message that did
+    not show up (rows failing to ingest keep their ``last_error``)."""
+
+    organization_path = "instance__organization"
+    list_display = ["id", "instance", "received_at", "processed_at", "attempts", "last_error"]
+    list_filter = [("processed_at", admin.EmptyFieldListFilter), "instance"]
+    search_fields = ["body_sha256", "last_error"]
+    list_select_related = ["instance"]
+    readonly_fields = [f.name for f in WebhookInbox._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False
