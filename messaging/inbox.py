@@ -33,8 +33,8 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from messaging.ingest import webhook_events_ingest
@@ -66,6 +66,19 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str) -> int | None:
     the task that reads it is queued.
     """
     digest = hashlib.sha256(raw_body).hexdigest()
+    if connection.vendor != "postgresql":
+        # The embedded SQLite setup: the same rule through the ORM (the
+        # statement above is PostgreSQL's; speed matters only there).
+        try:
+            with transaction.atomic():
+                return WebhookInbox.objects.create(
+                    instance_id=instance_id,
+                    body=json.loads(body_text),
+                    body_sha256=digest,
+                    received_at=timezone.now(),
+                ).pk
+        except IntegrityError:
+            return None
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, [instance_id, body_text, digest, timezone.now()])
         row = cursor.fetchone()
@@ -101,6 +114,29 @@ _CLAIM = (
 )
 
 
+def _claim(inbox_id: int, now) -> tuple | None:
+    """(instance id, body as JSON text) of the row this run now owns, or None."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CLAIM, [now, inbox_id, settings.WEBHOOK_INBOX_MAX_ATTEMPTS, now - _claim_lease()]
+            )
+            return cursor.fetchone()
+    claimed = (
+        WebhookInbox.objects.filter(
+            pk=inbox_id,
+            processed_at__isnull=True,
+            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+        )
+        .filter(_claimable(now))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    instance_id, body = WebhookInbox.objects.values_list("instance_id", "body").get(pk=inbox_id)
+    return instance_id, json.dumps(body)
+
+
 class _AlreadyProcessed(Exception):
     """Another run committed this row first: roll this run's ingest back."""
 
@@ -114,12 +150,7 @@ def inbox_process_row(inbox_id: int) -> str:
     so even two runs past an expired claim commit the row once (the later
     one waits on the row lock, finds it processed and rolls back).
     """
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM, [now, inbox_id, settings.WEBHOOK_INBOX_MAX_ATTEMPTS, now - _claim_lease()]
-        )
-        claimed = cursor.fetchone()
+    claimed = _claim(inbox_id, timezone.now())
     if claimed is None:
         return SKIPPED
     instance_id, body_text = claimed

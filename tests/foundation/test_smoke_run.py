@@ -71,6 +71,7 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
         assert status == 200, (tmp_path / "honcho.log").read_text()[-4000:]
         admin = requests.get(f"http://127.0.0.1:{port}/admin/login/", timeout=5)
         assert admin.status_code == 200
+        _a_customer_message_flows_through(tmp_path, env, port)
     finally:
         os.killpg(stack.pid, signal.SIGINT)
         try:
@@ -79,3 +80,59 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
             os.killpg(stack.pid, signal.SIGKILL)
             stack.wait(10)
     assert stack.returncode is not None
+
+
+def _a_customer_message_flows_through(tmp_path, env, port):
+    """The README's tour on the embedded stack: a sandbox webhook becomes a
+    message the API reads, and the AI's reply is sent through the sandbox."""
+    import json
+
+    credentials = json.loads((tmp_path / "var" / "demo-credentials.json").read_text())
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {credentials['apiKey']}"
+    base = f"http://127.0.0.1:{port}/api/v1"
+    [instance] = api.get(f"{base}/instances", timeout=10).json()["data"]
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "simulate_inbound",
+            "--instance",
+            instance["id"],
+            "--phone",
+            "5511987654321",
+            "--text",
+            "Oi, meu pedido atrasou",
+            "--url",
+            f"http://127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    deadline = time.monotonic() + 60
+    messages = []
+    while time.monotonic() < deadline and not messages:
+        messages = api.get(f"{base}/messages", timeout=10).json()["data"]
+        time.sleep(0.5)
+    assert [m["content"]["text"] for m in messages] == ["Oi, meu pedido atrasou"]
+
+    reply = api.post(
+        f"{base}/messages",
+        json={
+            "sessionId": messages[0]["sessionId"],
+            "author": "AI",
+            "type": "TEXT",
+            "content": {"text": "Já verifico!"},
+        },
+        timeout=10,
+    )
+    assert reply.status_code == 201, reply.text
+    deadline = time.monotonic() + 60
+    status = None
+    while time.monotonic() < deadline and status != "SENT":
+        status = api.get(f"{base}/messages/{reply.json()['id']}", timeout=10).json()["status"]
+        time.sleep(0.5)
+    assert status == "SENT"
