@@ -10,6 +10,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "transcription-requeue-stale": ("messaging.media.transcription_requeue_stale", 60),
     # Turns whose debounce task was lost (Redis flushed, worker killed).
     "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 10),
+    # Outbound sends whose task was lost.
+    "outbound-requeue-lost": ("messaging.outbound.outbound_requeue_lost", 60),
     "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 60),
     # Webhook inbox rows whose task was lost; processed rows past retention.
     "webhook-inbox-requeue-lost": ("messaging.inbox.inbox_requeue_lost", 30),

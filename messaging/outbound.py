@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -175,6 +175,35 @@ def send_message(self, message_id: str) -> None:
         _fail(message, str(exc))
         return
     _mark_sent(message, result)
+
+
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+def outbound_requeue_lost(limit: int = 500) -> int:
+    """Queue again the sends whose task was lost (Redis flushed, worker killed).
+
+    A message still PENDING, never given a provider id, untouched for longer
+    than any retry backoff, with attempts left, lost its task. If the gateway
+    did accept it before the worker died, its echo webhook has already given
+    the row a provider id (see messaging.ingest), so it is not sent twice.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOUND_REQUEUE_AFTER_SECONDS)
+    lost = list(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            send_external=True,
+            delivery_status=DeliveryStatus.PENDING,
+            provider_message_id__isnull=True,
+            send_attempts__lte=SEND_MAX_RETRIES,
+            updated_at__lt=cutoff,
+        )
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in lost:
+        send_message.delay(str(message_id))
+    if lost:
+        logger.warning("re-queued %s outbound message(s) whose send task was lost", len(lost))
+    return len(lost)
 
 
 def _recipient(message: Message) -> str:
