@@ -53,7 +53,8 @@ from providers.base import (
 )
 from providers.models import Instance
 from providers.services import instance_connection_update, instance_qr_code_update
-from sessions_app.models import ChatSession, SessionStatus
+from sessions_app.models import ChatSession, SessionStatus, StartedBy
+from sessions_app.services import session_open_for_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +197,6 @@ def _store_customer_message(
     instance: Instance, contact, session_id, event: MessageEvent, result: IngestResult
 ) -> None:
     if session_id is None:
-        from sessions_app.services import session_open_for_inbound
-
         session, _ = session_open_for_inbound(contact=contact, instance=instance)
         session_id = session.pk
     message = _build_message(
@@ -274,7 +273,9 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
         )
         result.ignored.append("unmatched api echo")
         return
-    session = _open_session_for_business(contact, instance)
+    session, _ = session_open_for_inbound(
+        contact=contact, instance=instance, started_by=StartedBy.BUSINESS
+    )
     message = _build_message(
         organization_id=session.organization_id,
         session_id=session.pk,
@@ -291,29 +292,6 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
     _touch_session(session)
     pipeline.on_business_message(message)
     result.stored.append(str(message.pk))
-
-
-def _open_session_for_business(contact, instance: Instance) -> ChatSession:
-    """The open session, or one started by the business (typed on the phone)."""
-    from core.errors import Conflict
-    from sessions_app.services import session_create
-
-    for _ in range(3):
-        session = (
-            ChatSession.objects.filter(contact=contact, instance=instance)
-            .exclude(status=SessionStatus.CLOSED)
-            .first()
-        )
-        if session is not None:
-            return session
-        try:
-            with transaction.atomic():
-                return session_create(
-                    contact=contact, instance=instance, actor="phone", started_by="BUSINESS"
-                )
-        except (Conflict, IntegrityError):
-            continue
-    raise RuntimeError("could not open a session for a business message")  # pragma: no cover
 
 
 def _build_message(

@@ -39,13 +39,18 @@ def session_event_record(
     )
 
 
-def session_open_for_inbound(*, contact: Contact, instance: Instance) -> tuple[ChatSession, bool]:
+def session_open_for_inbound(
+    *, contact: Contact, instance: Instance, started_by: str = StartedBy.CUSTOMER
+) -> tuple[ChatSession, bool]:
     """The open session for (contact, instance), or a new QUEUED one.
 
-    A CLOSED session is never reopened by a customer message. Two webhooks
-    racing for a new contact both end up on one session: the partial unique
-    index lets only one insert win, and the loser reads the winner's row.
+    ``started_by`` is CUSTOMER for a customer's message, BUSINESS for one
+    typed on the business phone. A CLOSED session is never reopened by a
+    message. Two webhooks racing for a new contact both end up on one
+    session: the partial unique index lets only one insert win
+    (session_create's Conflict), and the loser reads the winner's row.
     """
+    actor = "phone" if started_by == StartedBy.BUSINESS else "system"
     for _ in range(3):
         session = (
             ChatSession.objects.filter(contact=contact, instance=instance)
@@ -55,22 +60,11 @@ def session_open_for_inbound(*, contact: Contact, instance: Instance) -> tuple[C
         if session is not None:
             return session, False
         try:
-            with transaction.atomic():
-                session = ChatSession.objects.create(
-                    organization_id=contact.organization_id,
-                    contact=contact,
-                    instance=instance,
-                    status=SessionStatus.QUEUED,
-                    started_by=StartedBy.CUSTOMER,
-                    concat_timeout=instance.concat_timeout,
-                    assigned_department_id=instance.default_department_id,
-                )
-        except IntegrityError:
+            return session_create(
+                contact=contact, instance=instance, actor=actor, started_by=started_by
+            ), True
+        except Conflict:
             continue
-        session_event_record(
-            session=session, code="created", text="Session opened by the customer."
-        )
-        return session, True
     raise RuntimeError("could not get or create an open session")  # pragma: no cover
 
 
