@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin_scope import OrganizationScopedAdmin, OrganizationScopedInline, scope_queryset
@@ -46,8 +47,26 @@ class ContactWhatsAppIdInline(admin.TabularInline):
         return False
 
 
+class PhoneSearchMixin:
+    """Admin search that also finds a phone typed the way people write it:
+    "+55 (11) 98765-4321" finds 5511987654321."""
+
+    phone_search_field = "phone"
+
+    def get_search_results(self, request, queryset, search_term):
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if len(digits) >= 4 and digits != search_term:
+            # Narrow the queryset the changelist already filtered (status,
+            # tags, scoping), never OR in a fresh one.
+            found = queryset.filter(
+                Q(pk__in=found.values("pk")) | Q(**{f"{self.phone_search_field}__contains": digits})
+            )
+        return found, may_have_duplicates
+
+
 @admin.register(Contact)
-class ContactAdmin(OrganizationScopedAdmin):
+class ContactAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
     list_display = [
         "__str__",
         "phone",
@@ -74,13 +93,6 @@ class ContactAdmin(OrganizationScopedAdmin):
             # The tag filter lists every organization's tags; agents get theirs.
             filters = [TagFilter if f == "tabulations" else f for f in filters]
         return filters
-
-    def get_search_results(self, request, queryset, search_term):
-        digits = "".join(ch for ch in search_term if ch.isdigit())
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if digits and len(digits) >= 4 and digits != search_term:
-            queryset |= self.get_queryset(request).filter(phone__contains=digits)
-        return queryset, may_have_duplicates
 
     @admin.display(description="tags")
     def tags_column(self, contact):

@@ -20,7 +20,7 @@ from accounts.admin_scope import (
     organization_of,
 )
 from accounts.models import Agent, Department
-from contacts.admin import tag_chip
+from contacts.admin import PhoneSearchMixin, tag_chip
 from contacts.models import Tabulation
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
@@ -187,7 +187,8 @@ class SessionTabulationInline(OrganizationScopedInline, admin.TabularInline):
     readonly_fields = ["added_by", "created_at"]
 
 
-class ChatSessionAdmin(OrganizationScopedAdmin):
+class ChatSessionAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
+    phone_search_field = "contact__phone"
     department_path = "assigned_department"
     list_display = [
         "contact_column",
@@ -227,14 +228,6 @@ class ChatSessionAdmin(OrganizationScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("session_tabulations__tabulation")
-
-    def get_search_results(self, request, queryset, search_term):
-        # "+55 (11) 98765-4321" should find 5511987654321.
-        digits = "".join(ch for ch in search_term if ch.isdigit())
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if digits and len(digits) >= 4 and digits != search_term:
-            queryset |= self.get_queryset(request).filter(contact__phone__contains=digits)
-        return queryset, may_have_duplicates
 
     @admin.display(description="contact", ordering="contact__name")
     def contact_column(self, session):

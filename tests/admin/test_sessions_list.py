@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging.models import Author, Direction
+from sessions_app.models import SessionTabulation
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,26 @@ def test_the_list_query_count_does_not_grow_with_rows(
         factories.make_message(session)
     with django_assert_max_num_queries(len(small.captured_queries)):
         agent_client.get(LIST_URL)
+
+
+def test_a_phone_search_keeps_the_filters_applied(agent_client, organization, instance):
+    tag = factories.make_tabulation(organization, name="vip")
+    open_one = factories.make_session(
+        contact=factories.make_contact(organization, phone="5531987654321", name="Maria"),
+        instance=instance,
+    )
+    closed_one = factories.make_session(
+        contact=factories.make_contact(organization, phone="5531987650000", name="Ana"),
+        instance=instance,
+        status="CLOSED",
+    )
+    SessionTabulation.objects.create(session=closed_one, tabulation=tag)
+
+    assert [s.pk for s in rows(agent_client, "?status__exact=CLOSED&q=%2B55+31+98765")] == [
+        closed_one.pk
+    ]
+    # A filter that makes the changelist distinct must not break the search.
+    assert [s.pk for s in rows(agent_client, f"?tag={tag.pk}&q=%2B55+31+98765")] == [closed_one.pk]
+    assert [s.pk for s in rows(agent_client, "?status__exact=QUEUED&q=%2B55+31+98765")] == [
+        open_one.pk
+    ]
