@@ -57,7 +57,7 @@ def command_parse(text: str) -> Command | None:
 def _pause_hours(args: str) -> int:
     try:
         hours = int(float(args.replace(",", ".").split()[0])) if args else PAUSE_DEFAULT_HOURS
-    except ValueError:
+    except (ValueError, OverflowError):  # "@pausar abc", "@pausar inf"
         hours = PAUSE_DEFAULT_HOURS
     return max(1, min(PAUSE_MAX_HOURS, hours))
 

@@ -98,7 +98,8 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         return _unauthorized()
     try:
         body = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: absurdly nested JSON is malformed too, not a 500.
         body = None
     adapter = get_adapter(instance)
     if not adapter.authenticate_webhook(

@@ -214,6 +214,8 @@ class GatewayAdapter(ABC):
 
 def secrets_match(given: str | None, expected: str | None) -> bool:
     """Constant-time comparison that never matches an empty expected secret."""
-    if not given or not expected:
+    # Anything a payload can carry arrives here (numbers, lists, non-ASCII
+    # headers): only non-empty strings can match, compared as bytes.
+    if not isinstance(given, str) or not isinstance(expected, str) or not given or not expected:
         return False
     return hmac.compare_digest(given.encode(), expected.encode())

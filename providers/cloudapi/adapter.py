@@ -80,7 +80,7 @@ class CloudApiAdapter(GatewayAdapter):
         if not signature.startswith("sha256="):
             return False
         expected = hmac.new(self.instance.app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(signature[len("sha256=") :], expected)
+        return secrets_match(signature[len("sha256=") :], expected)
 
     def verify_subscription(self, query: Mapping[str, str]) -> str | None:
         if query.get("hub.mode") != "subscribe":

@@ -6,8 +6,6 @@ webhook would. Its webhooks (``simulate_inbound``) are signed like a real
 gateway's: ``X-Sandbox-Signature: sha256=HMAC(webhook secret, raw body)``.
 """
 
-import base64
-import binascii
 import hashlib
 import hmac
 import uuid
@@ -16,12 +14,13 @@ from providers.base import (
     ConnectionEvent,
     DownloadedMedia,
     GatewayAdapter,
-    MediaTooLarge,
     NumberCheck,
     OutboundMedia,
     PermanentGatewayError,
     SendResult,
+    secrets_match,
 )
+from providers.http import decode_base64_limited
 from providers.models import ConnectionStatus, SandboxOutboxMessage
 from providers.sandbox import parser
 
@@ -39,7 +38,7 @@ class SandboxAdapter(GatewayAdapter):
         if not secret_in_path:
             return False
         given = headers.get(SIGNATURE_HEADER) or ""
-        return hmac.compare_digest(given, sign(self.instance.webhook_secret, raw_body))
+        return secrets_match(given, sign(self.instance.webhook_secret, raw_body))
 
     def parse_webhook(self, body, headers):
         return parser.parse(body)
@@ -64,15 +63,7 @@ class SandboxAdapter(GatewayAdapter):
         encoded = ref.get("base64")
         if not encoded:
             raise PermanentGatewayError("sandbox media ref has no inline base64 data")
-        # base64 is 4/3 the size of the bytes: refuse before decoding.
-        if len(encoded) * 3 // 4 > max_bytes + 3:
-            raise MediaTooLarge(f"media is over {max_bytes} bytes")
-        try:
-            data = base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            raise PermanentGatewayError("sandbox media ref is not valid base64") from None
-        if len(data) > max_bytes:
-            raise MediaTooLarge(f"media is over {max_bytes} bytes")
+        data = decode_base64_limited(encoded, max_bytes=max_bytes)
         return DownloadedMedia(
             data=data, mimetype=ref.get("mimetype", ""), filename=ref.get("filename", "")
         )

@@ -39,6 +39,14 @@ def test_pausar_pauses_for_the_hours_given(chat_session):
     assert chat_session.paused_until < before + timedelta(hours=2, minutes=1)
 
 
+@pytest.mark.parametrize("hours", ["inf", "1e999", "muito"])
+def test_pausar_with_a_number_it_cannot_use_pauses_for_the_default(chat_session, hours):
+    phone_says(chat_session, f"@pausar {hours}")
+    chat_session.refresh_from_db()
+    assert chat_session.status == SessionStatus.PAUSED
+    assert chat_session.paused_until > timezone.now() + timedelta(hours=23)
+
+
 def test_reabrir_resumes_and_lifts_the_block(chat_session):
     phone_says(chat_session, "vou te ajudar")  # takeover
     phone_says(chat_session, "@pausar")

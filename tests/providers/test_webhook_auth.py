@@ -222,3 +222,32 @@ def test_without_the_cache_a_deactivated_instance_is_refused_at_once(evolution_i
     evolution_instance.save()
     body["data"]["key"]["id"] = "AFTER-DEACTIVATION"
     assert post_webhook(evolution_instance, body).status_code == 401
+
+
+def test_uazapi_rejects_a_payload_token_that_is_not_a_string(uazapi_instance):
+    body = load_fixture("uazapi", "text")
+    for token in (12345, ["x"], {"a": 1}):
+        body["token"] = token
+        for path in (_by_id(uazapi_instance), None):
+            assert post_webhook(uazapi_instance, body, path=path).status_code == 401
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize("instance_name", ["cloudapi_instance", "sandbox_instance"])
+def test_a_non_ascii_signature_is_refused_not_a_crash(request, instance_name):
+    instance = request.getfixturevalue(instance_name)
+    header = (
+        "X-Hub-Signature-256" if instance_name == "cloudapi_instance" else "X-Sandbox-Signature"
+    )
+    response = post_webhook(instance, {"object": "x"}, headers={header: "sha256=" + "é" * 64})
+    assert response.status_code == 401
+    assert_nothing_stored()
+
+
+def test_absurdly_nested_json_is_a_400(evolution_instance):
+    response = post_webhook(
+        evolution_instance, None, raw=b"[" * 100_000, headers={"X-Webhook-Secret": "x"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert_nothing_stored()
