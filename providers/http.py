@@ -114,6 +114,12 @@ class GatewayHTTP:
         return data, mimetype
 
 
+def as_object(value: Any) -> dict:
+    """A gateway's JSON where we expect an object: anything else (null, a list,
+    a string) reads as empty, so an odd reply is "unknown", not a crash."""
+    return value if isinstance(value, dict) else {}
+
+
 def decode_json(response: requests.Response, *, what: str) -> Any:
     try:
         return response.json()

@@ -29,7 +29,7 @@ from providers.base import (
     secrets_match,
 )
 from providers.cloudapi import parser
-from providers.http import GatewayHTTP, decode_json
+from providers.http import GatewayHTTP, as_object, decode_json
 from providers.wa import phone_from_jid
 
 DEFAULT_BASE_URL = "https://graph.facebook.com/v21.0"
@@ -185,7 +185,7 @@ class CloudApiAdapter(GatewayAdapter):
             what="Cloud API phone number",
             params={"fields": "display_phone_number,verified_name,quality_rating"},
         )
-        display = (data or {}).get("display_phone_number") or ""
+        display = as_object(data).get("display_phone_number") or ""
         digits = "".join(ch for ch in display if ch.isdigit())
         return ConnectionEvent(
             status="CONNECTED",

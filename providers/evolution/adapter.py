@@ -25,7 +25,7 @@ from providers.base import (
     secrets_match,
 )
 from providers.evolution import parser
-from providers.http import GatewayHTTP, decode_base64_limited, encode_base64
+from providers.http import GatewayHTTP, as_object, decode_base64_limited, encode_base64
 from providers.wa import phone_from_jid
 
 SECRET_HEADER = "X-Webhook-Secret"
@@ -164,7 +164,9 @@ class EvolutionAdapter(GatewayAdapter):
         data = self.http.json(
             "GET", f"/instance/connectionState/{self.name}", what="Evolution connectionState"
         )
-        state = ((data or {}).get("instance") or {}).get("state") or data.get("state")
+        state = as_object(as_object(data).get("instance")).get("state") or as_object(data).get(
+            "state"
+        )
         return ConnectionEvent(status=parser.CONNECTION_MAP.get(state, "UNKNOWN"))
 
     def connect(self):
@@ -174,5 +176,5 @@ class EvolutionAdapter(GatewayAdapter):
                 qr_code=data.get("base64") or data["code"],
                 pairing_code=str(data.get("pairingCode") or ""),
             )
-        state = ((data or {}).get("instance") or {}).get("state")
+        state = as_object(as_object(data).get("instance")).get("state")
         return ConnectionEvent(status=parser.CONNECTION_MAP.get(state, "UNKNOWN"))

@@ -21,7 +21,7 @@ from providers.base import (
     TransientGatewayError,
     secrets_match,
 )
-from providers.http import GatewayHTTP, decode_base64_limited, encode_base64
+from providers.http import GatewayHTTP, as_object, decode_base64_limited, encode_base64
 from providers.uazapi import parser
 from providers.wa import phone_from_jid
 
@@ -136,17 +136,17 @@ class UazapiAdapter(GatewayAdapter):
 
     def connection_state(self):
         data = self.http.json("GET", "/instance/status", what="UAZapi instance/status")
-        instance = (data or {}).get("instance") or {}
+        instance = as_object(as_object(data).get("instance"))
         state = str(instance.get("status") or "").lower()
         status = parser.CONNECTION_MAP.get(state, "UNKNOWN")
-        jid = ((data or {}).get("status") or {}).get("jid") or ""
+        jid = as_object(as_object(data).get("status")).get("jid") or ""
         return ConnectionEvent(status=status, phone_number=phone_from_jid(jid) or "")
 
     def connect(self):
         data = self.http.json(
             "POST", "/instance/connect", what="UAZapi instance/connect", json_body={}
         )
-        instance = (data or {}).get("instance") or {}
+        instance = as_object(as_object(data).get("instance"))
         if instance.get("qrcode"):
             return QrCodeEvent(
                 qr_code=instance["qrcode"], pairing_code=str(instance.get("paircode") or "")

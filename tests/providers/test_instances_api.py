@@ -178,6 +178,16 @@ def test_health_check_reports_a_gateway_error_as_502(api_client):
     assert "HTTP 401" in instance.last_health_error
 
 
+@pytest.mark.parametrize("reply", [None, [], "open", {"instance": "open"}])
+def test_an_odd_gateway_reply_reads_as_unknown_not_a_crash(api_client, reply):
+    with FakeHTTPServer() as server:
+        server.route("GET", "/instance/connectionState/loja-centro", lambda r: (200, reply))
+        instance_id = create(api_client, baseUrl=server.url).json()["id"]
+        response = api_client.post(f"/api/v1/instances/{instance_id}/health-check")
+    assert response.status_code == 200
+    assert response.json()["connectionStatus"] == "UNKNOWN"
+
+
 def test_qr_returns_the_code_to_scan(api_client):
     with FakeHTTPServer() as server:
         server.route(
