@@ -386,14 +386,20 @@ def message_media(request, model_admin, message_id):
 # --- actions ------------------------------------------------------------------
 
 
+MAX_MINUTES = 525_600
+
+
 def _minutes(value, *, default: int | None = None) -> int | None:
     value = (value or "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        minutes = int(value)
     except ValueError:
         raise ValidationError("Minutes must be a whole number.") from None
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise ValidationError(f"Minutes must be between 1 and {MAX_MINUTES} (a year).")
+    return minutes
 
 
 def _scoped(model, session: ChatSession, pk: str, label: str):

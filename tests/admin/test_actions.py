@@ -159,3 +159,10 @@ def test_actions_need_post_and_a_csrf_token(agent, chat_session):
 def test_an_unknown_action_is_404(agent_client, chat_session):
     url = reverse("admin:sessions_app_chatsession_action", args=[chat_session.pk, "explode"])
     assert agent_client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "10000000000"])
+def test_a_pause_length_out_of_range_is_refused_with_a_message(agent_client, chat_session, minutes):
+    result = act(agent_client, chat_session, "pause", {"minutes": minutes})
+    assert result == [("error", "Minutes must be between 1 and 525600 (a year).")]
+    assert chat_session.status == "QUEUED"
