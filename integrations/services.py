@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.errors import ValidationError
+from core.errors import Conflict, ValidationError
 from integrations.models import (
     Delivery,
     DeliveryAttempt,
@@ -183,16 +183,37 @@ def _enqueue_send(delivery_id, countdown: float = 0) -> None:
 
 
 def delivery_redeliver(*, delivery: Delivery) -> Delivery:
-    """Offer a delivery again from the start (failed ones, or a manual replay)."""
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING,
-        attempts_count=0,
-        next_attempt_at=timezone.now(),
-        last_error="",
-        delivered_at=None,
-        updated_at=timezone.now(),
+    """Offer a delivery again from the start (failed ones, or a manual replay).
+
+    Refused while an attempt is in flight or a retry is scheduled (PENDING
+    with ``next_attempt_at`` ahead): resetting it then would let a second
+    worker send the same event alongside the first.
+    """
+    now = timezone.now()
+    reset = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .exclude(status=DeliveryStatus.PENDING, next_attempt_at__gt=now)
+        .update(
+            status=DeliveryStatus.PENDING,
+            attempts_count=0,
+            next_attempt_at=now,
+            last_error="",
+            delivered_at=None,
+            updated_at=now,
+        )
     )
     delivery.refresh_from_db()
+    if not reset:
+        raise Conflict(
+            "This delivery is already being delivered; its next attempt is scheduled.",
+            code="delivery_in_progress",
+            details={
+                "deliveryId": str(delivery.pk),
+                "nextAttemptAt": delivery.next_attempt_at.isoformat()
+                if delivery.next_attempt_at
+                else None,
+            },
+        )
     _enqueue_send(delivery.pk)
     return delivery
 

@@ -117,3 +117,30 @@ def test_an_unsubscribed_or_inactive_integration_gets_nothing(organization, rece
         event_publish(organization=organization, event="turn.ready", payload={}, dedupe_key="k")
         == []
     )
+
+
+def test_redelivery_is_refused_while_an_attempt_is_in_flight(organization):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.errors import Conflict
+    from integrations.models import Delivery
+
+    hook = integration_create(
+        organization=organization, name="crm", url="http://127.0.0.1:9/x", events=["turn.ready"]
+    )
+    in_flight = Delivery.objects.create(
+        organization=organization,
+        integration=hook,
+        event="turn.ready",
+        dedupe_key="t-9",
+        payload={},
+        attempts_count=1,
+        next_attempt_at=timezone.now() + timedelta(seconds=30),  # a worker's lease
+    )
+    with pytest.raises(Conflict) as refused:
+        delivery_redeliver(delivery=in_flight)
+    assert refused.value.code == "delivery_in_progress"
+    in_flight.refresh_from_db()
+    assert in_flight.attempts_count == 1
