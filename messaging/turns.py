@@ -341,9 +341,9 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
         )
         if not overdue:
             continue
-        outcome = turn_close_due(
-            turn.session_id, turn.last_seq, reason=CLOSE_SWEPT, send_inline=True
-        )
+        # Deliveries go through their own tasks here: one slow integration
+        # must not eat the sweeper's time limit with a batch still to close.
+        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CLOSE_SWEPT)
         if outcome == "closed":
             closed += 1
             logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
