@@ -7,16 +7,13 @@ as SKIPPED with the reason (the same codes an AI reply is refused with).
 
 from django.utils import timezone
 
+from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
 from integrations.services import event_publish
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def turn_dispatch(
@@ -102,8 +99,8 @@ def turn_ready_payload(*, turn: Turn, session: ChatSession, messages: list[Messa
             "messagesCount": len(messages),
             "isConcatenated": len(messages) > 1,
             "closeReason": turn.close_reason,
-            "firstMessageAt": _iso(turn.first_message_at),
-            "lastMessageAt": _iso(turn.last_message_at),
+            "firstMessageAt": iso_utc(turn.first_message_at),
+            "lastMessageAt": iso_utc(turn.last_message_at),
             "messages": [
                 {
                     "id": str(m.id),
@@ -112,7 +109,7 @@ def turn_ready_payload(*, turn: Turn, session: ChatSession, messages: list[Messa
                     "transcription": m.transcription or None,
                     "transcriptionStatus": m.transcription_status or None,
                     "media": _media(m),
-                    "timestamp": _iso(m.provider_timestamp or m.created_at),
+                    "timestamp": iso_utc(m.provider_timestamp or m.created_at),
                 }
                 for m in messages
             ],

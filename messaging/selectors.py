@@ -14,10 +14,6 @@ def message_list(*, organization) -> QuerySet[Message]:
     return Message.objects.filter(organization=organization).order_by("-created_at", "-id")
 
 
-def message_get(*, organization, message_id) -> Message | None:
-    return Message.objects.filter(organization=organization, pk=message_id).first()
-
-
 def messages_of_session(*, session) -> QuerySet[Message]:
     return message_list(organization=session.organization_id).filter(session=session)
 

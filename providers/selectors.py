@@ -15,10 +15,6 @@ def instance_list(*, organization) -> QuerySet[Instance]:
     return Instance.objects.filter(organization=organization).order_by("name", "id")
 
 
-def instance_get(*, organization, instance_id) -> Instance | None:
-    return Instance.objects.filter(organization=organization, pk=instance_id).first()
-
-
 # Webhook traffic names the same few instances hundreds of times a second;
 # each process keeps what it found for WEBHOOK_INSTANCE_CACHE_SECONDS. The
 # price: deactivating an instance or changing its secrets (URL secret, Cloud

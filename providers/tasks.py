@@ -5,7 +5,6 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ObjectDoesNotExist
 
-from core.errors import DomainError
 from providers.models import Instance
 from providers.selectors import instances_to_poll
 
@@ -23,7 +22,7 @@ def instances_poll_connection() -> int:
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def instance_poll_connection(instance_id: str) -> None:
-    from providers.services import instance_health_check
+    from providers.services import instance_check_connection
 
     try:
         instance = Instance.objects.select_related("organization").get(
@@ -31,8 +30,5 @@ def instance_poll_connection(instance_id: str) -> None:
         )
     except ObjectDoesNotExist:
         return
-    try:
-        instance_health_check(instance=instance)
-    except DomainError as exc:
-        # Recorded on the instance (ERROR + reason); the next poll tries again.
-        logger.info("health check of instance %s failed: %s", instance_id, exc.message)
+    # A failure is recorded on the instance (ERROR + reason); the next poll tries again.
+    instance_check_connection(instance=instance)

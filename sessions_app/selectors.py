@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from core.timefmt import iso_utc
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
 
 # Why a customer's turn would not go to the AI right now; the same codes are
@@ -53,7 +54,7 @@ def session_ai_status(session: ChatSession, *, now: datetime | None = None) -> d
     until = session.ai_blocked_until if blocked else None
     return {
         "blocked": blocked,
-        "blockedUntil": until.isoformat().replace("+00:00", "Z") if until else None,
+        "blockedUntil": iso_utc(until),
         "remainingSeconds": max(0, math.ceil((until - now).total_seconds())) if until else 0,
         "reason": session.ai_block_reason if blocked else "",
         "blockedBy": session.ai_blocked_by if blocked else "",

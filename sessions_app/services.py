@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Tabulation
 from core.errors import Conflict, InvalidTransition, ValidationError
+from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.services import event_publish
 from providers.models import Instance
@@ -106,10 +107,6 @@ def _sync(target: ChatSession, source: ChatSession) -> ChatSession:
     return target
 
 
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def session_webhook_payload(session: ChatSession) -> dict:
     return {
         "id": str(session.id),
@@ -124,10 +121,10 @@ def session_webhook_payload(session: ChatSession) -> dict:
             str(session.assigned_department_id) if session.assigned_department_id else None
         ),
         "assignedAgentId": str(session.assigned_agent_id) if session.assigned_agent_id else None,
-        "aiBlockedUntil": _iso(session.ai_blocked_until),
+        "aiBlockedUntil": iso_utc(session.ai_blocked_until),
         "aiBlockReason": session.ai_block_reason,
-        "pausedUntil": _iso(session.paused_until),
-        "closedAt": _iso(session.closed_at),
+        "pausedUntil": iso_utc(session.paused_until),
+        "closedAt": iso_utc(session.closed_at),
     }
 
 
@@ -138,7 +135,7 @@ def _publish(session: ChatSession, event: str, event_row: SessionEvent, extra: d
         payload={
             "session": session_webhook_payload(session),
             "actor": event_row.actor,
-            "occurredAt": _iso(event_row.created_at),
+            "occurredAt": iso_utc(event_row.created_at),
             **extra,
         },
         dedupe_key=str(event_row.id),
@@ -353,7 +350,7 @@ def session_pause(
             "pausedUntil must be in the future.",
             details={"pausedUntil": ["Must be in the future."]},
         )
-    until = f" until {_iso(paused_until)}" if paused_until else ""
+    until = f" until {iso_utc(paused_until)}" if paused_until else ""
     return _transition(
         session,
         SessionStatus.PAUSED,
@@ -479,13 +476,13 @@ def _block(
             code=code,
             text=text,
             actor=actor,
-            data={"until": _iso(until), "reason": reason},
+            data={"until": iso_utc(until), "reason": reason},
         )
         _publish(
             locked,
             Event.SESSION_AI_BLOCKED,
             row,
-            {"blocked": True, "blockedUntil": _iso(until), "reason": reason},
+            {"blocked": True, "blockedUntil": iso_utc(until), "reason": reason},
         )
     return _sync(session, locked)
 
@@ -558,7 +555,7 @@ def _unblock(session: ChatSession, *, actor: str, text: str, expected_until=None
             code="ai_unblocked",
             text=text,
             actor=actor,
-            data={"previousUntil": _iso(previous)},
+            data={"previousUntil": iso_utc(previous)},
         )
         _publish(locked, Event.SESSION_AI_BLOCKED, row, {"blocked": False, "blockedUntil": None})
     _sync(session, locked)
@@ -576,19 +573,3 @@ def session_expire_ai_block(*, session: ChatSession) -> bool:
     if until is None or until > timezone.now():
         return False
     return _unblock(session, actor="system", text="AI block expired.", expected_until=until)
-
-
-# --- messages ----------------------------------------------------------------
-
-
-def session_touch_customer_message(*, session: ChatSession, at=None) -> None:
-    """A customer wrote: the WhatsApp 24-hour service window starts again."""
-    at = at or timezone.now()
-    ChatSession.objects.filter(pk=session.pk).update(
-        last_message_at=at,
-        last_customer_message_at=at,
-        whatsapp_window_expires_at=at + WHATSAPP_WINDOW,
-    )
-    session.last_message_at = at
-    session.last_customer_message_at = at
-    session.whatsapp_window_expires_at = at + WHATSAPP_WINDOW
