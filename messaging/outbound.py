@@ -258,15 +258,29 @@ def _mark_sent(message: Message, result: SendResult) -> None:
     except IntegrityError:
         # The gateway's echo arrived first and could not be matched, so it
         # was stored as a BUSINESS message. Ours is the real one.
-        with transaction.atomic():
-            Message.objects.filter(
-                instance_id=message.instance_id,
-                provider_message_id=provider_id,
-                author=Author.BUSINESS,
-            ).delete()
-            Message.objects.filter(pk=message.pk, provider_message_id__isnull=True).update(
-                provider_message_id=provider_id
+        try:
+            with transaction.atomic():
+                Message.objects.filter(
+                    instance_id=message.instance_id,
+                    provider_message_id=provider_id,
+                    author=Author.BUSINESS,
+                ).delete()
+                Message.objects.filter(pk=message.pk, provider_message_id__isnull=True).update(
+                    provider_message_id=provider_id
+                )
+        except IntegrityError:
+            # A twin outbound row (same text, sent at the same moment) adopted
+            # this id from the echo. Ours was sent all the same: record that,
+            # and leave the id and its later receipts to the twin.
+            logger.warning(
+                "provider id %s of message %s is held by another outbound row",
+                provider_id,
+                message.pk,
             )
+            Message.objects.filter(pk=message.pk, delivery_status=DeliveryStatus.PENDING).update(
+                delivery_status=DeliveryStatus.SENT, sent_at=timezone.now(), delivery_error=""
+            )
+            return
     message_apply_status(
         instance=message.instance_id, provider_message_id=provider_id, status=DeliveryStatus.SENT
     )

@@ -345,3 +345,20 @@ def test_a_returning_customer_costs_a_flat_number_of_queries(
         with django_assert_num_queries(9):
             assert inbox_process_row(inbox_id) == PROCESSED
     assert Message.objects.count() == 3
+
+
+def test_a_send_whose_id_a_twin_row_adopted_is_still_marked_sent(evolution_instance):
+    from messaging.outbound import _mark_sent
+    from providers.base import SendResult
+
+    twin = _outbound(evolution_instance, provider_message_id="3EB0TWIN")
+    ours = factories.make_message(
+        twin.session, text=twin.text, direction=Direction.OUTBOUND, author=Author.AI
+    )
+
+    _mark_sent(ours, SendResult(provider_message_id="3EB0TWIN"))
+
+    ours.refresh_from_db()
+    twin.refresh_from_db()
+    assert (ours.delivery_status, ours.provider_message_id) == (DeliveryStatus.SENT, None)
+    assert twin.provider_message_id == "3EB0TWIN"
