@@ -24,6 +24,7 @@ from contacts.admin import PhoneSearchMixin, tag_chip
 from contacts.models import Tabulation
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
+from sessions_app.selectors import session_ai_block_active
 
 
 def organization_zone(organization) -> ZoneInfo:
@@ -46,7 +47,7 @@ def ai_state(session: ChatSession, now=None) -> tuple[str, str]:
         return "closed", "AI off: closed"
     if session.contact.bypass_bots:
         return "bypass", "bypass"
-    if session.ai_blocked_until and session.ai_blocked_until > now:
+    if session_ai_block_active(session, now=now):
         until = local_time(session.ai_blocked_until, session.organization)
         return "blocked", f"blocked until {until}"
     if session.status == SessionStatus.PAUSED:

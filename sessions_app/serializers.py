@@ -1,11 +1,11 @@
 """The API's session representations (camelCase, UPPERCASE enums)."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.serializers import TabulationBriefSerializer
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
+from sessions_app.selectors import session_ai_block_active
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -110,8 +110,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_aiBlocked(self, session) -> bool:  # noqa: N802
-        now = self.context.get("now") or timezone.now()
-        return session.ai_blocked_until is not None and session.ai_blocked_until > now
+        return session_ai_block_active(session, now=self.context.get("now"))
 
     @extend_schema_field(TabulationBriefSerializer(many=True))
     def get_tabulations(self, session):

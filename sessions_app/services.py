@@ -207,7 +207,8 @@ def session_create(
     assigned_department=None,
     assigned_agent=None,
 ) -> ChatSession:
-    """A business-initiated session (QUEUED); 409 when one is already open."""
+    """A new QUEUED session (business-initiated by default; session_open_for_inbound
+    uses it for customer-started ones too); 409 when one is already open."""
     if contact.organization_id != instance.organization_id:
         raise ValidationError(
             "Contact and instance belong to different organizations.",
@@ -229,7 +230,12 @@ def session_create(
                 started_by=started_by,
                 external_id=external_id or "",
                 concat_timeout=instance.concat_timeout,
-                assigned_department=assigned_department or instance.default_department,
+                # The id, not the row: no query for the instance's default.
+                assigned_department_id=(
+                    assigned_department.pk
+                    if assigned_department
+                    else instance.default_department_id
+                ),
                 assigned_agent=assigned_agent,
                 last_message_at=timezone.now(),
             )
