@@ -2,22 +2,29 @@
 
 The webhook view does only what decides its HTTP answer (size, instance and
 credentials, JSON, the adapter's parse), then stores the body here with one
-INSERT and queues ``inbox_process``. The row, not the broker message, is the
-durable copy of the webhook:
+INSERT and wakes the drain. The row, not the broker message, is the durable
+copy of the webhook:
 
 - ``(instance, body_sha256)`` is unique: a gateway retrying the same bytes
   inserts nothing (the view answers ``duplicate``) while the row is kept
   (``WEBHOOK_INBOX_RETENTION_DAYS``);
-- a run first claims the row with a conditional UPDATE (committed, counts
-  ``attempts``), so concurrent runs of one row do the work once; then one
-  transaction ingests every event and sets ``processed_at`` (conditionally:
-  a second run past an expired claim rolls back). A crash anywhere rolls all
-  of it back and leaves the row unprocessed;
-- the beat sweeper queues rows still unprocessed after
-  ``WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS`` (task lost with a flushed Redis, a
-  killed worker, or an enqueue that failed in the view). A claim older than
-  ``WEBHOOK_INBOX_CLAIM_SECONDS`` (longer than the task's hard time limit)
-  belongs to a run that died and is taken over;
+- the wake-up is one Redis ``SET NX`` per webhook, not one Celery task:
+  only the webhook that finds no drain pending queues ``inbox_drain``
+  (a Celery publish costs a web process about ten times the SET). A drain
+  first clears the flag, then claims fresh rows in batches until none is
+  left, so a row committed before the flag was cleared is claimed by this
+  drain and one committed after it sets the flag again and queues the next;
+- a claim is a committed conditional UPDATE (``claimed_at``, counts
+  ``attempts``; ``FOR UPDATE SKIP LOCKED`` so parallel drains take disjoint
+  batches), so concurrent runs of one row do the work once; then one
+  transaction per row ingests every event and sets ``processed_at``
+  (conditionally: a second run past an expired claim rolls back). A crash
+  anywhere rolls that row back and leaves it unprocessed;
+- the beat sweeper queues ``inbox_process`` for rows still unprocessed after
+  ``WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS`` (drain lost with a flushed Redis,
+  a killed worker, a wake-up that failed in the view, a failed run). A claim
+  older than ``WEBHOOK_INBOX_CLAIM_SECONDS`` (longer than the tasks' hard
+  time limit) belongs to a run that died and is taken over;
 - a body the parser refuses at processing time (it parsed in the view, so
   only after a parser change) is marked processed with ``last_error`` and
   never retried; any other failure releases the claim for the sweeper, up to
@@ -26,13 +33,16 @@ durable copy of the webhook:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -85,14 +95,54 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str) -> int | None:
     return row[0] if row else None
 
 
-def inbox_enqueue(inbox_id: int) -> bool:
-    """Queue the row's processing. A broker failure is logged, not raised:
-    the row is stored and the sweeper queues it again."""
+# Set while a drain is queued and has not started: the webhooks meanwhile
+# need no task of their own. Expires in case that drain is lost (the sweeper
+# covers the rows meanwhile).
+WAKE_KEY = "atende:inbox:drain-pending"
+WAKE_TTL_SECONDS = 60
+
+
+@functools.cache
+def _redis():
+    """This process's Redis client for the wake flag, or None (embedded setup).
+
+    Not Django's cache: its Redis backend builds a new client per call, which
+    costs more than the SET itself on the webhook's hot path.
+    """
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def _wake_flag_set() -> bool:
+    """True when this call set the flag (no drain was pending)."""
+    client = _redis()
+    if client is None:
+        return cache.add(WAKE_KEY, 1, WAKE_TTL_SECONDS)
+    return bool(client.set(WAKE_KEY, 1, nx=True, ex=WAKE_TTL_SECONDS))
+
+
+def inbox_wake_reset() -> None:
+    """A drain is starting: the next webhook must queue another one."""
+    client = _redis()
+    if client is None:
+        cache.delete(WAKE_KEY)
+    else:
+        client.delete(WAKE_KEY)
+
+
+def inbox_wake() -> bool:
+    """Make sure a drain will run after this (committed) row. A broker or
+    Redis failure is logged, not raised: the row is stored and the sweeper
+    queues it."""
     try:
-        # No publish retries: the gateway is waiting, and the sweeper retries.
-        inbox_process.apply_async((inbox_id,), retry=False)
+        if _wake_flag_set():
+            # No publish retries: the gateway is waiting, and the sweeper retries.
+            inbox_drain.apply_async(retry=False)
     except Exception:
-        logger.exception("could not queue webhook inbox row %s; the sweeper will", inbox_id)
+        logger.exception("could not wake the webhook inbox drain; the sweeper will")
         return False
     return True
 
@@ -137,6 +187,39 @@ def _claim(inbox_id: int, now) -> tuple | None:
     return instance_id, json.dumps(body)
 
 
+_CLAIM_BATCH = (
+    f"UPDATE {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
+    "SET claimed_at = %s, attempts = attempts + 1 "
+    "WHERE id IN ("
+    f"  SELECT id FROM {WebhookInbox._meta.db_table} "
+    "  WHERE processed_at IS NULL AND claimed_at IS NULL AND attempts = 0 "
+    "  ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
+    ") RETURNING id, instance_id, body::text"
+)
+
+
+def _claim_fresh(limit: int, now) -> list[tuple]:
+    """Claim up to ``limit`` rows no run has touched yet, oldest first:
+    [(id, instance id, body as JSON text)]. Rows that failed once are the
+    sweeper's (spaced retries), not the drain's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_BATCH, [now, limit])
+            rows = cursor.fetchall()
+        return sorted(rows)  # RETURNING keeps no order
+    claimed = []
+    ids = (
+        WebhookInbox.objects.filter(processed_at__isnull=True, claimed_at__isnull=True, attempts=0)
+        .order_by("received_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for inbox_id in ids:
+        row = _claim(inbox_id, now)
+        if row is not None:
+            claimed.append((inbox_id, *row))
+    return claimed
+
+
 class _AlreadyProcessed(Exception):
     """Another run committed this row first: roll this run's ingest back."""
 
@@ -154,11 +237,22 @@ def inbox_process_row(inbox_id: int) -> str:
     if claimed is None:
         return SKIPPED
     instance_id, body_text = claimed
+    return _process_claimed(inbox_id, instance_id, body_text, instances={})
+
+
+def _process_claimed(inbox_id: int, instance_id, body_text: str, *, instances: dict) -> str:
+    """Ingest a row this run has claimed. ``instances``: this run's instance
+    cache (a drain ingests many rows of the same few instances)."""
     try:
         with transaction.atomic():
-            instance = Instance.objects.filter(pk=instance_id).first()
-            if instance is None:  # deleted meanwhile (its rows cascade away too)
-                return SKIPPED
+            instance = instances.get(instance_id)
+            if instance is None:
+                instance = (
+                    Instance.objects.select_related("organization").filter(pk=instance_id).first()
+                )
+                if instance is None:  # deleted meanwhile (its rows cascade away too)
+                    return SKIPPED
+                instances[instance_id] = instance
             events = get_adapter(instance).parse_webhook(json.loads(body_text), {})
             result = webhook_events_ingest(instance=instance, events=events)
             # Same transaction as the ingest: both commit or neither does.
@@ -192,9 +286,52 @@ def inbox_process_row(inbox_id: int) -> str:
     return PROCESSED
 
 
+def inbox_drain_rows(*, batch: int | None = None, budget_seconds: float | None = None) -> dict:
+    """Claim and ingest fresh rows, oldest first, until none is left or the
+    time budget is spent. Returns the outcome counts and whether rows may
+    remain (``more``: the budget ran out with a full batch just claimed).
+
+    A row that fails is released for the sweeper and the drain goes on: one
+    bad row must not hold up the webhooks behind it.
+    """
+    batch = batch or settings.WEBHOOK_INBOX_DRAIN_BATCH
+    budget = settings.WEBHOOK_INBOX_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    counts = {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False}
+    instances: dict = {}
+    while True:
+        rows = _claim_fresh(batch, timezone.now())
+        if len(rows) == batch:
+            # A backlog: let another worker process drain beside this one.
+            inbox_wake()
+        for inbox_id, instance_id, body_text in rows:
+            try:
+                counts[_process_claimed(inbox_id, instance_id, body_text, instances=instances)] += 1
+            except Exception:
+                counts["failed"] += 1
+                logger.exception("webhook inbox row %s failed; the sweeper will retry", inbox_id)
+        if len(rows) < batch:
+            return counts
+        if time.monotonic() >= deadline:
+            counts["more"] = True
+            return counts
+
+
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def inbox_process(inbox_id: int) -> str:
+    """One row (the sweeper's retries)."""
     return inbox_process_row(inbox_id)
+
+
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+def inbox_drain() -> dict:
+    """The webhooks' wake-up: ingest every fresh row."""
+    # Cleared before the first claim: a webhook committed later queues the next drain.
+    inbox_wake_reset()
+    counts = inbox_drain_rows()
+    if counts["more"]:
+        inbox_wake()  # the budget ran out, not the rows: the next drain goes on
+    return counts
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)

@@ -14,8 +14,8 @@ Two ways to name and authenticate the instance (docs/PROVIDERS.md):
 Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
-stored in the webhook inbox (one INSERT) and a worker ingests it
-(``messaging.inbox``), so the gateway waits for two queries. Unknown event
+stored in the webhook inbox (one INSERT), a drain is woken (one Redis SET)
+and a worker ingests it (``messaging.inbox``). Unknown event
 types answer 200 without storing anything, so the gateway stops retrying.
 """
 
@@ -31,7 +31,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.api import json_error
-from messaging.inbox import inbox_enqueue, inbox_store
+from messaging.inbox import inbox_store, inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.models import Provider
 from providers.registry import get_adapter
@@ -134,7 +134,7 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         return json_error("invalid_payload", "The body cannot be stored.", 400)
     if inbox_id is None:
         return JsonResponse({"ok": True, "duplicate": True})
-    inbox_enqueue(inbox_id)
+    inbox_wake()
     return JsonResponse({"ok": True, "queued": True})
 
 

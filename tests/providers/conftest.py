@@ -15,21 +15,21 @@ CLOUD_APP_SECRET = "meta-app-secret"
 
 @pytest.fixture(autouse=True)
 def _inbox_inline(request, monkeypatch):
-    """Webhooks are ingested by a worker task; here it runs inside the request.
+    """Webhooks are ingested by a worker's drain; here it runs inside the request.
 
-    The view stores the body (autocommit) before it queues the task, so the
-    task run inline sees the row, as a worker would. Only the inbox task runs
-    inline: the tasks the ingest queues (turns, transcription, sends) behave
-    as before. Tests with a real worker (``worker`` mark) keep the broker.
+    The view stores the body (autocommit) before it wakes the drain, so the
+    drain run inline sees the row, as a worker would. Only the inbox drain
+    runs inline: the tasks the ingest queues (turns, transcription, sends)
+    behave as before. Tests with a real worker (``worker`` mark) keep the
+    broker.
     """
+    from messaging.inbox import inbox_drain, inbox_wake_reset
+
     instance_webhook_cache_clear()
+    inbox_wake_reset()  # a drain an earlier test "lost" is not pending here
     if request.node.get_closest_marker("worker"):
         return
-    from messaging.inbox import inbox_process
-
-    monkeypatch.setattr(
-        inbox_process, "apply_async", lambda args, **options: inbox_process.apply(args)
-    )
+    monkeypatch.setattr(inbox_drain, "apply_async", lambda *args, **options: inbox_drain.apply())
 
 
 CLOUD_PHONE_NUMBER_ID = "106540352242922"

@@ -15,6 +15,8 @@ from messaging.inbox import (
     PROCESSED,
     SKIPPED,
     inbox_cleanup,
+    inbox_drain,
+    inbox_drain_rows,
     inbox_process,
     inbox_process_row,
     inbox_requeue_lost,
@@ -28,8 +30,10 @@ from tests.providers.replay import load_fixture
 
 @pytest.fixture
 def lost_tasks(monkeypatch):
-    """The broker loses every inbox task (Redis flushed, queue purged)."""
+    """The broker loses every inbox task (Redis flushed, queue purged): the
+    drains the webhooks wake and the rows the sweeper queues."""
     lost = []
+    monkeypatch.setattr(inbox_drain, "apply_async", lambda *args, **options: lost.append("drain"))
     monkeypatch.setattr(inbox_process, "apply_async", lambda args, **options: lost.append(args[0]))
     return lost
 
@@ -56,7 +60,7 @@ def test_a_row_whose_task_was_lost_is_processed_by_the_sweeper_once(
 ):
     assert post_webhook(evolution_instance, load_fixture("evolution", "text")).json() == QUEUED
     row = last_inbox_row()
-    assert lost_tasks == [row.id]
+    assert lost_tasks == ["drain"]
     assert (row.processed_at, stored_rows()) == (None, (0, 0, 0))
 
     run_inline(monkeypatch)
@@ -76,10 +80,10 @@ def test_a_row_whose_task_was_lost_is_processed_by_the_sweeper_once(
 def test_an_enqueue_that_fails_still_answers_200_and_the_sweeper_catches_up(
     evolution_instance, monkeypatch
 ):
-    def broker_down(args, **options):
+    def broker_down(*args, **options):
         raise ConnectionRefusedError("redis is down")
 
-    monkeypatch.setattr(inbox_process, "apply_async", broker_down)
+    monkeypatch.setattr(inbox_drain, "apply_async", broker_down)
     response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
 
     assert (response.status_code, response.json()) == (200, QUEUED)
@@ -246,3 +250,100 @@ def test_two_concurrent_runs_of_one_row_process_it_once(
     assert sorted(outcomes) == [PROCESSED, SKIPPED]
     assert stored_rows() == (1, 1, 1)
     assert WebhookInbox.objects.get(pk=inbox_id).processed_at is not None
+
+
+def _post_texts(instance, count, prefix="DRAIN"):
+    body = load_fixture("evolution", "text")
+    for n in range(count):
+        body["data"]["key"]["id"] = f"{prefix}{n}"
+        assert post_webhook(instance, body).json() == QUEUED
+
+
+@pytest.mark.django_db
+def test_a_drain_ingests_the_backlog_in_batches_oldest_first(
+    evolution_instance, lost_tasks, settings
+):
+    settings.WEBHOOK_INBOX_DRAIN_BATCH = 2
+    _post_texts(evolution_instance, 5)
+    assert lost_tasks == ["drain"]  # one wake-up for the five
+
+    counts = inbox_drain.apply().get()  # that drain, as a worker runs it
+
+    assert (counts[PROCESSED], counts["failed"], counts["more"]) == (5, 0, False)
+    ids = list(Message.objects.order_by("concat_seq").values_list("provider_message_id", flat=True))
+    assert ids == [f"DRAIN{n}" for n in range(5)]
+    assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}
+    # A full batch woke a second drain to run beside this one.
+    assert lost_tasks.count("drain") == 2
+
+
+@pytest.mark.django_db
+def test_a_drain_out_of_time_hands_over_to_the_next(evolution_instance, lost_tasks, settings):
+    settings.WEBHOOK_INBOX_DRAIN_BATCH = 2
+    _post_texts(evolution_instance, 5)
+
+    counts = inbox_drain_rows(budget_seconds=0)
+
+    assert (counts[PROCESSED], counts["more"]) == (2, True)
+    assert WebhookInbox.objects.filter(processed_at__isnull=True).count() == 3
+    assert inbox_drain_rows()[PROCESSED] == 3
+
+
+@pytest.mark.django_db
+def test_a_failing_row_does_not_hold_up_the_drain_and_is_left_to_the_sweeper(
+    evolution_instance, lost_tasks, monkeypatch
+):
+    _post_texts(evolution_instance, 3)
+    from messaging import pipeline
+
+    real_hook = pipeline.on_customer_message
+
+    def fail_the_second(message):
+        if message.provider_message_id == "DRAIN1":
+            raise RuntimeError("broken row")
+        real_hook(message)
+
+    monkeypatch.setattr("messaging.pipeline.on_customer_message", fail_the_second)
+    counts = inbox_drain_rows()
+
+    assert (counts[PROCESSED], counts["failed"]) == (2, 1)
+    failed = WebhookInbox.objects.get(processed_at__isnull=True)
+    assert (failed.attempts, failed.claimed_at, failed.last_error) == (
+        1,
+        None,
+        "RuntimeError: broken row",
+    )
+    # The next drain leaves it alone (spaced retries are the sweeper's)...
+    assert inbox_drain_rows()[PROCESSED] == 0
+    # ...which runs it again once it is old enough.
+    monkeypatch.setattr("messaging.pipeline.on_customer_message", real_hook)
+    run_inline(monkeypatch)
+    age(failed, 60)
+    assert inbox_requeue_lost() == 1
+    assert Message.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_drains_take_disjoint_batches(evolution_instance, lost_tasks, settings):
+    settings.WEBHOOK_INBOX_DRAIN_BATCH = 3
+    _post_texts(evolution_instance, 24)
+    barrier = threading.Barrier(3)
+    outcomes = []
+
+    def drain():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(inbox_drain_rows())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sum(o[PROCESSED] for o in outcomes) == 24
+    assert sum(o["failed"] + o[SKIPPED] for o in outcomes) == 0
+    assert Message.objects.count() == 24
+    assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}

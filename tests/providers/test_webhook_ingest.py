@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
-from messaging.inbox import PROCESSED, inbox_process, inbox_process_row
+from messaging.inbox import PROCESSED, inbox_drain, inbox_process_row
 from messaging.models import (
     Author,
     DeliveryStatus,
@@ -315,16 +315,31 @@ def test_a_batch_stores_messages_and_applies_statuses(cloudapi_instance):
     assert (inbound.text, inbound.session_id) == ("Primeira", sent.session_id)
 
 
-def test_the_webhook_answers_after_two_queries(evolution_instance, django_assert_num_queries):
+def test_the_webhook_answers_after_two_queries_and_wakes_one_drain(
+    evolution_instance, django_assert_num_queries
+):
     queued = []
+    body = load_fixture("evolution", "text")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(inbox_process, "apply_async", lambda args, **options: queued.append(args[0]))
-        # The instance by its secret; the inbox insert. The ingest is the task's.
+        patch.setattr(inbox_drain, "apply_async", lambda *args, **options: queued.append(args))
+        # The instance by its secret; the inbox insert. The ingest is the drain's.
         with django_assert_num_queries(2):
-            response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
-    assert response.json() == QUEUED
-    assert queued == [last_inbox_row().id]
+            response = post_webhook(evolution_instance, body)
+        assert response.json() == QUEUED
+        # While that drain is pending, more webhooks queue no task of their own.
+        for n in range(3):
+            body["data"]["key"]["id"] = f"MORE{n}"
+            assert post_webhook(evolution_instance, body).json() == QUEUED
+    assert len(queued) == 1
+    assert WebhookInbox.objects.filter(processed_at__isnull=True).count() == 4
     assert Message.objects.count() == 0
+
+    # The drain (as a worker runs it) ingests all four, then a new webhook wakes the next.
+    assert inbox_drain.apply().get()[PROCESSED] == 4
+    assert Message.objects.count() == 4
+    body["data"]["key"]["id"] = "AFTER"
+    assert post_webhook(evolution_instance, body).json() == QUEUED
+    assert Message.objects.count() == 5
 
 
 def test_a_returning_customer_costs_a_flat_number_of_queries(
@@ -334,7 +349,7 @@ def test_a_returning_customer_costs_a_flat_number_of_queries(
     post_webhook(evolution_instance, body)
     # Only the ingest's own statements: the pipeline hooks have their own budget.
     monkeypatch.setattr("messaging.pipeline.on_customer_message", lambda message: None)
-    monkeypatch.setattr(inbox_process, "apply_async", lambda args, **options: None)
+    monkeypatch.setattr(inbox_drain, "apply_async", lambda *args, **options: None)
     for n in range(2):
         body["data"]["key"]["id"] = f"NEXT{n}"
         post_webhook(evolution_instance, body)

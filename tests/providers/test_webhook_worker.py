@@ -26,3 +26,26 @@ def test_a_real_worker_ingests_a_queued_webhook(celery_worker, evolution_instanc
     row = WebhookInbox.objects.get()
     assert row.processed_at is not None
     assert (row.attempts, row.result["stored"]) == (1, 1)
+
+
+@pytest.mark.worker
+def test_a_real_worker_drains_a_burst_exactly_once(celery_worker, evolution_instance):
+    body = load_fixture("evolution", "text")
+    for n in range(40):
+        body["data"]["key"]["id"] = f"BURST{n:02d}"
+        body["data"]["key"]["remoteJid"] = f"55119{n % 4:08d}@s.whatsapp.net"
+        body["data"]["key"].pop("remoteJidAlt", None)
+        assert post_webhook(evolution_instance, body).json() == QUEUED
+
+    deadline = time.monotonic() + 60
+    while (
+        time.monotonic() < deadline
+        and WebhookInbox.objects.filter(processed_at__isnull=True).exists()
+    ):
+        time.sleep(0.2)
+
+    assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
+    assert Message.objects.count() == 40
+    assert len(set(Message.objects.values_list("provider_message_id", flat=True))) == 40
+    # Each row claimed once: no run repeated another's work.
+    assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}
