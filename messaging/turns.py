@@ -3,15 +3,19 @@
 How it stays correct with many workers and across restarts:
 
 - Each customer message increments ``session.concat_seq`` (an UPDATE, so
-  messages of one session are serialized by the row lock), joins the
-  session's OPEN turn (the partial unique index ``one_open_turn_per_session``
-  makes "create if none" race-safe) and schedules ``turn_close`` with a
-  countdown of the session's window, carrying the new sequence number.
-- ``turn_close`` finds a newer sequence → a newer message rescheduled the
-  window: it does nothing. Otherwise it claims the turn with a conditional
-  UPDATE (OPEN and still at that sequence → CLOSED). Only one claimer can
-  win; the same transaction assembles the text and writes the dispatch
-  outbox rows, so a turn is closed and offered to the AI exactly once.
+  messages of one session are serialized by the row lock) and joins the
+  session's OPEN turn (one conditional UPDATE; the partial unique index
+  ``one_open_turn_per_session`` makes "create if none" race-safe).
+- Only the message that opens a turn schedules a task: ``turn_due`` with a
+  countdown of the window. When it runs it reads the turn: later messages
+  moved ``last_message_at``, so the window ends later → it schedules itself
+  for the new end (one task per turn and pause in the burst, not one per
+  message: each costs the broker, the worker and the database). At the end
+  it claims the turn with a conditional UPDATE (OPEN and still at the
+  sequence it read → CLOSED). Only one claimer can win; the same
+  transaction assembles the text and writes the dispatch outbox rows, so a
+  turn is closed and offered to the AI exactly once. A task of a turn that
+  is no longer open ends the chain.
 - State lives in PostgreSQL, not in the broker: if a countdown task is lost
   (Redis flushed, worker killed) the beat sweeper finds OPEN turns well
   past their window and closes them through the same claim.
@@ -26,7 +30,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -71,49 +75,98 @@ def window_seconds(session_window: int | None) -> int:
 # --- a customer message arrives ------------------------------------------------
 
 
+_BUMP_SESSION = (
+    f"UPDATE {ChatSession._meta.db_table} "  # noqa: S608 (a model's table name)
+    "SET concat_seq = concat_seq + 1, last_message_at = %s, last_customer_message_at = %s, "
+    "whatsapp_window_expires_at = %s WHERE id = %s RETURNING concat_seq, concat_timeout"
+)
+_JOIN_TURN = (
+    f"UPDATE {Turn._meta.db_table} "  # noqa: S608 (a model's table name)
+    "SET last_seq = %s, last_message_at = %s, messages_count = messages_count + 1 "
+    "WHERE session_id = %s AND status = %s AND messages_count < %s AND first_message_at > %s "
+    "RETURNING id, first_message_at, messages_count"
+)
+
+
 def turn_add_message(message: Message) -> Turn:
-    """Put an inbound customer message into its session's open turn and
-    (re)start the window. Call inside the ingest transaction."""
-    with transaction.atomic():
+    """Put an inbound customer message into its session's open turn; a new
+    turn starts its window. Call inside the ingest transaction."""
+    # No savepoint of its own: a failure here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
-        session_id = message.session_id
-        ChatSession.objects.filter(pk=session_id).update(
-            concat_seq=F("concat_seq") + 1,
-            last_message_at=now,
-            last_customer_message_at=now,
-            whatsapp_window_expires_at=now + WHATSAPP_WINDOW,
-        )
-        seq, session_window = (
-            ChatSession.objects.filter(pk=session_id)
-            .values_list("concat_seq", "concat_timeout")
-            .get()
-        )
-        window = window_seconds(session_window)
-        turn = _join_open_turn(message, seq=seq, now=now)
+        seq, session_window = _bump_session(message.session_id, now)
+        turn, opened = _join_open_turn(message, seq=seq, now=now)
         Message.objects.filter(pk=message.pk).update(turn=turn, concat_seq=seq)
         message.turn = turn
         message.concat_seq = seq
 
-        # Why the task will close it if nothing newer arrives: decided here,
-        # where the message is, and carried by the task.
+        turn_id = str(turn.pk)
         if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
-            countdown, reason = 0.0, CLOSE_MAX_MESSAGES
-        else:
-            max_wait_left = (
-                turn.first_message_at + timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS) - now
-            ).total_seconds()
-            if max_wait_left < window:
-                countdown, reason = max(0.0, max_wait_left), CLOSE_MAX_WAIT
-            else:
-                countdown, reason = float(window), CLOSE_WINDOW
-        session_key = str(session_id)
-        transaction.on_commit(
-            lambda: turn_close.apply_async((session_key, seq, reason), countdown=countdown)
-        )
+            # Full: close now (a one-off; the opening task ends its chain on a closed turn).
+            transaction.on_commit(lambda: turn_due.apply_async((turn_id,), {"poll": opened}))
+        elif opened:
+            countdown = min(window_seconds(session_window), settings.CONCAT_MAX_WAIT_SECONDS)
+            transaction.on_commit(lambda: turn_due.apply_async((turn_id,), countdown=countdown))
+        # A message joining a turn schedules nothing: the turn's task finds
+        # the window moved on and waits for its new end.
     return turn
 
 
-def _join_open_turn(message: Message, *, seq: int, now) -> Turn:
+def _bump_session(session_id, now) -> tuple[int, int | None]:
+    """The message's sequence number and the session's window, in one round trip."""
+    values = {
+        "last_message_at": now,
+        "last_customer_message_at": now,
+        "whatsapp_window_expires_at": now + WHATSAPP_WINDOW,
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP_SESSION, [now, now, now + WHATSAPP_WINDOW, session_id])
+            return cursor.fetchone()
+    # The embedded SQLite setup: the same in two statements.
+    ChatSession.objects.filter(pk=session_id).update(concat_seq=F("concat_seq") + 1, **values)
+    return (
+        ChatSession.objects.filter(pk=session_id).values_list("concat_seq", "concat_timeout").get()
+    )
+
+
+def _join_open_turn(message: Message, *, seq: int, now) -> tuple[Turn, bool]:
+    """(the turn the message is in now, whether it opened that turn)."""
+    if connection.vendor == "postgresql":
+        # The usual case in one statement: an open turn within its bounds.
+        max_wait = timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _JOIN_TURN,
+                [
+                    seq,
+                    now,
+                    message.session_id,
+                    TurnStatus.OPEN,
+                    settings.CONCAT_MAX_MESSAGES,
+                    now - max_wait,
+                ],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            turn_id, first_message_at, count = row
+            turn = Turn(
+                pk=turn_id,
+                organization_id=message.organization_id,
+                session_id=message.session_id,
+                status=TurnStatus.OPEN,
+                first_message_at=first_message_at,
+                last_message_at=now,
+                last_seq=seq,
+                messages_count=count,
+            )
+            turn._state.adding = False
+            return turn, False
+    return _join_or_open_turn(message, seq=seq, now=now)
+
+
+def _join_or_open_turn(message: Message, *, seq: int, now) -> tuple[Turn, bool]:
+    """No open turn within bounds: close one over its bounds, open the next."""
     for _ in range(10):
         turn = Turn.objects.filter(session_id=message.session_id, status=TurnStatus.OPEN).first()
         if turn is not None and _over_bounds(turn, now):
@@ -124,7 +177,7 @@ def _join_open_turn(message: Message, *, seq: int, now) -> Turn:
         if turn is None:
             try:
                 with transaction.atomic():
-                    return Turn.objects.create(
+                    turn = Turn.objects.create(
                         organization_id=message.organization_id,
                         session_id=message.session_id,
                         status=TurnStatus.OPEN,
@@ -133,6 +186,7 @@ def _join_open_turn(message: Message, *, seq: int, now) -> Turn:
                         last_seq=seq,
                         messages_count=1,
                     )
+                return turn, True
             except IntegrityError:
                 continue  # another open turn appeared: join it
         joined = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN).update(
@@ -140,7 +194,7 @@ def _join_open_turn(message: Message, *, seq: int, now) -> Turn:
         )
         if joined:
             turn.refresh_from_db()
-            return turn
+            return turn, False
         # Closed between our read and our update: start the next one.
     raise RuntimeError(f"could not attach message {message.pk} to a turn")  # pragma: no cover
 
@@ -204,6 +258,53 @@ def turn_close_due(
             turn, seq=seq, reason=reason, now=now, messages=messages, send_inline=send_inline
         )
     return "closed" if closed else "done"
+
+
+def turn_close_when_due(turn_id, *, send_inline: bool = False) -> tuple[str, float | None]:
+    """Close the turn if its window (or a bound) has ended.
+
+    Returns (outcome, seconds until it should be looked at again or None):
+    "done" (not open: closed by another path, or gone), "waiting" (later
+    messages moved the window's end), "waiting_media" or "closed".
+    """
+    for _ in range(3):
+        row = (
+            Turn.objects.filter(pk=turn_id, status=TurnStatus.OPEN)
+            .values_list(
+                "session_id",
+                "last_seq",
+                "first_message_at",
+                "last_message_at",
+                "messages_count",
+                "session__concat_timeout",
+            )
+            .first()
+        )
+        if row is None:
+            return "done", None
+        session_id, seq, first_message_at, last_message_at, count, session_window = row
+        now = timezone.now()
+        due, reason = _due(first_message_at, last_message_at, count, session_window)
+        if due > now:
+            return "waiting", (due - now).total_seconds()
+        outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
+        if outcome == "waiting_media":
+            return outcome, float(MEDIA_POLL_SECONDS)
+        if outcome != "stale":
+            return outcome, None
+        # A message joined between the read and the claim: read it again.
+    return "stale", float(WINDOW_MIN_SECONDS)
+
+
+def _due(first_message_at, last_message_at, count: int, session_window) -> tuple:
+    """When an open turn closes, and why."""
+    if count >= settings.CONCAT_MAX_MESSAGES:
+        return first_message_at, CLOSE_MAX_MESSAGES
+    window_end = last_message_at + timedelta(seconds=window_seconds(session_window))
+    max_wait_end = first_message_at + timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS)
+    if max_wait_end < window_end:
+        return max_wait_end, CLOSE_MAX_WAIT
+    return window_end, CLOSE_WINDOW
 
 
 def _turn_messages(turn: Turn) -> list[Message]:
@@ -292,26 +393,42 @@ def turn_nudge_after_transcription(message_id) -> None:
     """A transcription finished: if its turn is only waiting for media, close it now."""
     row = (
         Message.objects.filter(pk=message_id, turn__status=TurnStatus.OPEN)
-        .values_list(
-            "session_id", "turn__last_seq", "turn__last_message_at", "session__concat_timeout"
-        )
+        .values_list("turn_id", "turn__last_message_at", "session__concat_timeout")
         .first()
     )
     if row is None:
         return
-    session_id, seq, last_message_at, session_window = row
+    turn_id, last_message_at, session_window = row
     if timezone.now() < last_message_at + timedelta(seconds=window_seconds(session_window)):
         return  # the window itself is still running; its task will close it
-    session_key = str(session_id)
-    transaction.on_commit(lambda: turn_close.apply_async((session_key, seq)))
+    turn_key = str(turn_id)
+    # poll=False: the turn's own task keeps polling if other media are pending.
+    transaction.on_commit(lambda: turn_due.apply_async((turn_key,), {"poll": False}))
 
 
 # --- tasks -----------------------------------------------------------------------
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+def turn_due(turn_id: str, poll: bool = True) -> str:
+    """A turn's window may have ended: close it, or look again when it will.
+
+    ``poll``: look again later if it is not time yet (the task the turn's
+    first message scheduled). A one-off nudge (the last message allowed, a
+    transcription finished) passes False, so a turn never has two chains.
+    """
+    outcome, again_in = turn_close_when_due(turn_id, send_inline=True)
+    if again_in is not None and poll:
+        turn_due.apply_async((turn_id,), countdown=again_in)
+    return outcome
+
+
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def turn_close(session_id: str, seq: int, reason: str = CLOSE_WINDOW) -> str:
-    """The end of a debounce window (or a bound). Stale and duplicate runs do nothing."""
+    """Close the session's open turn if ``seq`` is still its latest message.
+
+    Kept for tasks queued before ``turn_due`` took over (a deploy): stale
+    and duplicate runs do nothing."""
     outcome = turn_close_due(session_id, seq, reason=reason, send_inline=True)
     if outcome == "waiting_media":
         turn_close.apply_async((session_id, seq, reason), countdown=MEDIA_POLL_SECONDS)
