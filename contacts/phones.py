@@ -6,6 +6,7 @@ type the new one (``5531987654321``). Both must find the same contact, so we
 store the 9-digit form and fold the 8-digit one into it.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -43,7 +44,15 @@ def normalize_phone(raw: str, default_region: str = "BR") -> str:
     """
     if not raw or not str(raw).strip():
         raise InvalidPhone("empty phone number")
-    value = strip_jid(str(raw).strip())
+    return _normalize(str(raw).strip(), default_region)
+
+
+# Every webhook normalizes its sender, and customers come back: parsing with
+# phonenumbers is the largest part of a webhook's parse. Invalid input raises
+# and is not cached.
+@functools.lru_cache(maxsize=8192)
+def _normalize(raw: str, default_region: str) -> str:
+    value = strip_jid(raw)
     if value.endswith("@lid") or "@" in value:
         raise InvalidPhone(f"{raw!r} is not a phone number")
     digits = _NON_DIGITS.sub("", value)
