@@ -352,7 +352,7 @@ def exactly_once(offset: int, count: int, since) -> dict:
     return figures
 
 
-def queries_per_webhook(secret: str) -> tuple[int, int]:
+def queries_per_webhook(secret: str, instance_id) -> tuple[int, int]:
     """(queries of the view, queries a drain runs for one row) for a returning customer."""
     from django.db import connection
     from django.test import Client
@@ -363,17 +363,17 @@ def queries_per_webhook(secret: str) -> tuple[int, int]:
 
     # Measured here, not by a worker.
     inbox.inbox_drain.apply_async = lambda *args, **options: None
-    inbox.inbox_wake_reset()
+    inbox.inbox_wake_reset(instance_id)
     client = Client()
     path = f"/api/v1/webhooks/evolution/{secret}"
     client.post(path, data=payload(10**6), content_type="application/json")
-    inbox.inbox_drain_rows()  # a new contact first
+    inbox.inbox_drain_instance(instance_id)  # a new contact first
     body = json.loads(payload(10**6))
     body["data"]["key"]["id"] = "BENCHQUERIES"
     with CaptureQueriesContext(connection) as view:
         client.post(path, data=json.dumps(body), content_type="application/json")
     with CaptureQueriesContext(connection) as task:
-        assert inbox.inbox_drain_rows()[inbox.PROCESSED] == 1
+        assert inbox.inbox_drain_instance(instance_id)[inbox.PROCESSED] == 1
     assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
     return len(view.captured_queries), len(task.captured_queries)
 
@@ -415,7 +415,7 @@ def main() -> int:
             bare_runs.append(run_bare(env, path))
             alone_runs.append(run_product(env, path, offset=(n + 1) * 100_000, worker_during=False))
         shared = run_product(env, path, offset=(ROUNDS + 1) * 100_000, worker_during=True)
-        view_queries, task_queries = queries_per_webhook(secret)
+        view_queries, task_queries = queries_per_webhook(secret, prepared["instance"].pk)
     finally:
         cleanup(env)
     print(
@@ -447,7 +447,7 @@ def main() -> int:
     )
     print(
         f"{'queries':>14}: {view_queries} in the view (instance cached), {task_queries} in a "
-        "drain for one row (known contact, open session, text; claim included)"
+        "drain for one row (known contact, open session, text; lock and claim included)"
     )
     failed = any(
         f["errors"] or not f.get("drained", True) or not f.get("once", True)

@@ -9,14 +9,17 @@ copy of the webhook:
   inserts nothing (the view answers ``duplicate``) while the row is kept
   (``WEBHOOK_INBOX_RETENTION_DAYS``);
 - the wake-up is one Redis ``SET NX`` per webhook, not one Celery task:
-  only the webhook that finds no drain pending queues ``inbox_drain``
-  (a Celery publish costs a web process about ten times the SET). A drain
-  first clears the flag, then claims fresh rows in batches until none is
-  left, so a row committed before the flag was cleared is claimed by this
-  drain and one committed after it sets the flag again and queues the next;
+  only the webhook that finds no drain of its instance pending queues
+  ``inbox_drain`` (a Celery publish costs a web process about ten times the
+  SET). One drain per instance runs at a time (a PostgreSQL advisory lock),
+  claiming the instance's fresh rows in arrival order, so a customer's
+  messages are ingested in the order the gateway sent them; instances drain
+  in parallel. The drain clears the flag before its first claim, so a row
+  committed earlier is claimed by this drain and one committed later sets
+  the flag and queues the next (``inbox_drain_instance`` has the details);
 - a claim is a committed conditional UPDATE (``claimed_at``, counts
-  ``attempts``; ``FOR UPDATE SKIP LOCKED`` so parallel drains take disjoint
-  batches), so concurrent runs of one row do the work once; then one
+  ``attempts``), so concurrent runs of one row (a drain and the sweeper's
+  retry) do the work once; then one
   transaction per row ingests every event and sets ``processed_at``
   (conditionally: a second run past an expired claim rolls back). A crash
   anywhere rolls that row back and leaves it unprocessed;
@@ -38,6 +41,7 @@ import hashlib
 import json
 import logging
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import shared_task
@@ -95,16 +99,16 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str) -> int | None:
     return row[0] if row else None
 
 
-# Set while a drain is queued and has not started: the webhooks meanwhile
-# need no task of their own. Expires in case that drain is lost (the sweeper
-# covers the rows meanwhile).
-WAKE_KEY = "atende:inbox:drain-pending"
-WAKE_TTL_SECONDS = 60
+# Per instance, set while a drain is queued and has not started: the
+# webhooks meanwhile need no task of their own. Expires in case that drain
+# is lost (the sweeper covers the rows meanwhile).
+WAKE_KEY = "atende:inbox:drain-pending:{instance_id}"
+WAKE_TTL_SECONDS = 30
 
 
 @functools.cache
 def _redis():
-    """This process's Redis client for the wake flag, or None (embedded setup).
+    """This process's Redis client for the wake flags, or None (embedded setup).
 
     Not Django's cache: its Redis backend builds a new client per call, which
     costs more than the SET itself on the webhook's hot path.
@@ -116,31 +120,41 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-def _wake_flag_set() -> bool:
+def _wake_flag_set(instance_id) -> bool:
     """True when this call set the flag (no drain was pending)."""
+    key = WAKE_KEY.format(instance_id=instance_id)
     client = _redis()
     if client is None:
-        return cache.add(WAKE_KEY, 1, WAKE_TTL_SECONDS)
-    return bool(client.set(WAKE_KEY, 1, nx=True, ex=WAKE_TTL_SECONDS))
+        return cache.add(key, 1, WAKE_TTL_SECONDS)
+    return bool(client.set(key, 1, nx=True, ex=WAKE_TTL_SECONDS))
 
 
-def inbox_wake_reset() -> None:
+def _wake_flag_is_set(instance_id) -> bool:
+    key = WAKE_KEY.format(instance_id=instance_id)
+    client = _redis()
+    if client is None:
+        return cache.get(key) is not None
+    return bool(client.exists(key))
+
+
+def inbox_wake_reset(instance_id) -> None:
     """A drain is starting: the next webhook must queue another one."""
+    key = WAKE_KEY.format(instance_id=instance_id)
     client = _redis()
     if client is None:
-        cache.delete(WAKE_KEY)
+        cache.delete(key)
     else:
-        client.delete(WAKE_KEY)
+        client.delete(key)
 
 
-def inbox_wake() -> bool:
-    """Make sure a drain will run after this (committed) row. A broker or
-    Redis failure is logged, not raised: the row is stored and the sweeper
-    queues it."""
+def inbox_wake(instance_id) -> bool:
+    """Make sure a drain of this instance runs after this (committed) row.
+    A broker or Redis failure is logged, not raised: the row is stored and
+    the sweeper queues it."""
     try:
-        if _wake_flag_set():
+        if _wake_flag_set(instance_id):
             # No publish retries: the gateway is waiting, and the sweeper retries.
-            inbox_drain.apply_async(retry=False)
+            inbox_drain.apply_async((str(instance_id),), retry=False)
     except Exception:
         logger.exception("could not wake the webhook inbox drain; the sweeper will")
         return False
@@ -192,24 +206,29 @@ _CLAIM_BATCH = (
     "SET claimed_at = %s, attempts = attempts + 1 "
     "WHERE id IN ("
     f"  SELECT id FROM {WebhookInbox._meta.db_table} "
-    "  WHERE processed_at IS NULL AND claimed_at IS NULL AND attempts = 0 "
-    "  ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
+    "  WHERE instance_id = %s AND processed_at IS NULL AND claimed_at IS NULL "
+    "  AND attempts = 0 ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
     ") RETURNING id, instance_id, body::text"
 )
 
 
-def _claim_fresh(limit: int, now) -> list[tuple]:
-    """Claim up to ``limit`` rows no run has touched yet, oldest first:
-    [(id, instance id, body as JSON text)]. Rows that failed once are the
-    sweeper's (spaced retries), not the drain's."""
+def _claim_fresh(instance_id, limit: int, now) -> list[tuple]:
+    """Claim up to ``limit`` of the instance's rows no run has touched yet,
+    oldest first: [(id, instance id, body as JSON text)]. Rows that failed
+    once are the sweeper's (spaced retries), not the drain's."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_BATCH, [now, limit])
+            cursor.execute(_CLAIM_BATCH, [now, instance_id, limit])
             rows = cursor.fetchall()
-        return sorted(rows)  # RETURNING keeps no order
+        return sorted(rows)  # RETURNING keeps no order; ids follow arrival
     claimed = []
     ids = (
-        WebhookInbox.objects.filter(processed_at__isnull=True, claimed_at__isnull=True, attempts=0)
+        WebhookInbox.objects.filter(
+            instance_id=instance_id,
+            processed_at__isnull=True,
+            claimed_at__isnull=True,
+            attempts=0,
+        )
         .order_by("received_at", "id")
         .values_list("id", flat=True)[:limit]
     )
@@ -286,11 +305,42 @@ def _process_claimed(inbox_id: int, instance_id, body_text: str, *, instances: d
     return PROCESSED
 
 
-def inbox_drain_rows(*, batch: int | None = None, budget_seconds: float | None = None) -> dict:
-    """Claim and ingest fresh rows, oldest first, until none is left or the
-    time budget is spent. Returns the outcome counts and whether rows may
-    remain (``more``: the budget ran out with a full batch just claimed).
+# pg_try_advisory_lock(class, hashtext(instance id)): one drain per instance.
+_DRAIN_LOCK_CLASS = 7301
 
+
+@contextmanager
+def _drain_lock(instance_id):
+    """Hold the instance's drain lock (a session advisory lock, so a killed
+    worker's lock goes with its connection); yields whether it was free."""
+    if connection.vendor != "postgresql":
+        yield True  # the embedded SQLite setup serializes writers anyway
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, str(instance_id)]
+        )
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))",
+                    [_DRAIN_LOCK_CLASS, str(instance_id)],
+                )
+
+
+def inbox_drain_rows(
+    instance_id, *, batch: int | None = None, budget_seconds: float | None = None
+) -> dict:
+    """Claim and ingest the instance's fresh rows in arrival order until none
+    is left or the time budget is spent. Returns the outcome counts and
+    whether rows may remain (``more``: the budget ran out after a full batch).
+
+    The caller holds the instance's drain lock: one drain per instance is
+    what keeps a customer's messages in the order the gateway sent them.
     A row that fails is released for the sweeper and the drain goes on: one
     bad row must not hold up the webhooks behind it.
     """
@@ -300,21 +350,55 @@ def inbox_drain_rows(*, batch: int | None = None, budget_seconds: float | None =
     counts = {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False}
     instances: dict = {}
     while True:
-        rows = _claim_fresh(batch, timezone.now())
-        if len(rows) == batch:
-            # A backlog: let another worker process drain beside this one.
-            inbox_wake()
-        for inbox_id, instance_id, body_text in rows:
+        rows = _claim_fresh(instance_id, batch, timezone.now())
+        for inbox_id, row_instance_id, body_text in rows:
             try:
-                counts[_process_claimed(inbox_id, instance_id, body_text, instances=instances)] += 1
+                outcome = _process_claimed(
+                    inbox_id, row_instance_id, body_text, instances=instances
+                )
             except Exception:
                 counts["failed"] += 1
                 logger.exception("webhook inbox row %s failed; the sweeper will retry", inbox_id)
+            else:
+                counts[outcome] += 1
         if len(rows) < batch:
             return counts
         if time.monotonic() >= deadline:
             counts["more"] = True
             return counts
+
+
+def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) -> dict:
+    """One drain of one instance, as the task runs it.
+
+    The wake flag is cleared under the lock, before the first claim, so a
+    row committed before the clear is claimed here, and one committed after
+    it sets the flag and queues the next drain. That drain may find this one
+    still holding the lock and leave; so after releasing it this one looks at
+    the flag once more and drains again if it is set.
+    """
+    budget = settings.WEBHOOK_INBOX_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    total = {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False, "busy": False}
+    while True:
+        with _drain_lock(instance_id) as held:
+            if not held:
+                total["busy"] = True  # the holder looks at the flag when it lets go
+                return total
+            inbox_wake_reset(instance_id)
+            counts = inbox_drain_rows(
+                instance_id, budget_seconds=max(0.0, deadline - time.monotonic())
+            )
+        for key in (PROCESSED, SKIPPED, INVALID, "failed"):
+            total[key] += counts[key]
+        if counts["more"] or (_wake_flag_is_set(instance_id) and time.monotonic() >= deadline):
+            # Out of time with rows left: a fresh task goes on (the flag may
+            # be set already, so queue it directly).
+            total["more"] = True
+            inbox_drain.apply_async((str(instance_id),))
+            return total
+        if not _wake_flag_is_set(instance_id):
+            return total
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
@@ -324,14 +408,9 @@ def inbox_process(inbox_id: int) -> str:
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
-def inbox_drain() -> dict:
-    """The webhooks' wake-up: ingest every fresh row."""
-    # Cleared before the first claim: a webhook committed later queues the next drain.
-    inbox_wake_reset()
-    counts = inbox_drain_rows()
-    if counts["more"]:
-        inbox_wake()  # the budget ran out, not the rows: the next drain goes on
-    return counts
+def inbox_drain(instance_id: str) -> dict:
+    """The webhooks' wake-up: ingest the instance's fresh rows, in order."""
+    return inbox_drain_instance(instance_id)
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)

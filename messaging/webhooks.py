@@ -134,7 +134,7 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         return json_error("invalid_payload", "The body cannot be stored.", 400)
     if inbox_id is None:
         return JsonResponse({"ok": True, "duplicate": True})
-    inbox_wake()
+    inbox_wake(instance.pk)
     return JsonResponse({"ok": True, "queued": True})
 
 

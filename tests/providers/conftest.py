@@ -23,13 +23,17 @@ def _inbox_inline(request, monkeypatch):
     behave as before. Tests with a real worker (``worker`` mark) keep the
     broker.
     """
-    from messaging.inbox import inbox_drain, inbox_wake_reset
+    from messaging.inbox import _redis, inbox_drain
 
     instance_webhook_cache_clear()
-    inbox_wake_reset()  # a drain an earlier test "lost" is not pending here
+    # A drain an earlier test "lost" is not pending here.
+    for key in _redis().scan_iter("atende:inbox:drain-pending:*"):
+        _redis().delete(key)
     if request.node.get_closest_marker("worker"):
         return
-    monkeypatch.setattr(inbox_drain, "apply_async", lambda *args, **options: inbox_drain.apply())
+    monkeypatch.setattr(
+        inbox_drain, "apply_async", lambda args=(), **options: inbox_drain.apply(args)
+    )
 
 
 CLOUD_PHONE_NUMBER_ID = "106540352242922"

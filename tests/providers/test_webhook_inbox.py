@@ -16,7 +16,7 @@ from messaging.inbox import (
     SKIPPED,
     inbox_cleanup,
     inbox_drain,
-    inbox_drain_rows,
+    inbox_drain_instance,
     inbox_process,
     inbox_process_row,
     inbox_requeue_lost,
@@ -260,21 +260,19 @@ def _post_texts(instance, count, prefix="DRAIN"):
 
 
 @pytest.mark.django_db
-def test_a_drain_ingests_the_backlog_in_batches_oldest_first(
+def test_a_drain_ingests_the_backlog_in_batches_in_arrival_order(
     evolution_instance, lost_tasks, settings
 ):
     settings.WEBHOOK_INBOX_DRAIN_BATCH = 2
     _post_texts(evolution_instance, 5)
     assert lost_tasks == ["drain"]  # one wake-up for the five
 
-    counts = inbox_drain.apply().get()  # that drain, as a worker runs it
+    counts = inbox_drain.apply((str(evolution_instance.pk),)).get()  # as a worker runs it
 
     assert (counts[PROCESSED], counts["failed"], counts["more"]) == (5, 0, False)
     ids = list(Message.objects.order_by("concat_seq").values_list("provider_message_id", flat=True))
     assert ids == [f"DRAIN{n}" for n in range(5)]
     assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}
-    # A full batch woke a second drain to run beside this one.
-    assert lost_tasks.count("drain") == 2
 
 
 @pytest.mark.django_db
@@ -282,11 +280,24 @@ def test_a_drain_out_of_time_hands_over_to_the_next(evolution_instance, lost_tas
     settings.WEBHOOK_INBOX_DRAIN_BATCH = 2
     _post_texts(evolution_instance, 5)
 
-    counts = inbox_drain_rows(budget_seconds=0)
+    counts = inbox_drain_instance(evolution_instance.pk, budget_seconds=0)
 
     assert (counts[PROCESSED], counts["more"]) == (2, True)
+    assert lost_tasks == ["drain", "drain"]  # the webhooks' wake-up, then the hand-over
     assert WebhookInbox.objects.filter(processed_at__isnull=True).count() == 3
-    assert inbox_drain_rows()[PROCESSED] == 3
+    assert inbox_drain_instance(evolution_instance.pk)[PROCESSED] == 3
+
+
+@pytest.mark.django_db
+def test_a_drain_takes_only_its_own_instances_rows(evolution_instance, uazapi_instance, lost_tasks):
+    _post_texts(evolution_instance, 2)
+    other = WebhookInbox.objects.create(
+        instance=uazapi_instance, body={}, body_sha256="0" * 64, received_at=timezone.now()
+    )
+
+    assert inbox_drain_instance(evolution_instance.pk)[PROCESSED] == 2
+    other.refresh_from_db()
+    assert (other.processed_at, other.attempts) == (None, 0)
 
 
 @pytest.mark.django_db
@@ -304,7 +315,7 @@ def test_a_failing_row_does_not_hold_up_the_drain_and_is_left_to_the_sweeper(
         real_hook(message)
 
     monkeypatch.setattr("messaging.pipeline.on_customer_message", fail_the_second)
-    counts = inbox_drain_rows()
+    counts = inbox_drain_instance(evolution_instance.pk)
 
     assert (counts[PROCESSED], counts["failed"]) == (2, 1)
     failed = WebhookInbox.objects.get(processed_at__isnull=True)
@@ -314,7 +325,7 @@ def test_a_failing_row_does_not_hold_up_the_drain_and_is_left_to_the_sweeper(
         "RuntimeError: broken row",
     )
     # The next drain leaves it alone (spaced retries are the sweeper's)...
-    assert inbox_drain_rows()[PROCESSED] == 0
+    assert inbox_drain_instance(evolution_instance.pk)[PROCESSED] == 0
     # ...which runs it again once it is old enough.
     monkeypatch.setattr("messaging.pipeline.on_customer_message", real_hook)
     run_inline(monkeypatch)
@@ -324,26 +335,49 @@ def test_a_failing_row_does_not_hold_up_the_drain_and_is_left_to_the_sweeper(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_drains_take_disjoint_batches(evolution_instance, lost_tasks, settings):
-    settings.WEBHOOK_INBOX_DRAIN_BATCH = 3
-    _post_texts(evolution_instance, 24)
-    barrier = threading.Barrier(3)
+def test_one_drain_per_instance_and_a_webhook_arriving_meanwhile_is_not_lost(
+    evolution_instance, monkeypatch, settings
+):
+    """A drain holds the instance's lock; a webhook arrives and its drain finds
+    the lock taken and leaves; the holder sees the flag and drains it too."""
+    settings.WEBHOOK_INBOX_DRAIN_BATCH = 2
+    queued = []
+    monkeypatch.setattr(inbox_drain, "apply_async", lambda args, **options: queued.append(args))
+    _post_texts(evolution_instance, 3)
+    assert len(queued) == 1
+
+    from messaging import pipeline
+
+    real_hook = pipeline.on_customer_message
+    inside = threading.Event()
+    go_on = threading.Event()
+
+    def slow_hook(message):
+        if message.provider_message_id == "DRAIN0":
+            inside.set()
+            go_on.wait(timeout=10)
+        real_hook(message)
+
+    monkeypatch.setattr("messaging.pipeline.on_customer_message", slow_hook)
     outcomes = []
 
-    def drain():
+    def first_drain():
         try:
-            barrier.wait(timeout=10)
-            outcomes.append(inbox_drain_rows())
+            outcomes.append(inbox_drain.apply(queued[0]).get())
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=drain) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    thread = threading.Thread(target=first_drain)
+    thread.start()
+    assert inside.wait(timeout=10)
+    # Meanwhile: a new webhook, whose drain finds the lock taken.
+    _post_texts(evolution_instance, 1, prefix="LATE")
+    assert len(queued) == 2
+    assert inbox_drain.apply(queued[1]).get()["busy"] is True
+    go_on.set()
+    thread.join(timeout=30)
 
-    assert sum(o[PROCESSED] for o in outcomes) == 24
-    assert sum(o["failed"] + o[SKIPPED] for o in outcomes) == 0
-    assert Message.objects.count() == 24
-    assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}
+    assert outcomes[0][PROCESSED] == 4
+    ids = list(Message.objects.order_by("concat_seq").values_list("provider_message_id", flat=True))
+    assert ids == ["DRAIN0", "DRAIN1", "DRAIN2", "LATE0"]
+    assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()

@@ -335,7 +335,8 @@ def test_the_webhook_answers_after_two_queries_and_wakes_one_drain(
     assert Message.objects.count() == 0
 
     # The drain (as a worker runs it) ingests all four, then a new webhook wakes the next.
-    assert inbox_drain.apply().get()[PROCESSED] == 4
+    assert queued == [((str(evolution_instance.pk),),)]
+    assert inbox_drain.apply(*queued[0]).get()[PROCESSED] == 4
     assert Message.objects.count() == 4
     body["data"]["key"]["id"] = "AFTER"
     assert post_webhook(evolution_instance, body).json() == QUEUED
