@@ -224,9 +224,9 @@ WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECON
 WEBHOOK_INBOX_CLAIM_SECONDS = env.int("WEBHOOK_INBOX_CLAIM_SECONDS", default=120)
 # Runs that failed (other than an unparseable body) before a row is left alone.
 WEBHOOK_INBOX_MAX_ATTEMPTS = env.int("WEBHOOK_INBOX_MAX_ATTEMPTS", default=8)
-# A drain claims this many rows at a time (a full batch wakes a second
-# drain beside it) and hands over to a fresh task after this many seconds
-# (well inside the task's 50 s soft limit and the claim lease).
+# A drain (one at a time per instance) claims this many rows at a time and
+# hands over to a fresh task after this many seconds (well inside the
+# task's 50 s soft limit and the claim lease).
 WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=20)
 WEBHOOK_INBOX_DRAIN_SECONDS = env.int("WEBHOOK_INBOX_DRAIN_SECONDS", default=20)
 # Each web process remembers the instance a webhook URL names this long: a
