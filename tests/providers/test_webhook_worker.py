@@ -1,6 +1,7 @@
 """End to end: a webhook answered by the view is ingested by a real Celery worker."""
 
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -49,3 +50,46 @@ def test_a_real_worker_drains_a_burst_exactly_once(celery_worker, evolution_inst
     assert len(set(Message.objects.values_list("provider_message_id", flat=True))) == 40
     # Each row claimed once: no run repeated another's work.
     assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.worker
+def test_webhooks_whose_drain_was_lost_with_redis_are_ingested_once(
+    celery_worker, _worker_process, evolution_instance, settings
+):
+    import redis
+    from django.utils import timezone
+
+    from messaging.inbox import inbox_requeue_lost
+
+    _worker_process.kill()
+    try:
+        body = load_fixture("evolution", "text")
+        for n in range(10):
+            body["data"]["key"]["id"] = f"LOST{n}"
+            assert post_webhook(evolution_instance, body).json() == QUEUED
+        # Redis restarts empty: the queued drain and the wake flag are gone.
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    finally:
+        _worker_process.start()
+    time.sleep(1)
+    assert WebhookInbox.objects.filter(processed_at__isnull=True).count() == 10
+
+    # The rows are the durable copy: the sweeper queues them once they are overdue.
+    WebhookInbox.objects.update(received_at=timezone.now() - timedelta(seconds=60))
+    assert inbox_requeue_lost() == 10
+    deadline = time.monotonic() + 60
+    while (
+        time.monotonic() < deadline
+        and WebhookInbox.objects.filter(processed_at__isnull=True).exists()
+    ):
+        time.sleep(0.2)
+
+    assert Message.objects.count() == 10
+    assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {1}
+    # And the next webhook wakes a drain again (the flag went with Redis).
+    body["data"]["key"]["id"] = "AFTER"
+    assert post_webhook(evolution_instance, body).json() == QUEUED
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and Message.objects.count() < 11:
+        time.sleep(0.2)
+    assert Message.objects.count() == 11
