@@ -32,6 +32,7 @@ from core.errors import DomainError, ValidationError
 from integrations.models import Delivery
 from messaging.models import (
     MEDIA_KINDS,
+    NON_WHATSAPP_IMAGE_TYPES,
     Author,
     Direction,
     DispatchStatus,
@@ -39,6 +40,7 @@ from messaging.models import (
     MessageKind,
     Turn,
     TurnStatus,
+    kind_for_mimetype,
 )
 from sessions_app.admin import ai_badge, ai_state, local_time, status_badge, tag_chip
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
@@ -73,7 +75,6 @@ DISPATCH_REASONS = {
 }
 # Types a browser may render inline without running anything of ours.
 INLINE_MEDIA_PREFIXES = ("image/", "audio/", "video/")
-UNSAFE_INLINE_TYPES = {"image/svg+xml"}
 
 
 def actor_for(request) -> str:
@@ -367,7 +368,7 @@ def message_media(request, model_admin, message_id):
         or mimetypes.guess_type(message.media_file.name)[0]
         or "application/octet-stream"
     )
-    inline = mimetype.startswith(INLINE_MEDIA_PREFIXES) and mimetype not in UNSAFE_INLINE_TYPES
+    inline = mimetype.startswith(INLINE_MEDIA_PREFIXES) and mimetype not in NON_WHATSAPP_IMAGE_TYPES
     inline = inline or mimetype == "application/pdf"
     filename = message.media_filename or message.media_file.name.rsplit("/", 1)[-1]
     try:
@@ -577,16 +578,6 @@ def conversation_action(request, model_admin, session_id, action):
     return redirect(_conversation_url(session))
 
 
-def _media_kind(mimetype: str) -> str:
-    if mimetype.startswith("image/") and mimetype not in UNSAFE_INLINE_TYPES:
-        return MessageKind.IMAGE
-    if mimetype.startswith("audio/"):
-        return MessageKind.AUDIO
-    if mimetype.startswith("video/"):
-        return MessageKind.VIDEO
-    return MessageKind.DOCUMENT
-
-
 @require_POST
 def conversation_reply(request, model_admin, session_id):
     from messaging.services import OutgoingMedia, message_create_outbound
@@ -606,7 +597,7 @@ def conversation_reply(request, model_admin, session_id):
                 or "application/octet-stream"
             )
             media = OutgoingMedia(
-                kind=_media_kind(mimetype),
+                kind=kind_for_mimetype(mimetype),
                 data=upload.read(),
                 mimetype=mimetype,
                 filename=upload.name,

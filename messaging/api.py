@@ -24,7 +24,14 @@ from core.errors import Conflict, DomainError, NotFound, ValidationError
 from core.pagination import PageNumberPagination, positive_int
 from messaging import selectors
 from messaging import services as messaging_services
-from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
+from messaging.models import (
+    Author,
+    DeliveryStatus,
+    Direction,
+    Message,
+    MessageKind,
+    kind_for_mimetype,
+)
 from messaging.serializers import (
     ByContactSerializer,
     MessageCreateSerializer,
@@ -344,8 +351,7 @@ def _media_kind(message_type: str, media_type: str | None, mimetype: str) -> str
         return MessageKind.VOICE
     if media_type:
         return MEDIA_TYPE_KIND[media_type]
-    major = (mimetype or "").split("/", 1)[0]
-    return MEDIA_TYPE_KIND.get(major, MessageKind.DOCUMENT)
+    return kind_for_mimetype(mimetype)
 
 
 class MessageDetailView(APIView):

@@ -45,6 +45,22 @@ MEDIA_KINDS = frozenset(
     }
 )
 
+# Images WhatsApp will not show as images (and a browser must not render
+# inline from our origin): sent as documents, linked rather than embedded.
+NON_WHATSAPP_IMAGE_TYPES = frozenset({"image/svg+xml"})
+
+
+def kind_for_mimetype(mimetype: str) -> str:
+    """The message kind a file of this type is sent as, when nothing else says."""
+    mimetype = (mimetype or "").lower()
+    if mimetype.startswith("image/") and mimetype not in NON_WHATSAPP_IMAGE_TYPES:
+        return MessageKind.IMAGE
+    if mimetype.startswith("audio/"):
+        return MessageKind.AUDIO
+    if mimetype.startswith("video/"):
+        return MessageKind.VIDEO
+    return MessageKind.DOCUMENT
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "PENDING"

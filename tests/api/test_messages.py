@@ -224,6 +224,33 @@ def test_a_multipart_voice_upload(api_client, chat_session):
 
 
 @pytest.mark.parametrize(
+    "name, mimetype, kind",
+    [
+        ("foto.jpg", "image/jpeg", "image"),
+        ("logo.svg", "image/svg+xml", "document"),  # WhatsApp shows no SVG images
+        ("clip.mp4", "video/mp4", "video"),
+        ("planilha.csv", "text/csv", "document"),
+    ],
+)
+def test_an_upload_without_a_media_type_is_sent_as_its_mimetype_says(
+    api_client, chat_session, name, mimetype, kind
+):
+    upload = SimpleUploadedFile(name, b"x" * 32, content_type=mimetype)
+    response = api_client.post(
+        URL,
+        {
+            "sessionId": str(chat_session.id),
+            "type": "MEDIA",
+            "file": upload,
+            "sendExternalMessage": "false",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["kind"] == kind
+
+
+@pytest.mark.parametrize(
     "body, field",
     [
         ({"content": {"text": "x"}}, "nonField"),
