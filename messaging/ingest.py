@@ -54,7 +54,7 @@ from providers.base import (
 from providers.models import Instance
 from providers.services import instance_connection_update, instance_qr_code_update
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
-from sessions_app.services import session_open_for_inbound
+from sessions_app.services import session_open_for_inbound, session_reopen
 
 logger = logging.getLogger(__name__)
 
@@ -273,9 +273,11 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
         )
         result.ignored.append("unmatched api echo")
         return
-    session, _ = session_open_for_inbound(
-        contact=contact, instance=instance, started_by=StartedBy.BUSINESS
-    )
+    session = _session_to_reopen(instance, contact, event)
+    if session is None:
+        session, _ = session_open_for_inbound(
+            contact=contact, instance=instance, started_by=StartedBy.BUSINESS
+        )
     message = _build_message(
         organization_id=session.organization_id,
         session_id=session.pk,
@@ -292,6 +294,26 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
     _touch_session(session)
     pipeline.on_business_message(message)
     result.stored.append(str(message.pk))
+
+
+def _session_to_reopen(instance: Instance, contact, event: MessageEvent):
+    """``@reabrir`` typed when the conversation is closed: the latest closed
+    session, reopened, so the command and what follows continue it (rather
+    than opening a new session beside it). None in every other case."""
+    from messaging.commands import command_parse
+
+    if event.media is not None:
+        return None
+    command = command_parse(event.text)
+    if command is None or command.name != "reabrir":
+        return None
+    sessions = ChatSession.objects.filter(contact=contact, instance=instance)
+    if sessions.exclude(status=SessionStatus.CLOSED).exists():
+        return None  # the open one is the one to act on
+    closed = sessions.order_by("-closed_at", "-created_at").first()
+    if closed is None:
+        return None
+    return session_reopen(session=closed, actor="phone", reason="@reabrir")
 
 
 def _build_message(

@@ -50,3 +50,28 @@ def test_typing_on_the_phone_takes_over_and_commands_are_stored_as_commands(inst
     assert Message.objects.get(provider_message_id="wamid.3").kind == MessageKind.COMMAND
     session.contact.refresh_from_db()
     assert session.contact.bypass_bots is True
+
+
+def test_reabrir_typed_after_the_close_reopens_that_session(instance):
+    webhook_events_ingest(instance=instance, events=[event("wamid.1", "Oi")])
+    webhook_events_ingest(instance=instance, events=[event("wamid.2", "@fechar", from_me=True)])
+    closed = ChatSession.objects.get()
+    assert closed.status == "CLOSED"
+
+    webhook_events_ingest(instance=instance, events=[event("wamid.3", "@reabrir", from_me=True)])
+
+    session = ChatSession.objects.get()  # no second session beside it
+    assert (session.pk, session.status, session.closed_at) == (closed.pk, "ACTIVE", None)
+    command = Message.objects.get(provider_message_id="wamid.3")
+    assert (command.session_id, command.kind) == (closed.pk, MessageKind.COMMAND)
+    assert list(session.events.values_list("code", flat=True)).count("command") == 2
+    # The customer's next message continues it.
+    webhook_events_ingest(instance=instance, events=[event("wamid.4", "obrigada")])
+    assert Message.objects.get(provider_message_id="wamid.4").session_id == closed.pk
+
+
+def test_other_commands_typed_after_the_close_open_a_new_session(instance):
+    webhook_events_ingest(instance=instance, events=[event("wamid.1", "Oi")])
+    webhook_events_ingest(instance=instance, events=[event("wamid.2", "@fechar", from_me=True)])
+    webhook_events_ingest(instance=instance, events=[event("wamid.3", "@pausar 2", from_me=True)])
+    assert sorted(ChatSession.objects.values_list("status", flat=True)) == ["CLOSED", "PAUSED"]
