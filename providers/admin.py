@@ -1,8 +1,10 @@
+import segno
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
@@ -108,13 +110,28 @@ class InstanceAdmin(OrganizationScopedAdmin):
                 code,
                 updated,
             )
-        # No QR-drawing library is installed: show the raw string, which any
-        # QR generator (or the gateway's own manager page) turns into a code.
+        # A raw pairing string (Baileys bridges, some gateway versions): drawn
+        # here. The string is encoded in the modules, never put in the SVG as
+        # text, so the markup is ours alone. Black on white whatever the admin
+        # theme: a phone cannot scan a dark-mode QR.
+        try:
+            svg = segno.make(code, error="l").svg_inline(
+                scale=4, border=2, omitsize=False, dark="#000", light="#fff"
+            )
+        except segno.DataOverflowError:
+            return format_html(
+                '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>Too long for a QR '
+                "code: not a pairing code? {}</small></div>",
+                code,
+                updated,
+            )
         return format_html(
-            '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>Raw QR text (no QR '
-            "image library installed: paste it into a QR generator). {}</small></div>",
-            code,
+            '<div class="atd-qr">{}<br><small>{}</small>'
+            '<details><summary>Raw QR text</summary><pre id="atd-qr-raw">{}</pre></details>'
+            "</div>",
+            mark_safe(svg),  # noqa: S308 (segno's markup; the code is not in it as text)
             updated,
+            code,
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

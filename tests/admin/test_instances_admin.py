@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import segno
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,14 +66,30 @@ def test_a_data_uri_qr_code_is_rendered_as_an_image(agent_client, instance):
     assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="QR code">' in body
 
 
-def test_a_raw_qr_string_is_shown_with_a_note(agent_client, instance):
-    instance.qr_code = "2@abcDEF,xyz=="
+def test_a_raw_qr_string_is_drawn_as_a_qr_code(agent_client, instance):
+    code = "2@abcDEF,xyz==,Kq0f1Lx9,Rj2vH8ZQ"
+    instance.qr_code = code
     instance.save()
     body = agent_client.get(
         reverse("admin:providers_instance_change", args=[instance.pk])
     ).content.decode()
-    assert '<pre id="atd-qr-raw">2@abcDEF,xyz==</pre>' in body
-    assert "no QR image library installed" in body
+    qr = segno.make(code, error="l")
+    side = (qr.symbol_size(scale=4, border=2))[0]
+    block = body[body.index('<div class="atd-qr">') :]
+    svg = block[block.index("<svg") : block.index("</svg>")]
+    assert f'width="{side}"' in svg and f'height="{side}"' in svg
+    assert code not in svg  # in the modules, not as text
+    assert f'<pre id="atd-qr-raw">{code}</pre>' in body  # to copy, under "Raw QR text"
+
+
+def test_a_hostile_qr_string_is_only_ever_text(agent_client, instance):
+    instance.qr_code = '<script>alert("x")</script>'
+    instance.save()
+    body = agent_client.get(
+        reverse("admin:providers_instance_change", args=[instance.pk])
+    ).content.decode()
+    assert '<script>alert("x")</script>' not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
 
 
 def test_connect_shows_the_gateways_answer(agent_client, instance):
