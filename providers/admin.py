@@ -1,4 +1,3 @@
-import segno
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -12,6 +11,7 @@ from accounts.admin_scope import OrganizationScopedAdmin
 from core.errors import DomainError
 from providers.base import QrCodeEvent
 from providers.models import ConnectionStatus, Instance, Provider, SandboxOutboxMessage
+from providers.qr import QrTooLong, is_image, qr_svg
 from providers.selectors import instance_webhook_url
 from providers.services import instance_connect, instance_health_check
 
@@ -104,21 +104,16 @@ class InstanceAdmin(OrganizationScopedAdmin):
             if instance.qr_code_updated_at
             else ""
         )
-        if code.startswith("data:image/"):
+        if is_image(code):
             return format_html(
                 '<div class="atd-qr"><img src="{}" alt="QR code"><br><small>{}</small></div>',
                 code,
                 updated,
             )
-        # A raw pairing string (Baileys bridges, some gateway versions): drawn
-        # here. The string is encoded in the modules, never put in the SVG as
-        # text, so the markup is ours alone. Black on white whatever the admin
-        # theme: a phone cannot scan a dark-mode QR.
+        # A raw pairing string (Baileys bridges, some gateway versions): drawn here.
         try:
-            svg = segno.make(code, error="l").svg_inline(
-                scale=4, border=2, omitsize=False, dark="#000", light="#fff"
-            )
-        except segno.DataOverflowError:
+            svg = qr_svg(code)
+        except QrTooLong:
             return format_html(
                 '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>Too long for a QR '
                 "code: not a pairing code? {}</small></div>",
@@ -129,7 +124,7 @@ class InstanceAdmin(OrganizationScopedAdmin):
             '<div class="atd-qr">{}<br><small>{}</small>'
             '<details><summary>Raw QR text</summary><pre id="atd-qr-raw">{}</pre></details>'
             "</div>",
-            mark_safe(svg),  # noqa: S308 (segno's markup; the code is not in it as text)
+            mark_safe(svg),  # noqa: S308 (segno's markup: the code is not in it as text)
             updated,
             code,
         )

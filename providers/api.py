@@ -12,6 +12,7 @@ from core.errors import ValidationError
 from providers import selectors, services
 from providers.base import QrCodeEvent
 from providers.models import Instance
+from providers.qr import QrTooLong, is_image, qr_image_uri
 from providers.serializers import (
     INSTANCE_EXAMPLE,
     ConnectionSerializer,
@@ -133,11 +134,17 @@ class InstanceQrCodeView(APIView):
         instance = _instance(request, instance_id)
         answer = services.instance_connect(instance=instance)
         qr = answer if isinstance(answer, QrCodeEvent) else None
+        code = qr.qr_code if qr else ""
+        try:
+            image = qr_image_uri(code)
+        except QrTooLong:
+            image = ""
         return Response(
             {
                 "connectionStatus": instance.connection_status,
                 "phoneNumber": instance.phone_number,
-                "qrCode": qr.qr_code if qr else "",
+                "qrCode": image,
+                "qrText": "" if is_image(code) else code,
                 "pairingCode": qr.pairing_code if qr else "",
             }
         )

@@ -168,6 +168,7 @@ class InstanceWriteSerializer(serializers.Serializer):
                 "connectionStatus": "CONNECTING",
                 "phoneNumber": "",
                 "qrCode": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA…",
+                "qrText": "2@y8k3JZsHq1XcR0p9…,Kq0f1Lx9…,Rj2vH8ZQ…",
                 "pairingCode": "",
             },
         )
@@ -176,5 +177,11 @@ class InstanceWriteSerializer(serializers.Serializer):
 class ConnectionSerializer(serializers.Serializer):
     connectionStatus = serializers.CharField()
     phoneNumber = serializers.CharField()
-    qrCode = serializers.CharField(allow_blank=True)
+    qrCode = serializers.CharField(
+        allow_blank=True, help_text="The QR code to scan, always an image data URI."
+    )
+    qrText = serializers.CharField(
+        allow_blank=True,
+        help_text="The raw pairing string, when the gateway sent one instead of an image.",
+    )
     pairingCode = serializers.CharField(allow_blank=True)

@@ -1,6 +1,11 @@
 """Instances API: CRUD scoped to the organization; credentials never come back."""
 
+import base64
+import io
+
 import pytest
+import segno
+from PIL import Image
 
 from providers.models import Instance
 from tests.support.http_server import FakeHTTPServer
@@ -205,9 +210,28 @@ def test_qr_returns_the_code_to_scan(api_client):
         "connectionStatus": "CONNECTING",
         "phoneNumber": "",
         "qrCode": "data:image/png;base64,QR",
+        "qrText": "",
         "pairingCode": "WZYEH1YY",
     }
     assert Instance.objects.get(pk=instance_id).qr_code == "data:image/png;base64,QR"
+
+
+def test_a_raw_pairing_string_comes_back_as_a_png_too(api_client):
+    raw = "2@y8k3JZsHq1XcR0p9,Kq0f1Lx9Rj2vH8ZQ,Tm5bW3nYc7=="
+    with FakeHTTPServer() as server:
+        server.route("POST", "/sessions/loja/connect", lambda r: (200, {"qr": raw}))
+        instance_id = create(
+            api_client, provider="baileys", baseUrl=server.url, externalId="loja", credentials={}
+        ).json()["id"]
+        response = api_client.get(f"/api/v1/instances/{instance_id}/qr")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["qrText"] == raw
+    prefix = "data:image/png;base64,"
+    assert body["qrCode"].startswith(prefix)
+    png = Image.open(io.BytesIO(base64.b64decode(body["qrCode"][len(prefix) :])))
+    modules = segno.make(raw, error="l").symbol_size(scale=1, border=0)[0]
+    assert png.size == ((modules + 4) * 5, (modules + 4) * 5)  # scale 5, border 2
 
 
 def test_qr_is_refused_for_a_gateway_without_pairing(api_client):
