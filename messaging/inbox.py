@@ -117,7 +117,9 @@ def _redis():
         return None
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL)
+    # Short timeouts: with Redis away the webhook still answers (the row is
+    # stored; the sweeper queues it), a little later rather than never.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=1)
 
 
 def _wake_flag_set(instance_id) -> bool:

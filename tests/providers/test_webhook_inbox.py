@@ -381,3 +381,25 @@ def test_one_drain_per_instance_and_a_webhook_arriving_meanwhile_is_not_lost(
     ids = list(Message.objects.order_by("concat_seq").values_list("provider_message_id", flat=True))
     assert ids == ["DRAIN0", "DRAIN1", "DRAIN2", "LATE0"]
     assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_with_redis_unreachable_the_webhook_still_answers_and_keeps_the_row(
+    evolution_instance, settings
+):
+    import socket
+
+    from messaging import inbox
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    inbox._redis.cache_clear()
+    try:
+        response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    finally:
+        inbox._redis.cache_clear()
+
+    assert (response.status_code, response.json()) == (200, QUEUED)
+    assert last_inbox_row().processed_at is None  # no drain woke: the sweeper's
