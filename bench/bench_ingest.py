@@ -297,6 +297,9 @@ def run_product(env: dict, path: str, offset: int, *, worker_during: bool) -> di
     """
     from django.utils import timezone
 
+    # The turn tasks an earlier run left in the broker would run here: this
+    # run measures its own work only.
+    cleanup(env)
     started = timezone.now()
     worker = CeleryWorker(env) if worker_during else None
     server = Gunicorn("config.settings", env)
