@@ -264,8 +264,8 @@ class WebhookInbox(models.Model):
     """A gateway webhook accepted by the view and not necessarily ingested yet.
 
     The view authenticates, parses and stores the body here (one INSERT),
-    then queues ``messaging.inbox.inbox_process``; the ingest runs in a
-    worker. The row is the durable copy: a lost task is queued again by the
+    then wakes the instance's drain (``messaging.inbox``); the ingest runs in
+    a worker. The row is the durable copy: a lost task is queued again by the
     sweeper, and ``processed_at`` is written in the ingest's own transaction.
     """
 
@@ -296,11 +296,13 @@ class WebhookInbox(models.Model):
             )
         ]
         indexes = [
-            # The sweeper: unprocessed rows, oldest first.
+            # The drain: one instance's unprocessed rows, oldest first. Only
+            # unprocessed rows are in it, so the sweeper (all instances)
+            # reads it whole cheaply too.
             models.Index(
-                fields=["received_at"],
+                fields=["instance", "received_at"],
                 condition=Q(processed_at__isnull=True),
-                name="webhook_inbox_unprocessed",
+                name="webhook_inbox_pending",
             )
         ]
 
