@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.errors import Conflict, ValidationError
+from core.http import http_session
 from integrations.models import (
     Delivery,
     DeliveryAttempt,
@@ -287,7 +288,7 @@ def delivery_attempt(*, delivery_id) -> str:
     excerpt = ""
     started = time.monotonic()
     try:
-        response = requests.post(
+        response = http_session().post(
             integration.url,
             data=body,
             headers=headers,

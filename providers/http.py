@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from core.http import http_session
 from providers.base import MediaTooLarge, PermanentGatewayError, TransientGatewayError
 
 DEFAULT_TIMEOUT = (5, 30)  # (connect, read) seconds
@@ -75,7 +76,7 @@ class GatewayHTTP:
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
         try:
-            response = requests.request(
+            response = http_session().request(
                 method,
                 self.url(path),
                 json=json_body,
