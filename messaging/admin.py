@@ -12,6 +12,7 @@ from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from contacts.admin import ContactAdmin
 from contacts.models import Contact
 from messaging import admin_views
+from messaging.inbox import inbox_retry
 from messaging.models import Author, Message, Turn, WebhookInbox
 from sessions_app.admin import ChatSessionAdmin, local_time, status_badge
 from sessions_app.models import ChatSession
@@ -285,9 +286,22 @@ class WebhookInboxAdmin(OrganizationScopedAdmin):
     search_fields = ["body_sha256", "last_error"]
     list_select_related = ["instance"]
     readonly_fields = [f.name for f in WebhookInbox._meta.fields]
+    actions = ["ingest_again"]
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+    def has_retry_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Ingest again (clears attempts and error)", permissions=["retry"])
+    def ingest_again(self, request, queryset):
+        count = inbox_retry(queryset)
+        self.message_user(
+            request,
+            f"{count} row(s) queued to be ingested again; processed rows and rows a run is "
+            "working on were left as they are.",
+        )
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

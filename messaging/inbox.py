@@ -403,6 +403,20 @@ def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) ->
             return total
 
 
+def inbox_retry(rows) -> int:
+    """Give unprocessed rows a fresh start (an operator fixed what made them
+    fail): attempts and error cleared, their instances' drains woken, which
+    take them first (they are the oldest). Rows a live run has claimed are
+    left to it. Returns how many rows were reset."""
+    now = timezone.now()
+    pending = rows.filter(processed_at__isnull=True).filter(_claimable(now))
+    instance_ids = set(pending.values_list("instance_id", flat=True))
+    count = pending.update(attempts=0, claimed_at=None, last_error="")
+    for instance_id in instance_ids:
+        transaction.on_commit(lambda instance_id=instance_id: inbox_wake(instance_id))
+    return count
+
+
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def inbox_process(inbox_id: int) -> str:
     """One row (the sweeper's retries)."""

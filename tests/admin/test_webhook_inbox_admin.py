@@ -35,3 +35,35 @@ def test_agents_do_not_see_the_inbox(client, instance, organization):
 
     assert client.get("/admin/messaging/webhookinbox/").status_code == 403
     assert client.get(f"/admin/messaging/webhookinbox/{row.pk}/change/").status_code == 403
+
+
+def test_a_superuser_can_have_failed_rows_ingested_again(
+    superuser_client, organization, monkeypatch, django_capture_on_commit_callbacks
+):
+    from messaging.inbox import inbox_drain, inbox_drain_instance
+    from messaging.models import Message
+    from tests.providers.replay import load_fixture
+
+    instance = factories.make_instance(organization, provider="evolution")
+    woken = []
+    monkeypatch.setattr(inbox_drain, "apply_async", lambda args, **options: woken.append(args))
+    failed = _row(instance, n=1, attempts=8, last_error="RuntimeError: database was down")
+    failed.body = load_fixture("evolution", "text")
+    failed.save()
+    done = _row(instance, n=2, processed_at=timezone.now(), attempts=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            "/admin/messaging/webhookinbox/",
+            {"action": "ingest_again", "_selected_action": [failed.pk, done.pk]},
+            follow=True,
+        )
+
+    assert "1 row(s) queued to be ingested again" in response.content.decode()
+    failed.refresh_from_db()
+    assert (failed.attempts, failed.last_error) == (0, "")
+    assert woken == [(str(instance.pk),)]
+    assert inbox_drain_instance(instance.pk)["processed"] == 1
+    assert Message.objects.get().provider_message_id == "A1B2C3D4E5F60718293A4B5C6D7E8F90"
+    done.refresh_from_db()
+    assert done.attempts == 1  # a processed row is left alone
