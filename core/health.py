@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,12 +47,26 @@ def check_worker() -> dict:
     }
 
 
+# Checks of the apps above core, registered from their AppConfig.ready()
+# (core imports none of them).
+_APP_CHECKS: dict[str, Callable[[], dict]] = {}
+
+
+def register_check(name: str, check: Callable[[], dict]) -> None:
+    _APP_CHECKS[name] = check
+
+
 def health_report() -> tuple[bool, dict]:
     checks = {
         "database": check_database(),
         "broker": check_broker(),
         "worker": check_worker(),
     }
+    for name, check in _APP_CHECKS.items():
+        try:
+            checks[name] = check()
+        except Exception as exc:  # noqa: BLE001 - a failing check is a failed check
+            checks[name] = {"ok": False, "error": str(exc)[:200]}
     healthy = all(c["ok"] for c in checks.values())
     return healthy, {"status": "ok" if healthy else "unavailable", "checks": checks}
 

@@ -403,6 +403,28 @@ def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) ->
             return total
 
 
+# Pending this long while still retryable: ingest has stalled (the drain is
+# woken at once and the sweeper runs every 30 s), not merely busy.
+INGEST_STALLED_AFTER = timedelta(minutes=10)
+
+
+def inbox_health() -> dict:
+    """The webhook backlog for /api/health: unhealthy only when ingest has
+    stalled. A burst's backlog is reported, not failed; rows out of attempts
+    are counted (``stuck``) for an operator to look at."""
+    now = timezone.now()
+    pending = WebhookInbox.objects.filter(processed_at__isnull=True)
+    retryable = pending.filter(attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS)
+    oldest = retryable.order_by("received_at").values_list("received_at", flat=True).first()
+    age = (now - oldest).total_seconds() if oldest else 0.0
+    return {
+        "ok": age <= INGEST_STALLED_AFTER.total_seconds(),
+        "pending": retryable.count(),
+        "oldestPendingSeconds": round(age, 1),
+        "stuck": pending.filter(attempts__gte=settings.WEBHOOK_INBOX_MAX_ATTEMPTS).count(),
+    }
+
+
 def inbox_retry(rows) -> int:
     """Give unprocessed rows a fresh start (an operator fixed what made them
     fail): attempts and error cleared, their instances' drains woken, which

@@ -22,7 +22,39 @@ def test_all_up_is_200(client, live_worker):
         "database": True,
         "broker": True,
         "worker": True,
+        "ingest": True,
     }
+
+
+def _inbox_row(instance, n, age_seconds, **fields):
+    from messaging.models import WebhookInbox
+
+    return WebhookInbox.objects.create(
+        instance=instance,
+        body={},
+        body_sha256=f"{n:064d}",
+        received_at=timezone.now() - timedelta(seconds=age_seconds),
+        **fields,
+    )
+
+
+def test_a_webhook_backlog_is_reported_and_only_a_stalled_one_is_503(
+    client, live_worker, instance, settings
+):
+    for n in range(3):  # a burst the drain has not reached yet
+        _inbox_row(instance, n, age_seconds=5)
+    _inbox_row(instance, 9, age_seconds=3600, attempts=settings.WEBHOOK_INBOX_MAX_ATTEMPTS)
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    ingest = response.json()["checks"]["ingest"]
+    assert (ingest["ok"], ingest["pending"], ingest["stuck"]) == (True, 3, 1)
+
+    _inbox_row(instance, 10, age_seconds=11 * 60)  # retryable, and waiting for 11 minutes
+    response = client.get("/api/health")
+    assert response.status_code == 503
+    ingest = response.json()["checks"]["ingest"]
+    assert (ingest["ok"], ingest["pending"]) == (False, 4)
+    assert ingest["oldestPendingSeconds"] >= 660
 
 
 def test_unreachable_broker_is_503(client, live_worker, monkeypatch):
