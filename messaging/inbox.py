@@ -106,15 +106,30 @@ WAKE_KEY = "atende:inbox:drain-pending:{instance_id}"
 WAKE_TTL_SECONDS = 30
 
 
+class _CacheFlags:
+    """The embedded setup (no Redis): the same three operations on Django's cache."""
+
+    def set(self, key, value, *, nx, ex):
+        return cache.add(key, value, ex) if nx else cache.set(key, value, ex)
+
+    def exists(self, key):
+        return cache.get(key) is not None
+
+    def delete(self, key):
+        cache.delete(key)
+
+
 @functools.cache
 def _redis():
-    """This process's Redis client for the wake flags, or None (embedded setup).
+    """This process's client for the wake flags: Redis, or Django's cache in
+    the embedded setup.
 
-    Not Django's cache: its Redis backend builds a new client per call, which
-    costs more than the SET itself on the webhook's hot path.
+    Not Django's cache when Redis is there: its Redis backend builds a new
+    client per call, which costs more than the SET itself on the webhook's
+    hot path.
     """
     if not settings.REDIS_URL:
-        return None
+        return _CacheFlags()
     import redis
 
     # Short timeouts: with Redis away the webhook still answers (the row is
@@ -122,31 +137,22 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=1)
 
 
+def _wake_key(instance_id) -> str:
+    return WAKE_KEY.format(instance_id=instance_id)
+
+
 def _wake_flag_set(instance_id) -> bool:
     """True when this call set the flag (no drain was pending)."""
-    key = WAKE_KEY.format(instance_id=instance_id)
-    client = _redis()
-    if client is None:
-        return cache.add(key, 1, WAKE_TTL_SECONDS)
-    return bool(client.set(key, 1, nx=True, ex=WAKE_TTL_SECONDS))
+    return bool(_redis().set(_wake_key(instance_id), 1, nx=True, ex=WAKE_TTL_SECONDS))
 
 
 def _wake_flag_is_set(instance_id) -> bool:
-    key = WAKE_KEY.format(instance_id=instance_id)
-    client = _redis()
-    if client is None:
-        return cache.get(key) is not None
-    return bool(client.exists(key))
+    return bool(_redis().exists(_wake_key(instance_id)))
 
 
 def inbox_wake_reset(instance_id) -> None:
     """A drain is starting: the next webhook must queue another one."""
-    key = WAKE_KEY.format(instance_id=instance_id)
-    client = _redis()
-    if client is None:
-        cache.delete(key)
-    else:
-        client.delete(key)
+    _redis().delete(_wake_key(instance_id))
 
 
 def inbox_wake(instance_id) -> bool:

@@ -3,4 +3,4 @@
 from messaging.inbox import inbox_cleanup, inbox_process, inbox_requeue_lost  # noqa: F401
 from messaging.media import transcribe_message  # noqa: F401
 from messaging.outbound import send_message  # noqa: F401
-from messaging.turns import turn_close, turn_due, turns_sweep_lost_windows  # noqa: F401
+from messaging.turns import turn_due, turns_sweep_lost_windows  # noqa: F401

@@ -423,18 +423,6 @@ def turn_due(turn_id: str, poll: bool = True) -> str:
     return outcome
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
-def turn_close(session_id: str, seq: int, reason: str = CLOSE_WINDOW) -> str:
-    """Close the session's open turn if ``seq`` is still its latest message.
-
-    Kept for tasks queued before ``turn_due`` took over (a deploy): stale
-    and duplicate runs do nothing."""
-    outcome = turn_close_due(session_id, seq, reason=reason, send_inline=True)
-    if outcome == "waiting_media":
-        turn_close.apply_async((session_id, seq, reason), countdown=MEDIA_POLL_SECONDS)
-    return outcome
-
-
 @shared_task(ignore_result=True, time_limit=120, soft_time_limit=110)
 def turns_sweep_lost_windows(limit: int = 500) -> int:
     """Beat: close OPEN turns whose window passed long ago (their task was lost)."""
