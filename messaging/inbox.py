@@ -280,7 +280,7 @@ def _process_claimed(inbox_id: int, instance_id, body_text: str, *, instances: d
                 if instance is None:  # deleted meanwhile (its rows cascade away too)
                     return SKIPPED
                 instances[instance_id] = instance
-            events = get_adapter(instance).parse_webhook(json.loads(body_text), {})
+            events = get_adapter(instance).parse(json.loads(body_text), {})
             result = webhook_events_ingest(instance=instance, events=events)
             # Same transaction as the ingest: both commit or neither does.
             marked = WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True).update(

@@ -109,7 +109,7 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
     if body is None:
         return json_error("malformed_json", "The body is not valid JSON.", 400)
     try:
-        events = adapter.parse_webhook(body, request.headers)
+        events = adapter.parse(body, request.headers)
     except WebhookPayloadError as exc:
         logger.warning("rejected %s webhook for instance %s: %s", provider, instance.pk, exc)
         return json_error("invalid_payload", str(exc), 400)

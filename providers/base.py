@@ -191,6 +191,22 @@ class GatewayAdapter(ABC):
     def parse_webhook(self, body: dict, headers: Mapping[str, str]) -> list[WebhookEvent]:
         """Normalize one webhook body. Raises WebhookPayloadError on shape drift."""
 
+    def parse(self, body: Any, headers: Mapping[str, str]) -> list[WebhookEvent]:
+        """``parse_webhook`` as the webhook view and the inbox call it.
+
+        A parser checks the fields it relies on, but a gateway can put a list
+        where an object belongs anywhere in a deep payload; such a body is
+        shape drift too (400, nothing stored), not a server error.
+        """
+        try:
+            return self.parse_webhook(body, headers)
+        except WebhookPayloadError:
+            raise
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
+            raise WebhookPayloadError(
+                f"unexpected payload shape ({type(exc).__name__}: {str(exc)[:200]})"
+            ) from exc
+
     @abstractmethod
     def send_text(self, *, to: str, text: str, quoted_id: str | None = None) -> SendResult: ...
 

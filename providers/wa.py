@@ -87,12 +87,19 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value)
     if isinstance(value, str):
-        return int(value) if value.strip().lstrip("-").isdigit() else None
+        # isdecimal, not isdigit: "²" is a digit int() refuses.
+        return int(value) if value.strip().lstrip("-").isdecimal() else None
     if isinstance(value, dict) and "low" in value:
-        low = int(value.get("low") or 0) & 0xFFFFFFFF
-        high = int(value.get("high") or 0) & 0xFFFFFFFF
-        return (high << 32) | low
+        low, high = as_int(value.get("low")), as_int(value.get("high"))
+        if low is None and high is None:
+            return None
+        return ((high or 0) & 0xFFFFFFFF) << 32 | ((low or 0) & 0xFFFFFFFF)
     return None
+
+
+def _seconds(value: Any) -> float | None:
+    seconds = as_int(value)
+    return float(seconds) if seconds is not None else None
 
 
 def timestamp_from_seconds(value: Any) -> datetime | None:
@@ -102,7 +109,10 @@ def timestamp_from_seconds(value: Any) -> datetime | None:
     # Some gateways send milliseconds where seconds are documented.
     if seconds > 10**11:
         seconds //= 1000
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):  # past year 9999: not a timestamp
+        return None
 
 
 def phone_from_jid(jid: str | None) -> str | None:
@@ -209,7 +219,7 @@ def parse_content(message: Any, *, hint: str | None = None, media_ref: dict) -> 
             mimetype=str(body.get("mimetype") or ""),
             filename=str(body.get("fileName") or ""),
             size=as_int(body.get("fileLength")),
-            duration=float(body["seconds"]) if as_int(body.get("seconds")) is not None else None,
+            duration=_seconds(body.get("seconds")),
             ref=media_ref,
         )
         return Content(kind=kind, text=str(body.get("caption") or ""), media=media, payload=payload)

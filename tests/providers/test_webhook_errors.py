@@ -73,3 +73,60 @@ def test_it_refuses_other_methods(client, evolution_instance):
 def test_an_unknown_provider_is_404(client):
     response = client.post("/api/v1/webhooks/whatsmeow/abc", data=b"{}", content_type="x/y")
     assert response.status_code == 404
+
+
+def _baileys_message_not_an_object(body):
+    body["data"]["messages"][0]["message"] = "oi"
+
+
+def _cloudapi_wa_id_a_list(body):
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["wa_id"] = ["5511987654321"]
+
+
+def _cloudapi_profile_a_string(body):
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"] = "Maria"
+
+
+def _sandbox_base64_a_number(body):
+    body["message"]["media"]["base64"] = 12345
+
+
+@pytest.mark.parametrize(
+    ("provider", "fixture", "break_it"),
+    [
+        ("baileys", "text", _baileys_message_not_an_object),
+        ("cloudapi", "text", _cloudapi_wa_id_a_list),
+        ("cloudapi", "text", _cloudapi_profile_a_string),
+        ("sandbox", "image", _sandbox_base64_a_number),
+    ],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_a_field_of_the_wrong_type_deep_in_the_body_is_400_not_500(
+    request, provider, fixture, break_it
+):
+    instance = request.getfixturevalue(f"{provider}_instance")
+    body = load_fixture(provider, fixture)
+    break_it(body)
+    response = post_webhook(instance, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_payload"
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize("timestamp", [10**17, "²", {"low": "x", "high": None}])
+def test_an_impossible_timestamp_is_dropped_not_a_500(evolution_instance, timestamp):
+    body = load_fixture("evolution", "text")
+    body["data"]["messageTimestamp"] = timestamp
+    assert post_webhook(evolution_instance, body).status_code == 200
+    message = Message.objects.get()
+    assert (message.text, message.provider_timestamp) == (
+        "Olá, quero saber o preço do plano",
+        None,
+    )
+
+
+def test_sandbox_media_with_bad_base64_is_accepted_and_its_size_estimated(sandbox_instance):
+    body = load_fixture("sandbox", "image")
+    body["message"]["media"]["base64"] = "abc"  # bad padding: the download will say so
+    assert post_webhook(sandbox_instance, body).status_code == 200
+    assert Message.objects.get().media_size == 2
