@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench venv services migrate demo clean
+.PHONY: run test lint format bench venv services clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt

@@ -236,9 +236,16 @@ WEBHOOK_INSTANCE_CACHE_SECONDS = env.int("WEBHOOK_INSTANCE_CACHE_SECONDS", defau
 # duplicate for as long), then the daily cleanup deletes them.
 WEBHOOK_INBOX_RETENTION_DAYS = env.int("WEBHOOK_INBOX_RETENTION_DAYS", default=7)
 
+# Largest webhook body accepted (413 above); media arrive by reference.
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+# Meta's Graph API, for Cloud API instances without a base URL of their own.
+CLOUDAPI_BASE_URL = env.str("CLOUDAPI_BASE_URL", default="https://graph.facebook.com/v21.0")
+
 # An outbound message PENDING and untouched this long lost its send task
 # (longer than the send retries' largest backoff, 600 s + jitter).
 OUTBOUND_REQUEUE_AFTER_SECONDS = env.int("OUTBOUND_REQUEUE_AFTER_SECONDS", default=900)
+# First wait before a send is retried (doubles each try, capped at 600 s).
+OUTBOUND_RETRY_BASE_SECONDS = env.float("OUTBOUND_RETRY_BASE_SECONDS", default=10)
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {

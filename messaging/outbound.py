@@ -128,7 +128,7 @@ def _remember_early_status(instance_id, provider_message_id: str, status: str, e
 
 
 def _backoff_seconds(retries: int) -> float:
-    base = float(getattr(settings, "OUTBOUND_RETRY_BASE_SECONDS", 10))
+    base = settings.OUTBOUND_RETRY_BASE_SECONDS
     delay = min(base * (2**retries), 600.0)
     return delay * random.uniform(0.8, 1.2)
 

@@ -41,9 +41,7 @@ logger = logging.getLogger(__name__)
 
 
 def _max_body_bytes() -> int:
-    return int(
-        getattr(settings, "WEBHOOK_MAX_BODY_BYTES", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    )
+    return settings.WEBHOOK_MAX_BODY_BYTES
 
 
 @csrf_exempt

@@ -25,7 +25,7 @@ _WEBHOOK_CACHE_MAX = 1000
 
 
 def _webhook_cached(key: tuple, load: Callable[[], Instance | None]) -> Instance | None:
-    ttl = getattr(settings, "WEBHOOK_INSTANCE_CACHE_SECONDS", 0)
+    ttl = settings.WEBHOOK_INSTANCE_CACHE_SECONDS
     if ttl <= 0:
         return load()
     now = time.monotonic()

@@ -5,11 +5,14 @@ SQLite needs nothing; `migrate` creates the file.
 
 import os
 import sys
+from pathlib import Path
 
 import environ
 
 
 def main() -> int:
+    # The same sources as config/settings.py: the environment, then .env.
+    environ.Env.read_env(Path(__file__).resolve().parents[1] / ".env", overwrite=False)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
         return 0

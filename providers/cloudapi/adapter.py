@@ -32,7 +32,6 @@ from providers.cloudapi import parser
 from providers.http import GatewayHTTP, as_object, decode_json
 from providers.wa import phone_from_jid
 
-DEFAULT_BASE_URL = "https://graph.facebook.com/v21.0"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # Graph error codes that mean "slow down / try later" even on an HTTP 400:
 # throughput (130429), pair rate (131056), spam rate (131048), app/account
@@ -57,7 +56,7 @@ class CloudApiAdapter(GatewayAdapter):
 
     @property
     def http(self) -> GatewayHTTP:
-        base = self.instance.base_url or getattr(settings, "CLOUDAPI_BASE_URL", DEFAULT_BASE_URL)
+        base = self.instance.base_url or settings.CLOUDAPI_BASE_URL
         return GatewayHTTP(base, headers={"Authorization": f"Bearer {self.token}"})
 
     @property
