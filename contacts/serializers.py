@@ -125,7 +125,7 @@ class ContactFalecomigoSerializer(ContactSerializer):
 class ContactCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     externalId = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="", source="external_id"
     )
@@ -134,7 +134,7 @@ class ContactCreateSerializer(serializers.Serializer):
 
 class ContactUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     externalId = serializers.CharField(
         max_length=200, required=False, allow_blank=True, source="external_id"
     )

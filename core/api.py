@@ -161,6 +161,15 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
+def strict_bool(raw: str | None, name: str, *, default: bool = False) -> bool:
+    """A true/false query parameter outside a filterset, by the same rule."""
+    try:
+        value = _StrictBooleanField().to_python(raw)
+    except forms.ValidationError:
+        raise exceptions.ValidationError({name: ["Must be true or false."]}) from None
+    return default if value is None else value
+
+
 class LimitedJSONParser(parsers.JSONParser):
     """JSON bodies capped like form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE): 413 above it.
 
@@ -183,4 +192,7 @@ class LimitedJSONParser(parsers.JSONParser):
                     status=413,
                     details={"maxBytes": limit},
                 )
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:  # absurdly nested JSON is malformed too, not a 500
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None

@@ -19,7 +19,7 @@ from contacts import selectors as contact_selectors
 from contacts.models import Contact
 from contacts.serializers import ContactFalecomigoSerializer
 from contacts.services import contact_get_or_create_for_phone
-from core.api import LimitedJSONParser, get_scoped_or_404
+from core.api import LimitedJSONParser, get_scoped_or_404, strict_bool
 from core.errors import Conflict, DomainError, NotFound, ValidationError
 from core.pagination import PageNumberPagination, positive_int
 from messaging import selectors
@@ -383,7 +383,7 @@ class SessionDetailView(APIView):
     )
     def get(self, request, session_id):
         session = scoped_session(request, session_id)
-        include = request.query_params.get("includeMessages", "").lower() in {"true", "1", "yes"}
+        include = strict_bool(request.query_params.get("includeMessages"), "includeMessages")
         context = {"request": request}
         if include:
             limit = min(

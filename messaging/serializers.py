@@ -262,7 +262,7 @@ class JSONStringOrObject(serializers.Field):
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise serializers.ValidationError("Must be a JSON object.") from None
         serializer = ContentInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)

@@ -50,6 +50,16 @@ def _check_media(media: OutgoingMedia | None) -> None:
         raise ValidationError(
             "Media needs a URL or its bytes.", details={"media": ["Give url or data."]}
         )
+    # The columns' limits (media_mimetype, media_filename): a clear 400, not a
+    # database error, whatever a client's upload claims to be.
+    if len(media.mimetype or "") > 120:
+        raise ValidationError(
+            "The media type is too long.", details={"mimeType": ["At most 120 characters."]}
+        )
+    if len(media.filename or "") > 255:
+        raise ValidationError(
+            "The file name is too long.", details={"fileName": ["At most 255 characters."]}
+        )
 
 
 def _existing_by_key(session: ChatSession, idempotency_key: str) -> Message | None:

@@ -5,6 +5,7 @@ with the session. Rules (transitions, block limits, tenancy of assignees)
 live in the services; the views never repeat them.
 """
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -144,25 +145,28 @@ class SessionListCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         instance = _reference(Instance, organization, data["instanceId"], "instanceId")
-        if data.get("contactId"):
-            contact = _reference(Contact, organization, data["contactId"], "contactId")
-        else:
-            contact, _ = contact_get_or_create_for_phone(
-                organization=organization, phone=data["phone"]
-            )
-        session = session_services.session_create(
-            contact=contact,
-            instance=instance,
-            actor=api_actor(request),
-            started_by=data["startedBy"],
-            external_id=data["externalId"],
-            assigned_department=_reference(
-                Department, organization, data.get("assignedDepartmentId"), "assignedDepartmentId"
-            ),
-            assigned_agent=_reference(
-                Agent, organization, data.get("assignedAgentId"), "assignedAgentId"
-            ),
+        department = _reference(
+            Department, organization, data.get("assignedDepartmentId"), "assignedDepartmentId"
         )
+        agent = _reference(Agent, organization, data.get("assignedAgentId"), "assignedAgentId")
+        # One transaction: a session refused (one already open, say) leaves no
+        # contact behind that the request's phone created.
+        with transaction.atomic():
+            if data.get("contactId"):
+                contact = _reference(Contact, organization, data["contactId"], "contactId")
+            else:
+                contact, _ = contact_get_or_create_for_phone(
+                    organization=organization, phone=data["phone"]
+                )
+            session = session_services.session_create(
+                contact=contact,
+                instance=instance,
+                actor=api_actor(request),
+                started_by=data["startedBy"],
+                external_id=data["externalId"],
+                assigned_department=department,
+                assigned_agent=agent,
+            )
         return session_response(request, session, status.HTTP_201_CREATED)
 
 
