@@ -110,7 +110,7 @@ def message_create_outbound(
     try:
         with transaction.atomic():
             locked = (
-                ChatSession.objects.select_for_update()
+                ChatSession.objects.select_for_update(of=("self",))
                 .select_related("contact", "instance", "instance__organization")
                 .get(pk=session.pk)
             )

@@ -92,9 +92,12 @@ def _locked(session: ChatSession) -> ChatSession:
 
     Status changes, blocks and takeovers on one session are serialized, so
     a check (e.g. "is it PAUSED?") and the write that follows it agree.
+    Only the session row (``of=self``): the joined contact and instance are
+    read, not locked, or every session write would queue behind the others
+    of the same instance.
     """
     return (
-        ChatSession.objects.select_for_update()
+        ChatSession.objects.select_for_update(of=("self",))
         .select_related("contact", "instance")
         .get(pk=session.pk)
     )

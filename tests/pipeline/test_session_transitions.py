@@ -143,3 +143,36 @@ def test_create_after_a_closed_one_opens_a_new_session(contact, instance):
     factories.make_session(contact=contact, instance=instance, status=S.CLOSED)
     session = session_create(contact=contact, instance=instance, actor="api:x", started_by="AGENT")
     assert (session.status, session.started_by) == ("QUEUED", "AGENT")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_lock_does_not_lock_its_contact_or_instance(chat_session):
+    import threading
+
+    from django.db import connection, transaction
+
+    from contacts.models import Contact
+    from providers.models import Instance
+    from sessions_app.services import _locked
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_session():
+        try:
+            with transaction.atomic():
+                _locked(chat_session)
+                held.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold_the_session)
+    thread.start()
+    try:
+        assert held.wait(timeout=10)
+        with transaction.atomic():  # NOWAIT: an error if another transaction held them
+            Instance.objects.select_for_update(nowait=True).get(pk=chat_session.instance_id)
+            Contact.objects.select_for_update(nowait=True).get(pk=chat_session.contact_id)
+    finally:
+        release.set()
+        thread.join(timeout=10)
