@@ -13,6 +13,7 @@ from integrations.models import Delivery, Integration
 from integrations.serializers import (
     DeliverySerializer,
     IntegrationSerializer,
+    IntegrationWithNewSecretSerializer,
     IntegrationWriteSerializer,
 )
 
@@ -106,8 +107,7 @@ class IntegrationListCreateView(generics.ListAPIView):
     def post(self, request):
         serializer = IntegrationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        timeout = data.pop("timeout_seconds", None)
+        data = serializer.validated_data
         integration = integration_services.integration_create(
             organization=request_organization(request),
             name=data["name"],
@@ -115,12 +115,18 @@ class IntegrationListCreateView(generics.ListAPIView):
             events=data["events"],
             secret=data.get("secret") or None,
             is_active=data["is_active"],
+            timeout_seconds=data.get("timeout_seconds"),
         )
-        if timeout is not None:
-            integration = integration_services.integration_update(
-                integration=integration, timeout_seconds=timeout
-            )
-        return Response(IntegrationSerializer(integration).data, status=status.HTTP_201_CREATED)
+        generated = not data.get("secret")
+        return Response(_representation(integration, generated), status=status.HTTP_201_CREATED)
+
+
+def _representation(integration, secret_generated: bool) -> dict:
+    """The integration; with the secret only in the answer that generated it,
+    so the integrator can check signatures (it is never shown again)."""
+    if secret_generated:
+        return IntegrationWithNewSecretSerializer(integration).data
+    return IntegrationSerializer(integration).data
 
 
 class IntegrationDetailView(APIView):
@@ -143,10 +149,10 @@ class IntegrationDetailView(APIView):
         integration = get_scoped_or_404(_integrations(request), integration_id, "integration")
         serializer = IntegrationWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        integration = integration_services.integration_update(
-            integration=integration, **serializer.validated_data
-        )
-        return Response(IntegrationSerializer(integration).data)
+        data = serializer.validated_data
+        integration = integration_services.integration_update(integration=integration, **data)
+        generated = "secret" in data and not data["secret"]
+        return Response(_representation(integration, generated))
 
     @extend_schema(summary="Delete an integration", responses={204: None})
     def delete(self, request, integration_id):

@@ -32,6 +32,16 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return bool(integration.secret)
 
 
+class IntegrationWithNewSecretSerializer(IntegrationSerializer):
+    """The answer that generated a secret: the only time it is shown."""
+
+    secret = serializers.CharField()
+
+    class Meta(IntegrationSerializer.Meta):
+        fields = [*IntegrationSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
 class IntegrationWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     url = serializers.URLField(max_length=1000)
@@ -43,7 +53,10 @@ class IntegrationWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=200,
-        help_text="Signs every delivery (HMAC-SHA256). Generated when omitted; never returned.",
+        help_text=(
+            "Signs every delivery (HMAC-SHA256). Omitted (or blank on an update): generated, "
+            "and returned once as `secret` in that response; otherwise never returned."
+        ),
     )
     active = serializers.BooleanField(required=False, default=True, source="is_active")
     timeoutSeconds = serializers.IntegerField(

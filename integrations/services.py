@@ -73,9 +73,11 @@ def integration_create(
     events: list[str],
     secret: str | None = None,
     is_active: bool = True,
+    timeout_seconds: int | None = None,
 ) -> Integration:
     if not (name or "").strip():
         raise ValidationError("A name is required.", details={"name": ["Required."]})
+    extra = {"timeout_seconds": timeout_seconds} if timeout_seconds is not None else {}
     return Integration.objects.create(
         organization=organization,
         name=name.strip(),
@@ -83,6 +85,7 @@ def integration_create(
         events=_clean_events(events),
         secret=secret or new_signing_secret(),
         is_active=is_active,
+        **extra,
     )
 
 

@@ -54,14 +54,34 @@ def test_integration_crud_never_returns_the_secret(api_client):
     assert not Integration.objects.exists()
 
 
-def test_a_generated_secret_when_none_is_given(api_client):
+def test_a_generated_secret_is_returned_once_so_signatures_can_be_checked(api_client):
     response = api_client.post(
         URL,
-        {"name": "CRM", "url": "https://crm.example.com/x", "events": ["message.status"]},
+        {
+            "name": "CRM",
+            "url": "https://crm.example.com/x",
+            "events": ["message.status"],
+            "timeoutSeconds": 5,
+        },
         format="json",
     )
     assert response.status_code == 201
-    assert len(Integration.objects.get().secret) >= 32
+    integration = Integration.objects.get()
+    assert len(integration.secret) >= 32
+    assert (response.json()["secret"], response.json()["timeoutSeconds"]) == (
+        integration.secret,
+        5,
+    )
+    assert "secret" not in api_client.get(f"{URL}/{integration.id}").json()
+
+    # Rotating by sending a blank secret shows the new one, once.
+    response = api_client.patch(f"{URL}/{integration.id}", {"secret": ""}, format="json")
+    integration.refresh_from_db()
+    assert response.json()["secret"] == integration.secret
+    assert (
+        "secret"
+        not in api_client.patch(f"{URL}/{integration.id}", {"active": False}, format="json").json()
+    )
 
 
 def test_integration_validation(api_client):
