@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, ValidationError
 from core.http import http_session
+from core.timefmt import iso_utc
 from integrations.models import (
     Delivery,
     DeliveryAttempt,
@@ -213,9 +214,7 @@ def delivery_redeliver(*, delivery: Delivery) -> Delivery:
             code="delivery_in_progress",
             details={
                 "deliveryId": str(delivery.pk),
-                "nextAttemptAt": delivery.next_attempt_at.isoformat()
-                if delivery.next_attempt_at
-                else None,
+                "nextAttemptAt": iso_utc(delivery.next_attempt_at),
             },
         )
     _enqueue_send(delivery.pk)

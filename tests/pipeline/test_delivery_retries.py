@@ -142,5 +142,6 @@ def test_redelivery_is_refused_while_an_attempt_is_in_flight(organization):
     with pytest.raises(Conflict) as refused:
         delivery_redeliver(delivery=in_flight)
     assert refused.value.code == "delivery_in_progress"
+    assert refused.value.details["nextAttemptAt"].endswith("Z")  # as the API writes times
     in_flight.refresh_from_db()
     assert in_flight.attempts_count == 1
