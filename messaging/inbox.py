@@ -340,9 +340,7 @@ def _drain_lock(instance_id):
                 )
 
 
-def inbox_drain_rows(
-    instance_id, *, batch: int | None = None, budget_seconds: float | None = None
-) -> dict:
+def inbox_drain_rows(instance_id, *, budget_seconds: float) -> dict:
     """Claim and ingest the instance's fresh rows in arrival order until none
     is left or the time budget is spent. Returns the outcome counts and
     whether rows may remain (``more``: the budget ran out after a full batch).
@@ -352,9 +350,8 @@ def inbox_drain_rows(
     A row that fails is released for the sweeper and the drain goes on: one
     bad row must not hold up the webhooks behind it.
     """
-    batch = batch or settings.WEBHOOK_INBOX_DRAIN_BATCH
-    budget = settings.WEBHOOK_INBOX_DRAIN_SECONDS if budget_seconds is None else budget_seconds
-    deadline = time.monotonic() + budget
+    batch = settings.WEBHOOK_INBOX_DRAIN_BATCH
+    deadline = time.monotonic() + budget_seconds
     counts = {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False}
     instances: dict = {}
     while True:
@@ -399,13 +396,14 @@ def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) ->
             )
         for key in (PROCESSED, SKIPPED, INVALID, "failed"):
             total[key] += counts[key]
-        if counts["more"] or (_wake_flag_is_set(instance_id) and time.monotonic() >= deadline):
+        woken = _wake_flag_is_set(instance_id)
+        if counts["more"] or (woken and time.monotonic() >= deadline):
             # Out of time with rows left: a fresh task goes on (the flag may
             # be set already, so queue it directly).
             total["more"] = True
             inbox_drain.apply_async((str(instance_id),))
             return total
-        if not _wake_flag_is_set(instance_id):
+        if not woken:
             return total
 
 

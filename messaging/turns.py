@@ -114,17 +114,17 @@ def turn_add_message(message: Message) -> Turn:
 
 def _bump_session(session_id, now) -> tuple[int, int | None]:
     """The message's sequence number and the session's window, in one round trip."""
-    values = {
-        "last_message_at": now,
-        "last_customer_message_at": now,
-        "whatsapp_window_expires_at": now + WHATSAPP_WINDOW,
-    }
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_BUMP_SESSION, [now, now, now + WHATSAPP_WINDOW, session_id])
             return cursor.fetchone()
     # The embedded SQLite setup: the same in two statements.
-    ChatSession.objects.filter(pk=session_id).update(concat_seq=F("concat_seq") + 1, **values)
+    ChatSession.objects.filter(pk=session_id).update(
+        concat_seq=F("concat_seq") + 1,
+        last_message_at=now,
+        last_customer_message_at=now,
+        whatsapp_window_expires_at=now + WHATSAPP_WINDOW,
+    )
     return (
         ChatSession.objects.filter(pk=session_id).values_list("concat_seq", "concat_timeout").get()
     )
@@ -204,6 +204,9 @@ def _over_bounds(turn: Turn, now) -> bool:
 
 
 def _bound_reason(turn: Turn, now) -> str:
+    """Whether a bound (count, max wait) has closed the turn by ``now``, the
+    window aside: asked when a message arrives (``_due`` says when the turn
+    ends, window included)."""
     if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
         return CLOSE_MAX_MESSAGES
     if now - turn.first_message_at >= timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS):
@@ -428,7 +431,6 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
     """Beat: close OPEN turns whose window passed long ago (their task was lost)."""
     now = timezone.now()
     grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
-    max_wait = timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS)
     candidates = (
         Turn.objects.filter(
             status=TurnStatus.OPEN,
@@ -439,12 +441,13 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
     )
     closed = 0
     for turn in candidates:
-        window = timedelta(seconds=window_seconds(turn.session.concat_timeout))
-        overdue = (
-            turn.last_message_at + window + grace <= now
-            or turn.first_message_at + max_wait + grace <= now
+        due, _ = _due(
+            turn.first_message_at,
+            turn.last_message_at,
+            turn.messages_count,
+            turn.session.concat_timeout,
         )
-        if not overdue:
+        if due + grace > now:
             continue
         # Deliveries go through their own tasks here: one slow integration
         # must not eat the sweeper's time limit with a batch still to close.
