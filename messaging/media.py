@@ -166,7 +166,13 @@ def _retry_or_fail(message: Message, started_at: datetime, error: Exception) -> 
     if counts and attempts >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
         _fail(message, started_at, f"{reason} (gave up after {attempts} attempts)")
         return
-    countdown = retry_countdown(attempts, getattr(error, "retry_after", None))
+    retry_after = getattr(error, "retry_after", None)
+    if counts:
+        countdown = retry_countdown(attempts, retry_after)
+    else:
+        # Not a failure (the same media is being transcribed): look again
+        # when told, not after a failure's backoff.
+        countdown = float(retry_after or settings.TRANSCRIPTION_RETRY_BACKOFF)
     released = Message.objects.filter(
         pk=message.pk,
         transcription_status=TranscriptionStatus.PROCESSING,

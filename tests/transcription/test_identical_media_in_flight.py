@@ -41,8 +41,9 @@ def test_identical_bytes_in_flight_wait_for_the_first_answer(
     worker.start()
     try:
         assert arrived.wait(30)
-        with pytest.raises(media_task._Retry):
+        with pytest.raises(media_task._Retry) as waiting:
             media_task.transcription_process_message(message_id=str(second.pk))
+        assert waiting.value.args == (5.0,)  # when told to look again, not a failure's backoff
         second.refresh_from_db()
         assert second.transcription_status == TranscriptionStatus.PENDING
         assert second.transcription_attempts == 0  # waiting is not a failed attempt
