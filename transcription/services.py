@@ -392,16 +392,16 @@ def _require_model(config: TranscriptionConfig, duration: float | None = None) -
         raise _Skip(NOT_CONFIGURED, duration=duration)
 
 
-def _transcribe_probed(
-    workdir: Path, source: Path, info: media_tools.ProbeInfo, config: TranscriptionConfig
+def _probed_input(workdir: Path, data: bytes, config: TranscriptionConfig):
+    """The media written to the work folder, and what ffprobe says of it."""
+    source = workdir / "input"
+    source.write_bytes(data)
+    return source, media_tools.probe(source, timeout=config.ffmpeg_timeout)
+
+
+def _transcribe_upload(
+    upload: Path, config: TranscriptionConfig, duration: float | None
 ) -> TranscriptionResult:
-    extension = info.upload_extension()
-    if extension is None or source.stat().st_size > OPENAI_AUDIO_UPLOAD_LIMIT:
-        upload = workdir / "audio.mp3"
-        media_tools.extract_audio(source, upload, timeout=config.ffmpeg_timeout)
-    else:
-        upload = workdir / f"audio.{extension}"
-        source.rename(upload)
     if upload.stat().st_size > OPENAI_AUDIO_UPLOAD_LIMIT:
         raise PermanentTranscriptionError("the audio is too long to transcribe in one request")
     text, language = _transcribe_audio_file(upload, upload.name, config)
@@ -410,37 +410,39 @@ def _transcribe_probed(
         text=text,
         model=config.audio_model,
         language=language,
-        duration=info.duration,
+        duration=duration,
         from_model=True,
     )
 
 
 def _audio_backend(data: bytes, config: TranscriptionConfig) -> TranscriptionResult:
     with _workdir(config) as workdir:
-        source = workdir / "input"
-        source.write_bytes(data)
-        info = media_tools.probe(source, timeout=config.ffmpeg_timeout)
+        source, info = _probed_input(workdir, data, config)
         if not info.has_audio:
             raise PermanentTranscriptionError("the file has no audio stream")
         _require_model(config, info.duration)
-        return _transcribe_probed(workdir, source, info, config)
+        extension = info.upload_extension()
+        if extension is None or source.stat().st_size > OPENAI_AUDIO_UPLOAD_LIMIT:
+            # A format OpenAI refuses, or too big as it is: mono MP3.
+            upload = workdir / "audio.mp3"
+            media_tools.extract_audio(source, upload, timeout=config.ffmpeg_timeout)
+        else:
+            upload = workdir / f"audio.{extension}"
+            source.rename(upload)
+        return _transcribe_upload(upload, config, info.duration)
 
 
 def _video_backend(data: bytes, config: TranscriptionConfig) -> TranscriptionResult:
     with _workdir(config) as workdir:
-        source = workdir / "input"
-        source.write_bytes(data)
-        info = media_tools.probe(source, timeout=config.ffmpeg_timeout)
+        source, info = _probed_input(workdir, data, config)
         if not info.has_audio:
             raise _Skip("the video has no audio track", duration=info.duration)
         _require_model(config, info.duration)
-        # Always extract: the video stream is dead weight in the upload.
+        # Always extract: the video stream is dead weight in the upload. The
+        # MP3 is what OpenAI takes; nothing to probe or convert again.
         upload = workdir / "audio.mp3"
         media_tools.extract_audio(source, upload, timeout=config.ffmpeg_timeout)
-        audio_info = media_tools.probe(upload, timeout=config.ffmpeg_timeout)
-        return replace(
-            _transcribe_probed(workdir, upload, audio_info, config), duration=info.duration
-        )
+        return _transcribe_upload(upload, config, info.duration)
 
 
 def _image_for_vision(data: bytes) -> tuple[bytes, str]:
