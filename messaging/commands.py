@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.services import contact_update
 from core.errors import DomainError
 from messaging.models import Message, MessageKind
 from sessions_app.models import ChatSession, SessionStatus
@@ -21,7 +21,6 @@ from sessions_app.services import (
     session_close,
     session_event_record,
     session_pause,
-    session_reopen,
     session_resume,
     session_unblock_ai,
 )
@@ -106,17 +105,15 @@ def _act(session: ChatSession, command: Command) -> str:
         )
         return f"paused for {hours}h"
     if command.name == "reabrir":
-        # Hand the conversation back: reopen or resume, and lift the block.
-        if session.status == SessionStatus.CLOSED:
-            session_reopen(session=session, actor=PHONE_ACTOR)
-        elif session.status == SessionStatus.PAUSED:
+        # Hand the conversation back: resume, and lift the block. A closed
+        # conversation is reopened by ingest before the command is stored in
+        # it (messaging.ingest._session_to_reopen), so it is open here.
+        if session.status == SessionStatus.PAUSED:
             session_resume(session=session, actor=PHONE_ACTOR)
         session_unblock_ai(session=session, actor=PHONE_ACTOR)
         return "reopened"
     if command.name == "bot":
         bypass = command.args.lower() == "off"
-        Contact.objects.filter(pk=session.contact_id).update(
-            bypass_bots=bypass, updated_at=timezone.now()
-        )
+        contact_update(contact=session.contact, bypass_bots=bypass)
         return "bot off for this contact" if bypass else "bot on for this contact"
     raise AssertionError(command.name)  # pragma: no cover - parse filters names
