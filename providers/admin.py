@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from accounts.admin_scope import OrganizationScopedAdmin
 from core.errors import DomainError
 from providers.base import QrCodeEvent
-from providers.models import ConnectionStatus, Instance, Provider, SandboxOutboxMessage
+from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
 from providers.qr import QrTooLong, is_image, qr_svg
+from providers.registry import adapter_class
 from providers.selectors import instance_webhook_url
 from providers.services import instance_connect, instance_health_check
 
@@ -135,9 +136,7 @@ class InstanceAdmin(OrganizationScopedAdmin):
             **(extra_context or {}),
             "webhook_url": instance_webhook_url(instance, request),
             "webhook_secret": instance.webhook_secret,
-            # Cloud API numbers are linked in Meta's dashboard; the sandbox
-            # needs no pairing.
-            "can_pair": instance.provider not in (Provider.CLOUDAPI, Provider.SANDBOX),
+            "can_pair": adapter_class(instance.provider).pairs_by_qr(),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -45,6 +45,10 @@ class PermanentGatewayError(GatewayError):
     transient = False
 
 
+class PairingNotSupported(PermanentGatewayError):
+    """The gateway pairs no phone by QR code (Cloud API: Meta's dashboard; sandbox)."""
+
+
 class MediaTooLarge(PermanentGatewayError):
     """The media is over the caller's byte limit (known up front or seen mid-download)."""
 
@@ -225,7 +229,12 @@ class GatewayAdapter(ABC):
 
     def connect(self) -> QrCodeEvent | ConnectionEvent:
         """Start pairing: the QR code to scan, or the state when already connected."""
-        raise PermanentGatewayError(f"{self.provider} has no QR code pairing")
+        raise PairingNotSupported(f"{self.provider} has no QR code pairing")
+
+    @classmethod
+    def pairs_by_qr(cls) -> bool:
+        """Whether ``connect`` does anything (the adapter overrides it)."""
+        return cls.connect is not GatewayAdapter.connect
 
 
 def secrets_match(given: str | None, expected: str | None) -> bool:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, ValidationError
-from providers.base import ConnectionEvent, GatewayError, QrCodeEvent
+from providers.base import ConnectionEvent, GatewayError, PairingNotSupported, QrCodeEvent
 from providers.models import ConnectionStatus, Instance, Provider
 from providers.registry import get_adapter
 
@@ -199,10 +199,9 @@ def instance_connect(*, instance: Instance) -> ConnectionEvent | QrCodeEvent:
     """Start pairing: store and return the QR code, or the state when already paired."""
     try:
         answer = get_adapter(instance).connect()
+    except PairingNotSupported as exc:
+        raise ValidationError(exc.message, code="qr_not_supported") from exc
     except (GatewayError, LookupError) as exc:
-        status = getattr(exc, "status_code", None)
-        if isinstance(exc, GatewayError) and status is None and "no QR" in exc.message:
-            raise ValidationError(exc.message, code="qr_not_supported") from exc
         raise GatewayUnavailable(f"The gateway did not return a QR code: {exc}") from exc
     if isinstance(answer, QrCodeEvent):
         instance_qr_code_update(instance=instance, qr_code=answer.qr_code)

@@ -5,6 +5,7 @@ import base64
 import pytest
 
 from providers.base import MediaTooLarge, PermanentGatewayError, TransientGatewayError
+from providers.models import Provider
 from providers.registry import get_adapter
 from tests.providers.test_outbound_contract import make_instance
 from tests.support.http_server import FakeHTTPServer
@@ -230,3 +231,15 @@ def test_errors_are_typed(organization, server):
     )
     with pytest.raises(TransientGatewayError):
         dead.connection_state()
+
+
+def test_which_gateways_pair_by_qr_code():
+    from providers.registry import adapter_class
+
+    assert {provider: adapter_class(provider).pairs_by_qr() for provider in Provider.values} == {
+        "evolution": True,
+        "uazapi": True,
+        "baileys": True,
+        "cloudapi": False,
+        "sandbox": False,
+    }
