@@ -27,14 +27,16 @@ if TYPE_CHECKING:
 
 
 class GatewayError(Exception):
-    """A gateway call failed. ``status_code`` is the HTTP status when there was one."""
+    """A gateway call failed. ``status_code`` is the HTTP status when there was
+    one; ``body`` the gateway's JSON answer when it sent one (its error codes)."""
 
     transient: ClassVar[bool] = False
 
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+    def __init__(self, message: str, *, status_code: int | None = None, body: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        self.body = body
 
 
 class TransientGatewayError(GatewayError):

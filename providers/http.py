@@ -28,9 +28,16 @@ def error_for_status(response: requests.Response, *, what: str) -> None:
         return
     detail = _short_body(response)
     message = f"{what} failed: HTTP {response.status_code} {detail}".strip()
-    if response.status_code == 429 or response.status_code >= 500:
-        raise TransientGatewayError(message, status_code=response.status_code)
-    raise PermanentGatewayError(message, status_code=response.status_code)
+    try:
+        body = response.json()
+    except ValueError:  # not JSON (or not decodable): the message has the text
+        body = None
+    error = (
+        TransientGatewayError
+        if response.status_code == 429 or response.status_code >= 500
+        else PermanentGatewayError
+    )
+    raise error(message, status_code=response.status_code, body=body)
 
 
 def _short_body(response: requests.Response) -> str:

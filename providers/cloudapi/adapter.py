@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -194,19 +193,7 @@ class CloudApiAdapter(GatewayAdapter):
 
 def _reclassify(exc: PermanentGatewayError) -> PermanentGatewayError | TransientGatewayError:
     """Graph answers some rate limits with HTTP 400: read the error code."""
-    code = _graph_code(str(exc))
-    if code in TRANSIENT_CODES:
-        return TransientGatewayError(exc.message, status_code=exc.status_code)
+    code = as_object(as_object(exc.body).get("error")).get("code")
+    if isinstance(code, int) and code in TRANSIENT_CODES:
+        return TransientGatewayError(exc.message, status_code=exc.status_code, body=exc.body)
     return exc
-
-
-def _graph_code(message: str) -> int | None:
-    start = message.find("{")
-    if start < 0:
-        return None
-    try:
-        error = json.loads(message[start:]).get("error") or {}
-    except (ValueError, AttributeError):
-        return None
-    code = error.get("code")
-    return code if isinstance(code, int) else None

@@ -337,6 +337,20 @@ class TestCloudApi:
         message = send(outbound(make_instance(organization, Provider.CLOUDAPI, server)))
         assert (len(server.requests), message.delivery_status) == (2, DeliveryStatus.SENT)
 
+    def test_a_throughput_limit_with_a_long_error_body_is_retried(self, organization, server):
+        limited = {
+            "error": {
+                # Graph's messages can be long: the code must still be read.
+                "message": "(#130429) Rate limit hit. " + "Cloud API throughput reached. " * 30,
+                "type": "OAuthException",
+                "code": 130429,
+                "fbtrace_id": "AbCdEf",
+            }
+        }
+        server.route("POST", "/106540352242922/messages", sequence((400, limited), self.SENT))
+        message = send(outbound(make_instance(organization, Provider.CLOUDAPI, server)))
+        assert (len(server.requests), message.delivery_status) == (2, DeliveryStatus.SENT)
+
     def test_an_invalid_parameter_400_fails(self, organization, server):
         invalid = {
             "error": {
