@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 # --- errors -----------------------------------------------------------------
 
 
+# The webhook secret as a header, for gateways that can send custom headers
+# (docs/PROVIDERS.md): the instance's URL then needs no secret in its path.
+SECRET_HEADER = "X-Webhook-Secret"
+
+
 class GatewayError(Exception):
     """A gateway call failed. ``status_code`` is the HTTP status when there was
     one; ``body`` the gateway's JSON answer when it sent one (its error codes)."""
@@ -185,9 +190,12 @@ class GatewayAdapter(ABC):
         ``secret_in_path`` is True when the URL carried this instance's
         webhook secret. ``body`` is the parsed JSON, or None when it is not
         JSON (signature checks run on ``raw_body`` before any parsing).
-        By default the secret in the URL is what authenticates.
+        By default the secret in the URL, or in the ``X-Webhook-Secret``
+        header, is what authenticates.
         """
-        return secret_in_path
+        return secret_in_path or secrets_match(
+            headers.get(SECRET_HEADER), self.instance.webhook_secret
+        )
 
     def verify_subscription(self, query: Mapping[str, str]) -> str | None:
         """A GET subscription handshake (Cloud API): the challenge to echo, or None to refuse."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from contacts.phones import InvalidPhone, is_group, is_lid, normalize_phone
+from contacts.phones import InvalidPhone, is_group, normalize_phone
 from providers.base import InboundMedia, WebhookPayloadError
 
 # Wrappers whose ``message`` holds the real content.
@@ -148,10 +148,6 @@ def party_ids(*jids: str | None) -> tuple[str | None, tuple[str, ...]]:
 
 def is_group_jid(jid: str | None) -> bool:
     return bool(jid) and is_group(jid)
-
-
-def is_lid_jid(jid: str | None) -> bool:
-    return bool(jid) and is_lid(jid)
 
 
 def unwrap(message: dict) -> dict:

@@ -8,8 +8,6 @@ number check and state under ``/sessions/{session}``, authenticated with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from providers.baileys import parser
 from providers.base import (
     ConnectionEvent,
@@ -21,9 +19,7 @@ from providers.base import (
     QrCodeEvent,
     SendResult,
     TransientGatewayError,
-    secrets_match,
 )
-from providers.evolution.adapter import SECRET_HEADER
 from providers.http import GatewayHTTP, encode_base64
 from providers.wa import phone_from_jid
 
@@ -41,11 +37,6 @@ class BaileysAdapter(GatewayAdapter):
     @property
     def session_path(self) -> str:
         return f"/sessions/{self.instance.external_id or 'default'}"
-
-    def authenticate_webhook(self, *, raw_body, headers: Mapping[str, str], body, secret_in_path):
-        return secret_in_path or secrets_match(
-            headers.get(SECRET_HEADER), self.instance.webhook_secret
-        )
 
     def parse_webhook(self, body, headers):
         return parser.parse(body)

@@ -22,13 +22,10 @@ from providers.base import (
     QrCodeEvent,
     SendResult,
     TransientGatewayError,
-    secrets_match,
 )
 from providers.evolution import parser
 from providers.http import GatewayHTTP, as_object, decode_base64_limited, encode_base64
 from providers.wa import phone_from_jid
-
-SECRET_HEADER = "X-Webhook-Secret"
 
 
 class EvolutionAdapter(GatewayAdapter):
@@ -54,11 +51,11 @@ class EvolutionAdapter(GatewayAdapter):
         webhook can send custom headers; a ``jwt_key`` header makes it send
         ``Authorization: Bearer <HS256 JWT>`` signed with that key instead.
         """
-        if secret_in_path:
+        if super().authenticate_webhook(
+            raw_body=raw_body, headers=headers, body=body, secret_in_path=secret_in_path
+        ):
             return True
         secret = self.instance.webhook_secret
-        if secrets_match(headers.get(SECRET_HEADER), secret):
-            return True
         scheme, _, token = (headers.get("Authorization") or "").partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
