@@ -1,5 +1,7 @@
 """Integrations: deliveries with their attempts, and redelivery."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -48,3 +50,26 @@ def test_the_integration_page_lists_recent_deliveries(superuser_client, world):
     ).content.decode()
     assert "recent deliveries" in body.lower()
     assert "turn.ready" in body
+    assert reverse("admin:integrations_delivery_change", args=[world["delivery"].pk]) in body
+
+
+def test_the_integration_page_shows_only_the_latest_deliveries(superuser_client, world):
+    from integrations.admin import RECENT_DELIVERIES
+    from integrations.models import Delivery
+
+    integration = world["integration"]
+    Delivery.objects.bulk_create(
+        Delivery(
+            organization=integration.organization,
+            integration=integration,
+            event="message.status",
+            dedupe_key=f"bulk-{n}",
+            payload={},
+        )
+        for n in range(RECENT_DELIVERIES + 15)
+    )
+    body = superuser_client.get(
+        reverse("admin:integrations_integration_change", args=[integration.pk])
+    ).content.decode()
+    changes = re.findall(r"/admin/integrations/delivery/[0-9a-f-]+/change/", body)
+    assert len(changes) == RECENT_DELIVERIES
