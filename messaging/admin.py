@@ -186,7 +186,9 @@ class ContactSessionInline(admin.TabularInline):
     def get_queryset(self, request):
         return scope_queryset(
             request,
-            super().get_queryset(request).select_related("instance", "assigned_agent__user"),
+            super()
+            .get_queryset(request)
+            .select_related("instance", "assigned_agent__user", "organization"),
             organization_path="organization",
             department_path="assigned_department",
         )
@@ -205,7 +207,8 @@ class ContactSessionInline(admin.TabularInline):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:sessions_app_chatsession_conversation", args=[session.pk]),
-            session.started_at.strftime("%d/%m/%Y %H:%M"),
+            # In the organization's time zone, as everywhere in the console.
+            local_time(session.started_at, session.organization, "%d/%m/%Y %H:%M"),
         )
 
     @admin.display(description="status")

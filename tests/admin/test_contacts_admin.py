@@ -34,3 +34,18 @@ def test_the_contact_list_shows_tag_chips_and_filters_by_tag(agent_client, organ
     assert 'style="background:#123456;color:#ffffff">lead</span>' in body
     response = agent_client.get(url, {"tag": str(tag.pk)})
     assert [c.pk for c in response.context["cl"].result_list] == [tagged.pk]
+
+
+def test_the_contact_page_shows_session_starts_in_the_organizations_time(agent_client, world):
+    from datetime import UTC, datetime
+
+    from sessions_app.models import ChatSession
+
+    session = world["session"]
+    ChatSession.objects.filter(pk=session.pk).update(
+        started_at=datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
+    )
+    body = agent_client.get(
+        reverse("admin:contacts_contact_change", args=[world["contact"].pk])
+    ).content.decode()
+    assert "10/03/2026 12:30" in body  # America/Sao_Paulo, UTC-3
