@@ -47,8 +47,6 @@ from sessions_app.models import ChatSession, SessionEvent, SessionStatus
 
 # The newest messages shown; older history stays in the API and message list.
 TIMELINE_LIMIT = 300
-# WhatsApp's own ceiling for documents; larger uploads are refused here.
-MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 POLL_INTERVAL_SECONDS = 4
 
 AUTHOR_LABELS = {
@@ -580,7 +578,7 @@ def conversation_action(request, model_admin, session_id, action):
 
 @require_POST
 def conversation_reply(request, model_admin, session_id):
-    from messaging.services import OutgoingMedia, message_create_outbound
+    from messaging.services import MAX_MEDIA_BYTES, OutgoingMedia, message_create_outbound
 
     session = _session_for(model_admin, request, session_id, change=True)
     text = (request.POST.get("text") or "").strip()
@@ -589,7 +587,7 @@ def conversation_reply(request, model_admin, session_id):
     try:
         media = None
         if upload is not None:
-            if upload.size > MAX_ATTACHMENT_BYTES:
+            if upload.size > MAX_MEDIA_BYTES:
                 raise ValidationError("The attachment is larger than WhatsApp accepts (100 MB).")
             mimetype = (
                 upload.content_type

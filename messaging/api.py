@@ -44,8 +44,6 @@ from sessions_app import services as session_services
 from sessions_app.api import SESSION_EXAMPLE, api_actor, scoped_session
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
 
-# WhatsApp's own ceiling for documents; larger uploads are refused up front.
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MESSAGE_EXAMPLE = OpenApiExample(
     "Message",
     value={
@@ -328,12 +326,12 @@ class MessageListCreateView(generics.ListAPIView):
         if upload is None and media is None:
             return None
         if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
+            if upload.size > messaging_services.MAX_MEDIA_BYTES:
                 raise DomainError(
                     "The file is too large.",
                     code="payload_too_large",
                     status=413,
-                    details={"maxBytes": MAX_UPLOAD_BYTES},
+                    details={"maxBytes": messaging_services.MAX_MEDIA_BYTES},
                 )
             mimetype = upload.content_type or ""
             kind = _media_kind(data["type"], (media or {}).get("type"), mimetype)

@@ -29,6 +29,11 @@ AI_REFUSAL_MESSAGES = {
 }
 
 
+# WhatsApp's own ceiling for documents: the API and the console refuse larger
+# uploads before reading them.
+MAX_MEDIA_BYTES = 100 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class OutgoingMedia:
     kind: str
