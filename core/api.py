@@ -79,6 +79,19 @@ def json_error(
     return JsonResponse(error_body(code, message, details), status=http_status)
 
 
+def get_referenced(model, organization, pk, field: str):
+    """An object a request body names (``instanceId``…): None when not given;
+    unknown or another tenant's is a 400 on that field, not a 404."""
+    from core.errors import ValidationError
+
+    if pk is None:
+        return None
+    obj = model.objects.filter(organization=organization, pk=pk).first()
+    if obj is None:
+        raise ValidationError(f"Unknown {field}.", details={field: ["Not found."]})
+    return obj
+
+
 def get_scoped_or_404(queryset, pk, what: str):
     """One object of the caller's organization, or the error-shaped 404.
 

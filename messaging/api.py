@@ -19,8 +19,8 @@ from contacts import selectors as contact_selectors
 from contacts.models import Contact
 from contacts.serializers import ContactFalecomigoSerializer
 from contacts.services import contact_get_or_create_for_phone
-from core.api import LimitedJSONParser, get_scoped_or_404, strict_bool
-from core.errors import Conflict, DomainError, NotFound, ValidationError
+from core.api import LimitedJSONParser, get_referenced, get_scoped_or_404, strict_bool
+from core.errors import DomainError, NotFound
 from core.pagination import PageNumberPagination, positive_int
 from messaging import selectors
 from messaging import services as messaging_services
@@ -285,40 +285,22 @@ class MessageListCreateView(generics.ListAPIView):
     def _session(self, request, data) -> ChatSession:
         organization = request_organization(request)
         if data.get("sessionId"):
-            session = ChatSession.objects.filter(
-                organization=organization, pk=data["sessionId"]
-            ).first()
-            if session is None:
-                raise NotFound("No such session.")
-            return session
-        instance = Instance.objects.filter(organization=organization, pk=data["instanceId"]).first()
-        if instance is None:
-            raise ValidationError("Unknown instanceId.", details={"instanceId": ["Not found."]})
-        if data.get("contactId"):
-            contact = Contact.objects.filter(
-                organization=organization, pk=data["contactId"]
-            ).first()
-            if contact is None:
-                raise ValidationError("Unknown contactId.", details={"contactId": ["Not found."]})
-        else:
+            return get_scoped_or_404(
+                ChatSession.objects.filter(organization=organization), data["sessionId"], "session"
+            )
+        instance = get_referenced(Instance, organization, data["instanceId"], "instanceId")
+        contact = get_referenced(Contact, organization, data.get("contactId"), "contactId")
+        if contact is None:
             contact, _ = contact_get_or_create_for_phone(
                 organization=organization, phone=data["phone"]
             )
-        session = selectors.open_session_for(contact=contact, instance=instance)
-        if session is not None:
-            return session
-        try:
-            return session_services.session_create(
-                contact=contact,
-                instance=instance,
-                actor=api_actor(request),
-                started_by=StartedBy.BUSINESS,
-            )
-        except Conflict as exc:
-            # Opened concurrently (an inbound message, another call): use that one.
-            if exc.code != "session_already_open" or not exc.details.get("sessionId"):
-                raise
-            return ChatSession.objects.get(pk=exc.details["sessionId"])
+        session, _ = session_services.session_open_for_inbound(
+            contact=contact,
+            instance=instance,
+            started_by=StartedBy.BUSINESS,
+            actor=api_actor(request),
+        )
+        return session
 
     def _media(self, data):
         upload = data.get("file")

@@ -53,14 +53,3 @@ def sessions_by_contact(*, contact) -> QuerySet:
         )
         .order_by("-created_at", "-id")
     )
-
-
-def open_session_for(*, contact, instance):
-    """The one non-CLOSED session of (contact, instance), if any."""
-    from sessions_app.models import ChatSession, SessionStatus
-
-    return (
-        ChatSession.objects.filter(contact=contact, instance=instance)
-        .exclude(status=SessionStatus.CLOSED)
-        .first()
-    )

@@ -17,8 +17,7 @@ from contacts.api import tabulations_from_ids
 from contacts.models import Contact
 from contacts.serializers import TabulationIdsSerializer
 from contacts.services import contact_get_or_create_for_phone
-from core.api import get_scoped_or_404
-from core.errors import ValidationError
+from core.api import get_referenced, get_scoped_or_404
 from providers.models import Instance
 from sessions_app import selectors
 from sessions_app import services as session_services
@@ -97,16 +96,6 @@ def session_response(request, session: ChatSession, http_status=status.HTTP_200_
     return Response(SessionSerializer(fresh).data, status=http_status)
 
 
-def _reference(model, organization, pk, field: str):
-    """A body reference to another object: unknown or another tenant's → 400 on that field."""
-    if pk is None:
-        return None
-    obj = model.objects.filter(organization=organization, pk=pk).first()
-    if obj is None:
-        raise ValidationError(f"Unknown {field}.", details={field: ["Not found."]})
-    return obj
-
-
 class SessionListCreateView(generics.ListAPIView):
     queryset = ChatSession.objects.none()
     serializer_class = SessionSerializer
@@ -144,16 +133,16 @@ class SessionListCreateView(generics.ListAPIView):
         serializer = SessionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        instance = _reference(Instance, organization, data["instanceId"], "instanceId")
-        department = _reference(
+        instance = get_referenced(Instance, organization, data["instanceId"], "instanceId")
+        department = get_referenced(
             Department, organization, data.get("assignedDepartmentId"), "assignedDepartmentId"
         )
-        agent = _reference(Agent, organization, data.get("assignedAgentId"), "assignedAgentId")
+        agent = get_referenced(Agent, organization, data.get("assignedAgentId"), "assignedAgentId")
         # One transaction: a session refused (one already open, say) leaves no
         # contact behind that the request's phone created.
         with transaction.atomic():
             if data.get("contactId"):
-                contact = _reference(Contact, organization, data["contactId"], "contactId")
+                contact = get_referenced(Contact, organization, data["contactId"], "contactId")
             else:
                 contact, _ = contact_get_or_create_for_phone(
                     organization=organization, phone=data["phone"]
@@ -318,10 +307,10 @@ class SessionAssignView(APIView):
         session = session_services.session_assign(
             session=session,
             actor=api_actor(request),
-            department=_reference(
+            department=get_referenced(
                 Department, organization, data.get("departmentId"), "departmentId"
             ),
-            agent=_reference(Agent, organization, data.get("agentId"), "agentId"),
+            agent=get_referenced(Agent, organization, data.get("agentId"), "agentId"),
         )
         return session_response(request, session)
 

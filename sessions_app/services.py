@@ -41,17 +41,23 @@ def session_event_record(
 
 
 def session_open_for_inbound(
-    *, contact: Contact, instance: Instance, started_by: str = StartedBy.CUSTOMER
+    *,
+    contact: Contact,
+    instance: Instance,
+    started_by: str = StartedBy.CUSTOMER,
+    actor: str | None = None,
 ) -> tuple[ChatSession, bool]:
     """The open session for (contact, instance), or a new QUEUED one.
 
     ``started_by`` is CUSTOMER for a customer's message, BUSINESS for one
-    typed on the business phone. A CLOSED session is never reopened by a
-    message. Two webhooks racing for a new contact both end up on one
-    session: the partial unique index lets only one insert win
-    (session_create's Conflict), and the loser reads the winner's row.
+    typed on the business phone or sent by an integrator to a contact with
+    no open session. A CLOSED session is never reopened by a message. Two
+    callers racing for a new contact both end up on one session: the
+    partial unique index lets only one insert win (session_create's
+    Conflict), and the loser reads the winner's row.
     """
-    actor = "phone" if started_by == StartedBy.BUSINESS else "system"
+    if actor is None:
+        actor = "phone" if started_by == StartedBy.BUSINESS else "system"
     for _ in range(3):
         session = (
             ChatSession.objects.filter(contact=contact, instance=instance)
