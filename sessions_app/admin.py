@@ -24,7 +24,13 @@ from contacts.admin import PhoneSearchMixin, tag_chip
 from contacts.models import Tabulation
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
-from sessions_app.selectors import session_ai_block_active
+from sessions_app.selectors import (
+    NOT_DISPATCHED_AI_BLOCKED,
+    NOT_DISPATCHED_BYPASS_BOTS,
+    NOT_DISPATCHED_CLOSED,
+    NOT_DISPATCHED_PAUSED,
+    session_ai_refusal_reason,
+)
 
 
 def organization_zone(organization) -> ZoneInfo:
@@ -41,17 +47,21 @@ def local_time(value, organization, fmt: str = "%H:%M") -> str:
 
 
 def ai_state(session: ChatSession, now=None) -> tuple[str, str]:
-    """(state, label) of the AI for a session: active, blocked, bypass, paused, closed."""
-    now = now or timezone.now()
-    if session.status == SessionStatus.CLOSED:
+    """(state, label) of the AI for a session: active, blocked, bypass, paused, closed.
+
+    The reason is the one dispatch and the API give (session_ai_refusal_reason),
+    so the badge never says something else than ``/ai-status``.
+    """
+    reason = session_ai_refusal_reason(session, now=now or timezone.now())
+    if reason == NOT_DISPATCHED_CLOSED:
         return "closed", "AI off: closed"
-    if session.contact.bypass_bots:
-        return "bypass", "bypass"
-    if session_ai_block_active(session, now=now):
+    if reason == NOT_DISPATCHED_PAUSED:
+        return "paused", "AI off: paused"
+    if reason == NOT_DISPATCHED_AI_BLOCKED:
         until = local_time(session.ai_blocked_until, session.organization)
         return "blocked", f"blocked until {until}"
-    if session.status == SessionStatus.PAUSED:
-        return "paused", "AI off: paused"
+    if reason == NOT_DISPATCHED_BYPASS_BOTS:
+        return "bypass", "bypass"
     return "active", "active"
 
 

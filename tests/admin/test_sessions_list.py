@@ -198,3 +198,18 @@ def test_a_phone_search_keeps_the_filters_applied(agent_client, organization, in
     assert [s.pk for s in rows(agent_client, "?status__exact=QUEUED&q=%2B55+31+98765")] == [
         open_one.pk
     ]
+
+
+def test_the_ai_badge_gives_the_reason_the_api_gives(organization, instance):
+    from sessions_app.admin import ai_state
+    from sessions_app.selectors import session_ai_status
+
+    # Paused, blocked and bypassing at once: dispatch says "paused" first.
+    session = factories.make_session(
+        contact=factories.make_contact(organization, bypass_bots=True),
+        instance=instance,
+        status="PAUSED",
+        ai_blocked_until=timezone.now() + timedelta(minutes=30),
+    )
+    assert session_ai_status(session)["notDispatchedReason"] == "session_paused"
+    assert ai_state(session)[0] == "paused"
