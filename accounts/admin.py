@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from accounts.admin_scope import OrganizationScopedAdmin
 from accounts.models import Agent, ApiKey, Department, Organization
-from accounts.services import api_key_revoke
+from accounts.services import api_key_issue, api_key_revoke
 
 
 @admin.register(Organization)
@@ -48,10 +48,7 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        raw_key = ApiKey.generate()
-        obj.hashed_key = ApiKey.hash(raw_key)
-        obj.hint = raw_key[:10]
-        super().save_model(request, obj, form, change)
+        raw_key = api_key_issue(obj)
         messages.warning(
             request,
             f"API key for {obj.organization}: {raw_key} — copy it now, it is not shown again.",

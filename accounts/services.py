@@ -19,14 +19,19 @@ def organization_create(*, name: str, api_key_name: str = "default") -> tuple[Or
 
 def api_key_create(*, organization: Organization, name: str = "default") -> tuple[ApiKey, str]:
     """The raw key is returned here and never again: only its hash is stored."""
+    api_key = ApiKey(organization=organization, name=name or "default")
+    return api_key, api_key_issue(api_key)
+
+
+def api_key_issue(api_key: ApiKey) -> str:
+    """Give a new, unsaved key its secret and save it; the raw key, shown once.
+
+    The admin's add form fills organization and name, then calls this."""
     raw_key = ApiKey.generate()
-    api_key = ApiKey.objects.create(
-        organization=organization,
-        name=name or "default",
-        hashed_key=ApiKey.hash(raw_key),
-        hint=raw_key[:10],
-    )
-    return api_key, raw_key
+    api_key.hashed_key = ApiKey.hash(raw_key)
+    api_key.hint = raw_key[:10]
+    api_key.save()
+    return raw_key
 
 
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
