@@ -66,7 +66,9 @@ def has_text_layer(text: str) -> bool:
 PDF_RENDER_DPI = 100
 
 
-def pdf_page_images(data: bytes, *, max_pages: int) -> tuple[list[bytes], int]:
+def pdf_page_images(
+    data: bytes, *, max_pages: int, tmp_dir: str | None = None, timeout: float = 60
+) -> tuple[list[bytes], int]:
     """The first pages as images, for a PDF without a text layer.
 
     Pages are rendered with poppler's ``pdftoppm`` when it is installed, so
@@ -78,7 +80,7 @@ def pdf_page_images(data: bytes, *, max_pages: int) -> tuple[list[bytes], int]:
     reader = _open_pdf(data)
     pages = min(len(reader.pages), max_pages)
     if shutil.which("pdftoppm"):
-        rendered = _render_pages(data, pages)
+        rendered = _render_pages(data, pages, tmp_dir=tmp_dir, timeout=timeout)
         if rendered:
             return rendered, pages
     images: list[bytes] = []
@@ -91,8 +93,9 @@ def pdf_page_images(data: bytes, *, max_pages: int) -> tuple[list[bytes], int]:
     return images, pages
 
 
-def _render_pages(data: bytes, pages: int) -> list[bytes]:
-    with tempfile.TemporaryDirectory(prefix="atende-pdf-") as folder:
+def _render_pages(data: bytes, pages: int, *, tmp_dir: str | None, timeout: float) -> list[bytes]:
+    # The transcription's work folder and time limit, like ffmpeg's.
+    with tempfile.TemporaryDirectory(prefix="atende-pdf-", dir=tmp_dir) as folder:
         source = Path(folder) / "in.pdf"
         source.write_bytes(data)
         try:
@@ -111,7 +114,7 @@ def _render_pages(data: bytes, pages: int) -> list[bytes]:
                 ],
                 check=True,
                 capture_output=True,
-                timeout=60,
+                timeout=timeout,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
             logger.warning("pdftoppm could not render the PDF: %s", exc)

@@ -140,7 +140,6 @@ class TranscriptionResult:
     language: str = ""
     duration: float | None = None  # seconds of audio/video
     from_model: bool = False  # a model was asked (or its cached answer used)
-    cached: bool = False
 
 
 class _Skip(Exception):
@@ -257,7 +256,6 @@ def _cached(
             language=hit.language,
             duration=hit.duration,
             from_model=True,
-            cached=True,
         )
     # The same file forwarded to many chats arrives together: one worker asks
     # the model, the others retry shortly and find its answer in the cache.
@@ -498,7 +496,12 @@ def _pdf_backend(data: bytes, config: TranscriptionConfig) -> TranscriptionResul
         return TranscriptionResult(
             status=DONE, text=_limit(extracted.text, config.max_chars, notes), model="pypdf"
         )
-    images, pages_seen = documents.pdf_page_images(data, max_pages=config.pdf_vision_max_pages)
+    images, pages_seen = documents.pdf_page_images(
+        data,
+        max_pages=config.pdf_vision_max_pages,
+        tmp_dir=config.tmp_dir,
+        timeout=config.ffmpeg_timeout,
+    )
     if not images:
         raise _Skip("the PDF has no text layer and no page images")
     _require_model(config)

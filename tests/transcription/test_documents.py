@@ -65,7 +65,7 @@ def test_it_sends_a_scanned_pdf_to_the_vision_model(chat_session, openai_api):
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
-def test_it_renders_a_pdf_drawn_without_text_or_images(chat_session, openai_api):
+def test_it_renders_a_pdf_drawn_without_text_or_images(chat_session, openai_api, work_dir):
     pdf = media_files.make_vector_only_pdf()
     message = run_transcription(_document(chat_session, pdf, "application/pdf", "planta.pdf"))
 
@@ -76,6 +76,7 @@ def test_it_renders_a_pdf_drawn_without_text_or_images(chat_session, openai_api)
         assert page.size == (827, 1170)
         # The drawn rectangle is there: not a blank page.
         assert page.convert("L").getextrema()[0] < 100
+    assert list(work_dir.iterdir()) == []  # rendered in the work folder, and cleaned up
 
 
 def test_it_reads_a_docx_with_its_table(chat_session, openai_api):
