@@ -329,22 +329,12 @@ def session_close(*, session: ChatSession, end_reason: str, actor: str) -> ChatS
 
 
 def session_reopen(*, session: ChatSession, actor: str, reason: str = "") -> ChatSession:
-    """CLOSED -> ACTIVE, unless another session is open for the contact+instance."""
-    if session.status == SessionStatus.CLOSED:
-        other = (
-            ChatSession.objects.filter(
-                contact_id=session.contact_id, instance_id=session.instance_id
-            )
-            .exclude(status=SessionStatus.CLOSED)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if other is not None:
-            raise Conflict(
-                "Another session is open for this contact on this instance.",
-                code="session_already_open",
-                details={"sessionId": str(other)},
-            )
+    """CLOSED -> ACTIVE, unless another session is open for the contact+instance.
+
+    That rule is the one-open-session index's: _transition turns its
+    IntegrityError into the ``session_already_open`` Conflict (a check made
+    here before the lock would race and cost a query).
+    """
     return _transition(
         session,
         SessionStatus.ACTIVE,
