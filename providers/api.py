@@ -7,8 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_organization
 from accounts.models import Department
-from core.api import get_scoped_or_404
-from core.errors import ValidationError
+from core.api import get_referenced, get_scoped_or_404
 from providers import selectors, services
 from providers.base import QrCodeEvent
 from providers.models import Instance
@@ -43,17 +42,12 @@ def _fields(request, validated: dict) -> dict:
     fields = dict(validated)
     fields.pop("provider", None)
     if "default_department_id" in fields:
-        department_id = fields.pop("default_department_id")
-        department = None
-        if department_id is not None:
-            department = Department.objects.filter(
-                organization=request_organization(request), pk=department_id
-            ).first()
-            if department is None:
-                raise ValidationError(
-                    "Unknown department.", details={"defaultDepartmentId": ["Not found."]}
-                )
-        fields["default_department"] = department
+        fields["default_department"] = get_referenced(
+            Department,
+            request_organization(request),
+            fields.pop("default_department_id"),
+            "defaultDepartmentId",
+        )
     return fields
 
 
