@@ -234,15 +234,17 @@ def _store_customer_message(
 
 
 def _match_echo_by_id(instance: Instance, event: MessageEvent, result: IngestResult) -> bool:
-    existing = (
-        Message.objects.filter(instance=instance, provider_message_id=event.provider_message_id)
-        .only("id", "author", "delivery_status")
-        .first()
-    )
-    if existing is None:
-        return False
-    # Our outbound row (or an earlier copy of this echo): the echo proves it
-    # reached the gateway, which is what SENT means.
+    known = Message.objects.filter(
+        instance=instance, provider_message_id=event.provider_message_id
+    ).exists()
+    if known:
+        # Our outbound row (or an earlier copy of this echo).
+        _confirm_echo(instance, event, result)
+    return known
+
+
+def _confirm_echo(instance: Instance, event: MessageEvent, result: IngestResult) -> None:
+    """An echo proves our send reached the gateway, which is what SENT means."""
     message_apply_status(
         instance=instance,
         provider_message_id=event.provider_message_id,
@@ -250,7 +252,6 @@ def _match_echo_by_id(instance: Instance, event: MessageEvent, result: IngestRes
         at=event.timestamp,
     )
     result.echoes += 1
-    return True
 
 
 def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: IngestResult) -> None:
@@ -273,13 +274,7 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
             provider_message_id=event.provider_message_id, updated_at=now
         )
         if adopted:
-            message_apply_status(
-                instance=instance,
-                provider_message_id=event.provider_message_id,
-                status=DeliveryStatus.SENT,
-                at=event.timestamp,
-            )
-            result.echoes += 1
+            _confirm_echo(instance, event, result)
             return
     if event.sent_by_api:
         logger.info(
