@@ -8,6 +8,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # Connection webhooks update instances at once; polling catches silent drops.
     "instances-poll-connection": ("providers.tasks.instances_poll_connection", 300),
     "transcription-requeue-stale": ("messaging.media.transcription_requeue_stale", 60),
+    "transcription-cache-cleanup": ("messaging.media.transcription_cache_cleanup", 86400),
     # Turns whose debounce task was lost (Redis flushed, worker killed).
     "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 10),
     # Outbound sends whose task was lost.

@@ -198,6 +198,9 @@ TRANSCRIPTION_TASK_TIME_LIMIT = env.int("TRANSCRIPTION_TASK_TIME_LIMIT", default
 # lost): the sweeper queues them again. Must exceed RETRY_BACKOFF_MAX.
 TRANSCRIPTION_STALE_PENDING_SECONDS = env.int("TRANSCRIPTION_STALE_PENDING_SECONDS", default=900)
 TRANSCRIPTION_TMP_DIR = env.str("TRANSCRIPTION_TMP_DIR", default="") or None
+# Cached model answers (transcripts of customers' media) are kept this long:
+# long enough for a file forwarded around to cost one call, no longer.
+TRANSCRIPTION_CACHE_RETENTION_DAYS = env.int("TRANSCRIPTION_CACHE_RETENTION_DAYS", default=30)
 
 # --- Turns (debounce) and integration deliveries --------------------------
 # A burst of customer messages closes early after this many seconds from its

@@ -341,6 +341,14 @@ def _process(message: Message, started_at: datetime) -> None:
         )
 
 
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570)
+def transcription_cache_cleanup() -> int:
+    """Beat (daily): cached transcripts past their retention go."""
+    from transcription.services import transcription_cache_prune
+
+    return transcription_cache_prune()
+
+
 @shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
 def transcription_requeue_stale() -> None:
     """Beat: queue again the messages whose transcription task was lost.

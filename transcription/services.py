@@ -221,6 +221,25 @@ def transcribe(
         return TranscriptionResult(status=SKIPPED, reason=skip.reason, duration=skip.duration)
 
 
+def transcription_cache_prune(*, batch: int = 5000) -> int:
+    """Delete cached answers past ``TRANSCRIPTION_CACHE_RETENTION_DAYS``; how many."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=settings.TRANSCRIPTION_CACHE_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(
+            TranscriptionCache.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[
+                :batch
+            ]
+        )
+        if not ids:
+            return deleted
+        deleted += TranscriptionCache.objects.filter(pk__in=ids).delete()[0]
+
+
 def _variant(backend: str, config: TranscriptionConfig) -> str:
     """What was asked of the model, so a new model or prompt is not served old answers."""
     if backend in (AUDIO, VIDEO):

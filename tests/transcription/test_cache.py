@@ -61,3 +61,28 @@ def test_failures_and_local_text_are_not_cached(chat_session, openai_api):
     assert failed.transcription_status == TranscriptionStatus.FAILED
     assert pdf.transcription_status == TranscriptionStatus.DONE
     assert TranscriptionCache.objects.count() == 0
+
+
+def test_cached_transcripts_past_the_retention_are_deleted_daily(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.schedules import PERIODIC_TASKS
+    from messaging.media import transcription_cache_cleanup
+
+    settings.TRANSCRIPTION_CACHE_RETENTION_DAYS = 30
+    old, recent = (
+        TranscriptionCache.objects.create(sha256=f"{n}" * 64, variant="v", text="oi")
+        for n in (1, 2)
+    )
+    TranscriptionCache.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+
+    assert transcription_cache_cleanup.apply().get() == 1
+    assert list(TranscriptionCache.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert PERIODIC_TASKS["transcription-cache-cleanup"] == (
+        "messaging.media.transcription_cache_cleanup",
+        86400,
+    )
