@@ -37,11 +37,11 @@ from messaging.models import (
     Direction,
     DispatchStatus,
     Message,
-    MessageKind,
     Turn,
     TurnStatus,
     kind_for_mimetype,
 )
+from messaging.serializers import MEDIA_TYPE
 from sessions_app.admin import ai_badge, ai_state, local_time, status_badge, tag_chip
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
 
@@ -202,15 +202,7 @@ def message_view(message: Message, session: ChatSession) -> dict:
         "time": local_time(message.created_at, session.organization, "%d/%m %H:%M"),
         "is_media": message.kind in MEDIA_KINDS,
         "media_url": media_url(message),
-        "media_kind": (
-            "image"
-            if message.kind in (MessageKind.IMAGE, MessageKind.STICKER)
-            else "audio"
-            if message.kind in (MessageKind.AUDIO, MessageKind.VOICE)
-            else "video"
-            if message.kind == MessageKind.VIDEO
-            else "document"
-        ),
+        "media_kind": MEDIA_TYPE.get(message.kind, "document"),
         "mimetype": mimetype,
         "filename": message.media_filename or message.kind,
         "tick": tick,

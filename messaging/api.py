@@ -33,6 +33,9 @@ from messaging.models import (
     kind_for_mimetype,
 )
 from messaging.serializers import (
+    FALECOMIGO_TYPE,
+    MEDIA_TYPE,
+    MESSAGE_TYPES,
     ByContactSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -148,23 +151,18 @@ BY_CONTACT_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+# Derived from the serializer's tables, so the filter and the output agree.
+# TEXT is everything neither media nor a command (see filter_type).
 FALECOMIGO_TYPES = {
-    "TEXT": [MessageKind.TEXT],
-    "MEDIA": [
-        MessageKind.IMAGE,
-        MessageKind.STICKER,
-        MessageKind.AUDIO,
-        MessageKind.VIDEO,
-        MessageKind.DOCUMENT,
-    ],
-    "RECORDING": [MessageKind.VOICE],
-    "CHAT_COMMAND": [MessageKind.COMMAND],
+    falecomigo: [kind for kind, mapped in FALECOMIGO_TYPE.items() if mapped == falecomigo]
+    for falecomigo in MESSAGE_TYPES
+    if falecomigo != "TEXT"
 }
 MEDIA_TYPE_KIND = {
-    "image": MessageKind.IMAGE,
-    "audio": MessageKind.AUDIO,
-    "video": MessageKind.VIDEO,
-    "document": MessageKind.DOCUMENT,
+    media_type: kind
+    for kind, media_type in MEDIA_TYPE.items()
+    # The plain kind of each media type (a sticker is an image; voice, audio).
+    if kind not in (MessageKind.STICKER, MessageKind.VOICE)
 }
 
 
@@ -176,7 +174,7 @@ class MessageFilter(django_filters.FilterSet):
         choices=[("IN", "IN"), ("OUT", "OUT"), *Direction.choices], method="filter_direction"
     )
     type = django_filters.ChoiceFilter(
-        choices=[(t, t) for t in FALECOMIGO_TYPES], method="filter_type"
+        choices=[(t, t) for t in MESSAGE_TYPES], method="filter_type"
     )
     kind = django_filters.ChoiceFilter(choices=MessageKind.choices)
     status = django_filters.ChoiceFilter(
@@ -194,12 +192,10 @@ class MessageFilter(django_filters.FilterSet):
         return queryset.filter(direction=direction)
 
     def filter_type(self, queryset, name, value):
-        kinds = FALECOMIGO_TYPES[value]
         if value == "TEXT":
             # Everything that is neither media nor a command reads as TEXT.
-            other = [k for kinds_ in FALECOMIGO_TYPES.values() for k in kinds_ if k != "text"]
-            return queryset.exclude(kind__in=other)
-        return queryset.filter(kind__in=kinds)
+            return queryset.exclude(kind__in=list(FALECOMIGO_TYPE))
+        return queryset.filter(kind__in=FALECOMIGO_TYPES[value])
 
 
 class MessageListCreateView(generics.ListAPIView):
