@@ -18,7 +18,7 @@ from contacts.serializers import (
     TabulationWriteSerializer,
 )
 from core.api import StrictBooleanFilter, get_scoped_or_404
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound
 
 CONTACT_EXAMPLE = OpenApiExample(
     "Contact",
@@ -162,18 +162,6 @@ class ContactByPhoneView(APIView):
         return Response(ContactSerializer(contact).data)
 
 
-def tabulations_from_ids(organization, ids) -> list:
-    """Resolve ids within the organization; an unknown (or foreign) id is a 400."""
-    found = selectors.tabulations_by_ids(organization=organization, ids=ids)
-    missing = sorted({str(i) for i in ids} - {str(t.id) for t in found})
-    if missing:
-        raise ValidationError(
-            "Unknown tabulations.",
-            details={"tabulationIds": [f"Unknown: {', '.join(missing)}."]},
-        )
-    return found
-
-
 class ContactTabulationsView(APIView):
     @extend_schema(
         summary="Tag a contact (idempotent)",
@@ -209,7 +197,7 @@ class ContactTabulationsView(APIView):
         serializer = TabulationIdsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = serializer.validated_data["tabulationIds"]
-        return contact, tabulations_from_ids(contact.organization_id, ids)
+        return contact, selectors.tabulations_from_ids(contact.organization_id, ids)
 
 
 class TabulationListCreateView(generics.ListAPIView):

@@ -45,6 +45,16 @@ def tabulation_list(*, organization) -> QuerySet[Tabulation]:
     return Tabulation.objects.filter(organization=organization).order_by("name", "id")
 
 
-def tabulations_by_ids(*, organization, ids) -> list[Tabulation]:
-    """Every id must exist in *this* organization; unknown ids come back missing."""
-    return list(Tabulation.objects.filter(organization=organization, pk__in=list(ids)))
+def tabulations_from_ids(organization, ids) -> list[Tabulation]:
+    """Resolve a request's ids within the organization: an unknown (or another
+    tenant's) id is a 400 on ``tabulationIds``, never a leak."""
+    from core.errors import ValidationError
+
+    found = list(Tabulation.objects.filter(organization=organization, pk__in=list(ids)))
+    missing = sorted({str(i) for i in ids} - {str(t.id) for t in found})
+    if missing:
+        raise ValidationError(
+            "Unknown tabulations.",
+            details={"tabulationIds": [f"Unknown: {', '.join(missing)}."]},
+        )
+    return found

@@ -89,7 +89,7 @@ def contact_update(*, contact: Contact, **fields) -> Contact:
     return contact
 
 
-def _tabulations_of(organization_id, tabulations) -> list[Tabulation]:
+def tabulations_owned(organization_id, tabulations) -> list[Tabulation]:
     """Tabulations must be the organization's own: another tenant's id is a 400, not a leak."""
     tabulations = list(tabulations)
     foreign = [str(t.id) for t in tabulations if t.organization_id != organization_id]
@@ -102,7 +102,7 @@ def _tabulations_of(organization_id, tabulations) -> list[Tabulation]:
 
 def contact_tabulations_add(*, contact: Contact, tabulations, user=None) -> list[Tabulation]:
     """Idempotent: a tag already on the contact stays as it was."""
-    tabulations = _tabulations_of(contact.organization_id, tabulations)
+    tabulations = tabulations_owned(contact.organization_id, tabulations)
     ContactTabulation.objects.bulk_create(
         [ContactTabulation(contact=contact, tabulation=t, added_by=user) for t in tabulations],
         ignore_conflicts=True,
@@ -112,7 +112,7 @@ def contact_tabulations_add(*, contact: Contact, tabulations, user=None) -> list
 
 def contact_tabulations_remove(*, contact: Contact, tabulations) -> list[Tabulation]:
     """Removing a tag the contact does not have is a no-op."""
-    tabulations = _tabulations_of(contact.organization_id, tabulations)
+    tabulations = tabulations_owned(contact.organization_id, tabulations)
     ContactTabulation.objects.filter(contact=contact, tabulation__in=tabulations).delete()
     return tabulations
 

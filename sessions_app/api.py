@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_organization
 from accounts.models import Agent, Department
-from contacts.api import tabulations_from_ids
 from contacts.models import Contact
+from contacts.selectors import tabulations_from_ids
 from contacts.serializers import TabulationIdsSerializer
 from contacts.services import contact_get_or_create_for_phone
 from core.api import get_referenced, get_scoped_or_404

@@ -8,7 +8,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contacts.models import Contact, Tabulation
+from contacts.models import Contact
+from contacts.services import tabulations_owned
 from core.errors import Conflict, InvalidTransition, ValidationError
 from core.timefmt import iso_utc
 from integrations.models import Event
@@ -406,22 +407,12 @@ def session_assign(*, session: ChatSession, actor: str, department=None, agent=N
     return _sync(session, locked)
 
 
-def _check_tabulations(session: ChatSession, tabulations) -> list[Tabulation]:
-    tabulations = list(tabulations)
-    for tabulation in tabulations:
-        if tabulation.organization_id != session.organization_id:
-            raise ValidationError(
-                "Tabulation not found.", details={"tabulationIds": ["Not found."]}
-            )
-    return tabulations
-
-
 def session_tabulations_add(
     *, session: ChatSession, tabulations, actor: str, user=None
 ) -> ChatSession:
     """Tag a session; tags it already has are left as they are."""
     with transaction.atomic():
-        for tabulation in _check_tabulations(session, tabulations):
+        for tabulation in tabulations_owned(session.organization_id, tabulations):
             try:
                 with transaction.atomic():
                     SessionTabulation.objects.create(
@@ -444,7 +435,7 @@ def session_tabulations_remove(
 ) -> ChatSession:
     """Untag a session; removing a tag it does not have does nothing."""
     with transaction.atomic():
-        for tabulation in _check_tabulations(session, tabulations):
+        for tabulation in tabulations_owned(session.organization_id, tabulations):
             deleted, _ = SessionTabulation.objects.filter(
                 session=session, tabulation=tabulation
             ).delete()
