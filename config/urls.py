@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -23,10 +22,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No public /media/: customers' files are served by the API
+# (/api/v1/messages/{id}/media, with an API key) and the console (its scoping).
 
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"

@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -30,9 +30,9 @@ from accounts.models import Agent, Department
 from contacts.models import Tabulation
 from core.errors import DomainError, ValidationError
 from integrations.models import Delivery
+from messaging.media import stored_media_response
 from messaging.models import (
     MEDIA_KINDS,
-    NON_WHATSAPP_IMAGE_TYPES,
     Author,
     Direction,
     DispatchStatus,
@@ -72,7 +72,6 @@ DISPATCH_REASONS = {
     "no_integration": "no active integration",
 }
 # Types a browser may render inline without running anything of ours.
-INLINE_MEDIA_PREFIXES = ("image/", "audio/", "video/")
 
 
 def actor_for(request) -> str:
@@ -353,25 +352,7 @@ def message_media(request, model_admin, message_id):
         raise Http404("Not found.")
     if not model_admin.has_view_permission(request, message.session):
         raise PermissionDenied
-    mimetype = (
-        message.media_mimetype.split(";")[0].strip()
-        or mimetypes.guess_type(message.media_file.name)[0]
-        or "application/octet-stream"
-    )
-    inline = mimetype.startswith(INLINE_MEDIA_PREFIXES) and mimetype not in NON_WHATSAPP_IMAGE_TYPES
-    inline = inline or mimetype == "application/pdf"
-    filename = message.media_filename or message.media_file.name.rsplit("/", 1)[-1]
-    try:
-        handle = message.media_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Media file missing.") from None
-    response = FileResponse(
-        handle, content_type=mimetype, as_attachment=not inline, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_media_response(message)
 
 
 # --- actions ------------------------------------------------------------------

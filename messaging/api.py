@@ -8,6 +8,7 @@ messaging.services.message_create_outbound, which owns every sending rule
 
 import django_filters
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,6 +25,7 @@ from core.errors import DomainError, NotFound
 from core.pagination import PageNumberPagination, positive_int
 from messaging import selectors
 from messaging import services as messaging_services
+from messaging.media import stored_media_response
 from messaging.models import (
     Author,
     DeliveryStatus,
@@ -343,6 +345,22 @@ class MessageDetailView(APIView):
             "message",
         )
         return Response(MessageSerializer(message, context={"request": request}).data)
+
+
+class MessageMediaView(APIView):
+    @extend_schema(
+        summary="Download a message's stored file (media received or uploaded)",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, message_id):
+        message = get_scoped_or_404(
+            Message.objects.filter(organization=request_organization(request)),
+            message_id,
+            "message",
+        )
+        if not message.media_file:
+            raise NotFound("This message has no stored media.")
+        return stored_media_response(message)
 
 
 class SessionDetailView(APIView):

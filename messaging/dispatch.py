@@ -11,6 +11,7 @@ from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
 from integrations.services import event_publish
+from messaging.media import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
@@ -61,7 +62,8 @@ def _media(message: Message) -> dict | None:
         "filename": message.media_filename,
         "size": message.media_size,
         "duration": message.media_duration,
-        "url": message.media_file.url if message.media_file else None,
+        # GET it with the integration's API key (PUBLIC_BASE_URL makes it absolute).
+        "url": absolute_url(media_api_path(message)) if message.media_file else None,
     }
 
 

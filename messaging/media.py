@@ -81,6 +81,61 @@ class _Retry(Exception):
         self.countdown = countdown
 
 
+# --- serving stored media ----------------------------------------------------
+
+# Shown in the browser when opened; anything else downloads.
+INLINE_MEDIA_PREFIXES = ("image/", "audio/", "video/")
+
+
+def stored_media_response(message: Message):
+    """A message's stored file, for the console and the API (the caller has
+    checked that the requester may see it). Never rendered as our page: SVG and
+    HTML download, and the sandbox CSP applies to whatever opens inline."""
+    from django.http import FileResponse, Http404
+
+    from messaging.models import NON_WHATSAPP_IMAGE_TYPES
+
+    if not message.media_file:
+        raise Http404("No stored media.")
+    mimetype = (
+        message.media_mimetype.split(";")[0].strip()
+        or mimetypes.guess_type(message.media_file.name)[0]
+        or "application/octet-stream"
+    )
+    inline = mimetype.startswith(INLINE_MEDIA_PREFIXES) and mimetype not in NON_WHATSAPP_IMAGE_TYPES
+    inline = inline or mimetype == "application/pdf"
+    filename = message.media_filename or message.media_file.name.rsplit("/", 1)[-1]
+    try:
+        handle = message.media_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Media file missing.") from None
+    response = FileResponse(
+        handle, content_type=mimetype, as_attachment=not inline, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def absolute_url(path: str, request=None) -> str:
+    """``path`` on this server: from the request, else PUBLIC_BASE_URL (deliveries
+    have no request), else as it is."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}{path}" if base else path
+
+
+def media_api_path(message: Message) -> str | None:
+    """Where an integrator fetches a stored file (with its API key), or None."""
+    from django.urls import reverse
+
+    if not message.media_file:
+        return None
+    return reverse("message-media", args=[message.pk])
+
+
 @shared_task(
     bind=True,
     ignore_result=True,

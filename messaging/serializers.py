@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.serializers import ContactFalecomigoSerializer
+from messaging.media import absolute_url, media_api_path
 from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
 from sessions_app.serializers import NamedRefSerializer, SessionSerializer
 
@@ -144,10 +145,8 @@ class MessageSerializer(serializers.ModelSerializer):
     def _media(self, message: Message) -> dict:
         url = None
         if message.media_file:
-            url = message.media_file.url
-            request = self.context.get("request")
-            if request is not None:
-                url = request.build_absolute_uri(url)
+            # Served by the API (the caller's key), never as a public file.
+            url = absolute_url(media_api_path(message), self.context.get("request"))
         elif isinstance(message.media_ref, dict):
             url = message.media_ref.get("url") or None
         name = message.media_filename or None
