@@ -211,26 +211,42 @@ CONCAT_MAX_MESSAGES = env.int("CONCAT_MAX_MESSAGES", default=20)
 # How long a closing turn waits for media transcriptions still running
 # (counted from its last message) before it goes with a placeholder.
 CONCAT_MEDIA_WAIT_SECONDS = env.int("CONCAT_MEDIA_WAIT_SECONDS", default=60)
-# An OPEN turn this many seconds past its window lost its task: the sweeper
-# closes it.
-CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=10)
+# An OPEN turn this many seconds past its window lost its task (a worker
+# killed, Redis flushed): the sweeper (every 5 s) closes it.
+CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=3)
+# Windows are measured on arrival times (the webhook's received_at). A
+# webhook stamped just before a window's end may still be committing when
+# the window ends: a turn closes this much after its window, and only once
+# every webhook of its chat's inbox partition that arrived before the end is
+# ingested.
+CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default=1.0)
 # Seconds between webhook delivery attempts: 8 tries over about an hour.
 INTEGRATION_RETRY_BACKOFF_SECONDS = [
     int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])
 ] or [30, 60, 120, 300, 600, 900, 1500]
 
 # --- Webhook inbox (messaging.inbox) -------------------------------------
-# Rows not processed this many seconds after arrival lost their task: the
-# sweeper queues them again.
-WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS", default=30)
-# A run's claim on a row; must exceed the task's hard time limit (60 s).
+# A partition with rows still pending this many seconds after arrival has
+# lost its drain (a killed worker, a flushed Redis, a failed wake-up): the
+# sweeper (every 5 s) wakes it again.
+WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS", default=5)
+# A run's claim on a row in the embedded SQLite setup (no advisory locks);
+# must exceed the task's hard time limit (60 s). On PostgreSQL a drain that
+# holds its partition's lock takes over the rows a dead drain had claimed.
 WEBHOOK_INBOX_CLAIM_SECONDS = env.int("WEBHOOK_INBOX_CLAIM_SECONDS", default=120)
 # Runs that failed (other than an unparseable body) before a row is left alone.
 WEBHOOK_INBOX_MAX_ATTEMPTS = env.int("WEBHOOK_INBOX_MAX_ATTEMPTS", default=8)
-# A drain (one at a time per instance) claims this many rows at a time and
-# hands over to a fresh task after this many seconds (well inside the
-# task's 50 s soft limit and the claim lease).
-WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=20)
+# A row that failed n times is tried again n times this many seconds after
+# it arrived (and, failed, holds no turn back meanwhile).
+WEBHOOK_INBOX_RETRY_SECONDS = env.int("WEBHOOK_INBOX_RETRY_SECONDS", default=15)
+# Each instance's inbox is split by chat into this many partitions, each
+# drained by one task at a time: chats drain in parallel on several workers,
+# one chat's webhooks in arrival order.
+WEBHOOK_INBOX_PARTITIONS = env.int("WEBHOOK_INBOX_PARTITIONS", default=8)
+# A drain claims this many rows at a time (ingested together where they are
+# plain texts of known customers) and hands over to a fresh task after this
+# many seconds (well inside the task's 50 s soft limit).
+WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=200)
 WEBHOOK_INBOX_DRAIN_SECONDS = env.int("WEBHOOK_INBOX_DRAIN_SECONDS", default=20)
 # Each web process remembers the instance a webhook URL names this long: a
 # deactivated instance or a changed secret reaches webhooks that much later.

@@ -31,7 +31,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.api import json_error
-from messaging.inbox import inbox_store, inbox_wake
+from messaging.inbox import inbox_partition, inbox_store, inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.models import Provider
 from providers.registry import get_adapter
@@ -124,15 +124,18 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         body_text = raw_body.decode()
     except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
         body_text = json.dumps(body)
+    partition = inbox_partition(events)
     try:
-        inbox_id = inbox_store(instance_id=instance.pk, raw_body=raw_body, body_text=body_text)
+        inbox_id = inbox_store(
+            instance_id=instance.pk, raw_body=raw_body, body_text=body_text, partition=partition
+        )
     except DataError as exc:
         # JSON that jsonb refuses (a \u0000 escape, NaN): nothing can store it.
         logger.warning("unstorable %s webhook for instance %s: %s", provider, instance.pk, exc)
         return json_error("invalid_payload", "The body cannot be stored.", 400)
     if inbox_id is None:
         return JsonResponse({"ok": True, "duplicate": True})
-    inbox_wake(instance.pk)
+    inbox_wake(instance.pk, partition)
     return JsonResponse({"ok": True, "queued": True})
 
 
