@@ -25,8 +25,8 @@ copy of the webhook:
   ingests it: the plain texts of known customers together
   (``messaging.ingest_batch``), every other row in its own transaction,
   which also sets ``processed_at`` (conditionally: a second run rolls
-  back). Then it closes the partition's turns that were waiting for those
-  webhooks (``turns_close_caught_up``);
+  back). Then it queues the close of the partition's turns that were
+  waiting for those webhooks (``turns_close_caught_up``);
 - under its partition's lock a drain also takes rows another drain had
   claimed and not finished: that drain died (its lock went with its
   connection). The beat sweeper wakes, every few seconds, the drains of
@@ -49,7 +49,7 @@ import logging
 import time
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import shared_task
@@ -298,6 +298,8 @@ class _Run:
     partition: int
     counts: dict
     failed: set
+    # Turns whose close this run has queued (each once).
+    closing: set = field(default_factory=set)
 
 
 def inbox_process_row(inbox_id: int) -> str:
@@ -327,7 +329,7 @@ def inbox_process_row(inbox_id: int) -> str:
         _process_one(run, claimed)
         if run.counts["failed"]:
             raise RuntimeError(f"webhook inbox row {inbox_id} failed; see its last_error")
-        turns_close_caught_up(instance_id, partition)
+        turns_close_caught_up(instance_id, partition, queued=run.closing)
     return next(k for k in (PROCESSED, INVALID, SKIPPED) if run.counts[k])
 
 
@@ -440,8 +442,8 @@ def _drain_lock(instance_id, partition: int):
 
 def inbox_drain_rows(run: _Run, *, budget_seconds: float) -> dict:
     """Claim and ingest the partition's rows in arrival order until none is
-    left or the time budget is spent; after each batch, close the turns that
-    were waiting for it. ``more`` in the counts: the budget ran out after a
+    left or the time budget is spent; after each batch, queue the close of
+    the turns that were waiting for it. ``more`` in the counts: the budget ran out after a
     full batch.
 
     The caller holds the partition's drain lock: one drain per partition is
@@ -456,7 +458,7 @@ def inbox_drain_rows(run: _Run, *, budget_seconds: float) -> dict:
         rows = _claim_batch(instance_id, run.partition, batch, timezone.now(), skip=run.failed)
         if rows:
             _process_batch(run, rows)
-        turns_close_caught_up(instance_id, run.partition)
+        turns_close_caught_up(instance_id, run.partition, queued=run.closing)
         if len(rows) < batch:
             return run.counts
         if time.monotonic() >= deadline:

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
+from core.bulk import bulk_insert_copy
 from messaging.ingest import IngestResult, build_message
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, WebhookInbox
 from messaging.turns import turns_assign
@@ -184,10 +185,10 @@ def _ingest(instance: Instance, rows: list[ClaimedRow], senders: dict, partition
                 )
             )
             stored_rows.append(row.inbox_id)
-        # A plain INSERT: a provider id a concurrent run stored meanwhile
-        # fails the whole batch, which then goes the per-row way.
-        Message.objects.bulk_create(messages)
-        turns_assign(messages, inbox_partition=partition)
+        # Inserted by turns_assign once their turns are known. A provider id
+        # a concurrent run stored meanwhile fails the whole batch, which then
+        # goes the per-row way.
+        turns_assign(messages, inbox_partition=partition, insert=bulk_insert_copy)
         # What the per-row path records for one stored message, or a duplicate.
         _mark_processed(stored_rows, IngestResult(stored=[""]).as_dict())
         _mark_processed(duplicate_rows, IngestResult(duplicates=1).as_dict())

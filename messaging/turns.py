@@ -26,6 +26,7 @@ How it stays correct with many workers and across restarts:
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -36,6 +37,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from core.bulk import bulk_update_values
 from messaging.models import (
     Message,
     MessageKind,
@@ -99,9 +101,18 @@ def turn_add_message(message: Message, *, inbox_partition: int | None = None) ->
     return message.turn
 
 
-def turns_assign(messages: list[Message], *, inbox_partition: int | None = None) -> None:
-    """Put stored inbound customer messages (in arrival order, any sessions)
-    into their sessions' turns; call inside the ingest transaction.
+def turns_assign(
+    messages: list[Message],
+    *,
+    inbox_partition: int | None = None,
+    insert: Callable[[list[Message]], None] | None = None,
+) -> None:
+    """Put inbound customer messages (in arrival order, any sessions) into
+    their sessions' turns; call inside the ingest transaction.
+
+    The messages are stored already (their turn is then written with one
+    UPDATE), or ``insert`` stores them once their turn is known (one INSERT,
+    no UPDATE: the batched ingest).
 
     A message joins its session's open turn when it arrived before that
     turn's due time (its window, the max wait) and the turn has room;
@@ -113,6 +124,7 @@ def turns_assign(messages: list[Message], *, inbox_partition: int | None = None)
     """
     if not messages:
         return
+    write = insert or _update_messages
     with transaction.atomic(savepoint=False):
         by_session: dict = {}
         for message in messages:
@@ -139,8 +151,8 @@ def turns_assign(messages: list[Message], *, inbox_partition: int | None = None)
             if len(segments) == 1:
                 simple.append(segments[0])
             else:
-                _write_in_order(segments, session_window)
-        _write_together(simple)
+                _write_in_order(segments, session_window, write)
+        _write_together(simple, write)
         for segment in simple:
             _schedule(segment)
 
@@ -240,20 +252,18 @@ def _joinable(turn: Turn, arrived) -> bool:
     return arrived <= due
 
 
-def _write_together(segments: list[_Segment]) -> None:
+def _write_together(segments: list[_Segment], write) -> None:
     """The usual case: each session's messages all go into one turn."""
     joined = [s.turn for s in segments if not s.opened]
     opened = [s.turn for s in segments if s.opened]
     if joined:
-        Turn.objects.bulk_update(
-            joined, ["last_seq", "last_message_at", "messages_count", "due_at"]
-        )
+        bulk_update_values(joined, ["last_seq", "last_message_at", "messages_count", "due_at"])
     if opened:
         Turn.objects.bulk_create(opened)
-    _write_messages([m for s in segments for m in s.messages])
+    write([m for s in segments for m in s.messages])
 
 
-def _write_in_order(segments: list[_Segment], session_window) -> None:
+def _write_in_order(segments: list[_Segment], session_window, write) -> None:
     """A session whose messages span turns (a gap longer than the window, a
     bound reached, inside one batch): each turn written and closed before the
     next one opens (one open turn per session is a unique index)."""
@@ -269,7 +279,7 @@ def _write_in_order(segments: list[_Segment], session_window) -> None:
                 messages_count=turn.messages_count,
                 due_at=turn.due_at,
             )
-        _write_messages(segment.messages)
+        write(segment.messages)
         if last:
             _schedule(segment)
             continue
@@ -282,11 +292,8 @@ def _write_in_order(segments: list[_Segment], session_window) -> None:
         _claim_and_finish(turn, seq=turn.last_seq, reason=reason, now=timezone.now())
 
 
-def _write_messages(messages: list[Message]) -> None:
-    for message in messages:
-        message.turn_id = message.turn.pk
-    if messages:
-        Message.objects.bulk_update(messages, ["turn", "concat_seq"])
+def _update_messages(messages: list[Message]) -> None:
+    bulk_update_values(messages, ["turn", "concat_seq"])
 
 
 def _schedule(segment: _Segment) -> None:
@@ -426,11 +433,12 @@ def _pending_in_time(instance_id, partition: int):
     )
 
 
-def turns_close_caught_up(instance_id, partition: int) -> int:
-    """A drain has ingested a batch of the partition: close the partition's
-    open turns that were due and were waiting for those webhooks. Returns
-    how many closed. Deliveries go through their own tasks, so the drain
-    goes on at once."""
+def turns_close_caught_up(instance_id, partition: int, *, queued: set) -> int:
+    """A drain has ingested a batch of the partition: queue the close of the
+    partition's open turns that were due and were waiting for those
+    webhooks. ``queued``: the turns this drain run has queued already.
+    Returns how many it queued. Other workers close them (and send their
+    deliveries) while the drain goes on with the next batch."""
     watermark = (
         _pending_in_time(instance_id, partition)
         .order_by("received_at")
@@ -446,15 +454,15 @@ def turns_close_caught_up(instance_id, partition: int) -> int:
     )
     if watermark is not None:
         due = due.filter(due_at__lt=watermark)
-    closed = 0
+    count = 0
     for turn_id in due.values_list("id", flat=True):
-        outcome, again_in = turn_close_when_due(turn_id, inbox_checked=True)
-        if outcome == "closed":
-            closed += 1
-        elif outcome == "waiting_media":
-            # Its own chain ended waiting for the inbox: restart it.
-            turn_due.apply_async((str(turn_id),), countdown=again_in)
-    return closed
+        if turn_id in queued:
+            continue
+        queued.add(turn_id)
+        # A new chain: the turn's own ended when it found the inbox behind.
+        turn_due.apply_async((str(turn_id),))
+        count += 1
+    return count
 
 
 def _due(first_message_at, last_message_at, count: int, session_window) -> tuple:

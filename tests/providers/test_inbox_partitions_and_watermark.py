@@ -17,7 +17,7 @@ from messaging.inbox import (
     inbox_partition,
 )
 from messaging.models import Message, Turn, WebhookInbox
-from messaging.turns import turn_close_when_due
+from messaging.turns import turn_close_when_due, turn_due
 from providers.base import MessageEvent
 from tests.providers.conftest import DUPLICATE, QUEUED, post_webhook
 from tests.providers.replay import load_fixture
@@ -27,9 +27,17 @@ WINDOW = 2
 
 @pytest.fixture
 def held(monkeypatch):
-    """No drain runs until the test says: the worker is busy elsewhere."""
+    """No drain runs until the test says: the worker is busy elsewhere. The
+    turn tasks due now (the closes a drain queues) run at once, in this
+    process; later ones are only recorded."""
     woken = []
     monkeypatch.setattr(inbox_drain, "apply_async", lambda args, **options: woken.append(args))
+
+    def turn_task(args, kwargs=None, countdown=None, **options):
+        if not countdown:
+            turn_due.apply(args, kwargs)
+
+    monkeypatch.setattr(turn_due, "apply_async", turn_task)
     return woken
 
 
