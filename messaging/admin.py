@@ -6,7 +6,8 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from contacts.admin import ContactAdmin
@@ -278,14 +279,35 @@ class TurnAdmin(OrganizationScopedAdmin):
         return False
 
 
+class IgnoredFilter(admin.SimpleListFilter):
+    title = _("ignored events")
+    parameter_name = "ignored"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With ignored events"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(result__ignored__gt=0)
+        return queryset
+
+
 @admin.register(WebhookInbox)
 class WebhookInboxAdmin(OrganizationScopedAdmin):
     """Gateway webhooks as received: for operators tracing a message that did
     not show up (rows failing to ingest keep their ``last_error``)."""
 
     organization_path = "instance__organization"
-    list_display = ["id", "instance", "received_at", "processed_at", "attempts", "last_error"]
-    list_filter = [("processed_at", admin.EmptyFieldListFilter), "instance"]
+    list_display = [
+        "id",
+        "instance",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "last_error",
+        "ignored_reasons",
+    ]
+    list_filter = [("processed_at", admin.EmptyFieldListFilter), IgnoredFilter, "instance"]
     search_fields = ["body_sha256", "last_error"]
     list_select_related = ["instance"]
     readonly_fields = [f.name for f in WebhookInbox._meta.fields]
@@ -293,6 +315,12 @@ class WebhookInboxAdmin(OrganizationScopedAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+    @admin.display(description=_("Ignored events"))
+    def ignored_reasons(self, row):
+        # Why an event changed nothing (unknown type, placeholder, a message we do not have).
+        reasons = (row.result or {}).get("ignoredReasons") or []
+        return format_html_join(format_html("<br>"), "{}", ((r,) for r in reasons))
 
     def has_retry_permission(self, request):
         return request.user.is_superuser
