@@ -87,6 +87,7 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
                 last_message_text=Subquery(latest.values("text")[:1]),
                 last_message_kind=Subquery(latest.values("kind")[:1]),
                 last_message_author=Subquery(latest.values("author")[:1]),
+                last_message_deleted_at=Subquery(latest.values("deleted_at")[:1]),
                 unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
             )
         )
@@ -103,6 +104,8 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
         if session.last_message_kind is None:
             return "—"
         text = session.last_message_text or f"[{session.last_message_kind}]"
+        if session.last_message_deleted_at is not None:
+            text = f"[{_('deleted')}]"
         if len(text) > 60:
             text = text[:57] + "…"
         prefix = "" if session.last_message_author == Author.CUSTOMER else "↪ "
@@ -234,15 +237,36 @@ class MessageAdmin(OrganizationScopedAdmin):
         "direction",
         "author",
         "kind",
-        "text",
+        "text_column",
         "delivery_status",
         "transcription_status",
     ]
-    list_filter = ["direction", "author", "kind", "delivery_status", "transcription_status"]
+    list_filter = [
+        "direction",
+        "author",
+        "kind",
+        "delivery_status",
+        "transcription_status",
+        ("edited_at", admin.EmptyFieldListFilter),
+        ("deleted_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["text", "transcription", "provider_message_id", "external_id"]
     raw_id_fields = ["session", "contact", "turn"]
     list_select_related = ["session"]
     exclude = ["raw_payload", "media_ref"]
+
+    # What a message its sender deleted said stays out of agents' sight.
+    DELETED_HIDES = ("text", "edit_history", "transcription", "payload", "media_file")
+
+    @admin.display(description=_("text"))
+    def text_column(self, message):
+        return f"[{_('deleted')}]" if message.deleted_at else message.text
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if obj is not None and obj.deleted_at is not None:
+            exclude += self.DELETED_HIDES
+        return exclude
 
     def get_urls(self):
         return [
