@@ -153,25 +153,41 @@ def message_apply_delete(
 
 # --- the open turn -----------------------------------------------------------------
 
-_NEXT_SEQ = (
-    f"UPDATE {ChatSession._meta.db_table} "  # noqa: S608 (a model's table name)
-    "SET concat_seq = concat_seq + 1 WHERE id = %s RETURNING concat_seq"
+# The session's sequence moves on only while the message's turn is open: a
+# bump with no open turn to follow it would leave the session's next open
+# turn behind its sequence, and that turn could never close. The row lock on
+# the session comes first, as for a joining message (messaging.turns).
+_NEXT_SEQ_IF_OPEN = (
+    f"UPDATE {ChatSession._meta.db_table} "  # noqa: S608 (model table names)
+    "SET concat_seq = concat_seq + 1 WHERE id = %s AND EXISTS ("
+    f"  SELECT 1 FROM {Turn._meta.db_table} WHERE id = %s AND status = %s"
+    ") RETURNING concat_seq"
 )
 
 
-def _next_seq(session_id) -> int:
-    """Move the session's sequence on (row lock first, as a joining message does)."""
+def _next_seq_if_open(message: Message) -> int | None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_NEXT_SEQ, [session_id])
-            return cursor.fetchone()[0]
-    ChatSession.objects.filter(pk=session_id).update(concat_seq=F("concat_seq") + 1)
-    return ChatSession.objects.values_list("concat_seq", flat=True).get(pk=session_id)
+            cursor.execute(
+                _NEXT_SEQ_IF_OPEN, [message.session_id, message.turn_id, TurnStatus.OPEN]
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    open_turn = Turn.objects.filter(pk=message.turn_id, status=TurnStatus.OPEN)
+    bumped = ChatSession.objects.filter(
+        pk=message.session_id, id__in=open_turn.values("session_id")
+    ).update(concat_seq=F("concat_seq") + 1)
+    if not bumped:
+        return None
+    return ChatSession.objects.values_list("concat_seq", flat=True).get(pk=message.session_id)
 
 
 def _touch_open_turn(message: Message) -> bool:
     """The message's turn is still open: make its closer read it again. True if so."""
-    seq = _next_seq(message.session_id)
+    seq = _next_seq_if_open(message)
+    if seq is None:
+        return False
+    # The closer may have claimed the turn meanwhile (this waited on its row lock).
     return bool(
         Turn.objects.filter(pk=message.turn_id, status=TurnStatus.OPEN).update(last_seq=seq)
     )
@@ -180,7 +196,9 @@ def _touch_open_turn(message: Message) -> bool:
 def _leave_open_turn(message: Message) -> bool:
     """Take the message out of its open turn (closing the turn if that empties
     it). True if the turn was open; False if it had closed already."""
-    seq = _next_seq(message.session_id)
+    seq = _next_seq_if_open(message)
+    if seq is None:
+        return False
     left = Turn.objects.filter(pk=message.turn_id, status=TurnStatus.OPEN).update(
         last_seq=seq, messages_count=F("messages_count") - 1
     )

@@ -92,6 +92,19 @@ def test_a_closer_that_read_the_turn_before_the_edit_reads_it_again(instance, su
     assert Turn.objects.get().text == "pedido 4512"
 
 
+def test_an_edit_of_an_earlier_turn_leaves_the_open_turn_closable(instance, subscriber):
+    ingest(instance, said("wamid.1", "pedido 4521"))
+    close_turn()
+    ingest(instance, said("wamid.2", "alguém?"))
+    ingest(instance, edit("wamid.1", "pedido 4512"), delete("wamid.1"))
+
+    session = ChatSession.objects.get()
+    open_turn = Turn.objects.get(status="OPEN")
+    assert open_turn.last_seq == session.concat_seq
+    assert turn_close_due(session.id, session.concat_seq) == "closed"
+    assert Turn.objects.get(pk=open_turn.pk).text == "alguém?"
+
+
 def test_an_edit_after_dispatch_publishes_message_updated_once(instance, subscriber):
     ingest(instance, said("wamid.1", "pedido 4521"))
     turn = close_turn()
