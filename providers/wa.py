@@ -340,6 +340,8 @@ def revision_from_protocol(
     """
     key = protocol.get("key")
     kind = str(protocol.get("type", "")).upper()
+    if not isinstance(key, dict) and not kind:
+        return IgnoredEvent(event_type=event_type, reason="protocolMessage without a target key")
     target = key.get("id") if isinstance(key, dict) else None
     is_edit = kind in _MESSAGE_EDIT or (not kind and "editedMessage" in protocol)
     is_revoke = kind in _REVOKE or (not kind and "editedMessage" not in protocol)

@@ -219,8 +219,8 @@ def parse_status(data: dict) -> WebhookEvent:
 def parse_edited(data: dict) -> WebhookEvent:
     """``messages.edited``: data is the protocolMessage
     ``{key, type, editedMessage?, timestampMs?}``."""
-    if not isinstance(data.get("key"), dict):
-        raise WebhookPayloadError("messages.edited has no 'key'")
+    # Protocol messages that name no message (history sync notices, app
+    # state keys) come here too: revision_from_protocol records them as ignored.
     return revision_from_protocol(data, event_type="messages.edited", raw=data)
 
 

@@ -585,6 +585,11 @@ EXPECTED = {
     "no_content_placeholder": [
         IgnoredEvent(event_type="messages.upsert", reason="no content (placeholder or view-once)"),
     ],
+    "messages_edited_history_sync": [
+        IgnoredEvent(
+            event_type="messages.edited", reason="protocolMessage HISTORY_SYNC_NOTIFICATION"
+        ),
+    ],
 }
 
 
