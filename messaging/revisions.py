@@ -46,6 +46,7 @@ from messaging.models import (
     Direction,
     DispatchStatus,
     Message,
+    TranscriptionStatus,
     Turn,
     TurnStatus,
 )
@@ -140,7 +141,13 @@ def message_apply_delete(
     message.deleted_by = (
         Author.CUSTOMER if message.direction == Direction.INBOUND else Author.BUSINESS
     )
-    message.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    fields = ["deleted_at", "deleted_by", "updated_at"]
+    if message.transcription_status == TranscriptionStatus.PENDING:
+        # Not worth a model call any more (the row lock keeps a worker's claim out).
+        message.transcription_status = TranscriptionStatus.SKIPPED
+        message.transcription_error = "The message was deleted by its sender."
+        fields += ["transcription_status", "transcription_error"]
+    message.save(update_fields=fields)
     if message.turn_id is not None and not _leave_open_turn(message):
         _publish_if_dispatched(
             message,

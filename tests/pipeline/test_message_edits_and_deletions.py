@@ -12,7 +12,7 @@ from messaging.ingest import webhook_events_ingest
 from messaging.models import Message, MessageKind, Turn
 from messaging.revisions import deleted_messages_erase_content
 from messaging.turns import turn_close_due, turn_close_when_due
-from providers.base import MessageDeleteEvent, MessageEditEvent, MessageEvent
+from providers.base import InboundMedia, MessageDeleteEvent, MessageEditEvent, MessageEvent
 from sessions_app.models import ChatSession
 from tests.pipeline.conftest import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
 from tests.pipeline.helpers import wait_for
@@ -166,6 +166,26 @@ def test_a_delete_inside_an_open_turn_takes_the_message_out_of_it(instance, subs
     assert (message.deleted_at, message.deleted_by, message.turn_id) == (AT, "CUSTOMER", None)
     turn = close_turn()
     assert (turn.text, turn.messages_count) == ("quero trocar", 1)
+
+
+def test_a_deleted_voice_note_is_not_transcribed(instance):
+    voice = MessageEvent(
+        provider_message_id="wamid.v",
+        from_me=False,
+        chat_id="5511987654321@s.whatsapp.net",
+        phone="5511987654321",
+        wa_ids=("5511987654321@s.whatsapp.net",),
+        kind=MessageKind.VOICE,
+        media=InboundMedia(mimetype="audio/ogg", ref={"base64": "AAAA"}),
+    )
+    ingest(instance, voice)
+    assert Message.objects.get().transcription_status == "PENDING"
+    ingest(instance, delete("wamid.v"))
+    message = Message.objects.get()
+    assert (message.transcription_status, message.transcription_error) == (
+        "SKIPPED",
+        "The message was deleted by its sender.",
+    )
 
 
 def test_a_turn_left_empty_by_deletions_closes_without_dispatch(instance, subscriber):
