@@ -17,6 +17,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # Inbox partitions whose drain was lost; processed rows past retention.
     "webhook-inbox-requeue-lost": ("messaging.inbox.inbox_requeue_lost", 5),
     "webhook-inbox-cleanup": ("messaging.inbox.inbox_cleanup", 86400),
+    # Content of messages deleted for everyone, past DELETED_MESSAGE_RETENTION_DAYS.
+    "deleted-messages-erase": ("messaging.revisions.deleted_messages_erase", 86400),
     "sessions-expire-ai-blocks": ("sessions_app.tasks.sessions_expire_ai_blocks", 60),
     "sessions-resume-paused": ("sessions_app.tasks.sessions_resume_paused", 60),
     "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),

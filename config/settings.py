@@ -220,6 +220,10 @@ CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=3)
 # every webhook of its chat's inbox partition that arrived before the end is
 # ingested.
 CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default=1.0)
+# A message its sender deleted for everyone is hidden at once; its text,
+# media, transcription and earlier versions are kept this many days (for a
+# dispute or an audit) and then erased by a daily task.
+DELETED_MESSAGE_RETENTION_DAYS = env.int("DELETED_MESSAGE_RETENTION_DAYS", default=30)
 # Seconds between webhook delivery attempts: 8 tries over about an hour.
 INTEGRATION_RETRY_BACKOFF_SECONDS = [
     int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])

@@ -9,6 +9,8 @@ class Event(models.TextChoices):
     SESSION_STATUS_CHANGED = "session.status_changed"
     SESSION_AI_BLOCKED = "session.ai_blocked"
     MESSAGE_STATUS = "message.status"
+    MESSAGE_UPDATED = "message.updated"
+    MESSAGE_DELETED = "message.deleted"
 
 
 def new_signing_secret() -> str:

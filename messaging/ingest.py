@@ -42,9 +42,12 @@ from contacts.services import contact_get_or_create_from_inbound
 from messaging import pipeline
 from messaging.models import Author, DeliveryStatus, Direction, Message
 from messaging.outbound import message_apply_status
+from messaging.revisions import APPLIED, revision_apply
 from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -66,7 +69,8 @@ class IngestResult:
     duplicates: int = 0
     echoes: int = 0
     statuses: int = 0
-    ignored: list[str] = field(default_factory=list)
+    revisions: int = 0  # edits and deletions applied
+    ignored: list[str] = field(default_factory=list)  # "<event type>: <reason>"
 
     def as_dict(self) -> dict:
         return {
@@ -74,7 +78,9 @@ class IngestResult:
             "duplicates": self.duplicates,
             "echoes": self.echoes,
             "statuses": self.statuses,
+            "revisions": self.revisions,
             "ignored": len(self.ignored),
+            "ignoredReasons": sorted(set(self.ignored)),
         }
 
 
@@ -139,6 +145,12 @@ def _ingest_event(
             at=event.timestamp,
         ):
             result.statuses += 1
+    elif isinstance(event, MessageEditEvent | MessageDeleteEvent):
+        outcome = revision_apply(instance=instance, event=event)
+        if outcome in APPLIED:
+            result.revisions += 1
+        else:
+            result.ignored.append(f"{type(event).__name__}: {outcome}")
     elif isinstance(event, ConnectionEvent):
         instance_connection_update(
             instance=instance,
@@ -155,7 +167,7 @@ def _ingest_event(
             event.event_type,
             event.reason,
         )
-        result.ignored.append(event.event_type)
+        result.ignored.append(f"{event.event_type}: {event.reason}")
 
 
 def _ingest_message(

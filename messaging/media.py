@@ -95,6 +95,8 @@ def stored_media_response(message: Message):
 
     from messaging.models import NON_WHATSAPP_IMAGE_TYPES
 
+    if message.deleted_at is not None:
+        raise Http404("Deleted by its sender.")
     if not message.media_file:
         raise Http404("No stored media.")
     mimetype = (

@@ -169,6 +169,16 @@ class Message(models.Model):
     # the time its turn's window is measured on, however late a worker
     # ingests it. None for messages that did not come through a webhook.
     received_at = models.DateTimeField(null=True, blank=True)
+    # Edits (messaging.revisions): when the text last changed, and every
+    # earlier text, oldest first: [{"text", "replacedAt"}].
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edit_history = models.JSONField(default=list, blank=True)
+    # Deleted for everyone by its sender (CUSTOMER, or BUSINESS for ours):
+    # hidden from agents and the API at once; its content is erased
+    # DELETED_MESSAGE_RETENTION_DAYS later (content_erased_at).
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.CharField(max_length=16, choices=Author.choices, blank=True)
+    content_erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +209,12 @@ class Message(models.Model):
             models.Index(fields=["transcription_status", "transcription_started_at"]),
             models.Index(fields=["media_sha256"]),
             models.Index(fields=["session", "concat_seq"]),
+            # The retention task: deleted messages whose content is still kept.
+            models.Index(
+                fields=["deleted_at"],
+                condition=Q(deleted_at__isnull=False, content_erased_at__isnull=True),
+                name="message_deleted_content_kept",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,6 +223,14 @@ class Message(models.Model):
     @property
     def is_media(self) -> bool:
         return self.kind in MEDIA_KINDS
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class TurnStatus(models.TextChoices):

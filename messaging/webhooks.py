@@ -15,12 +15,15 @@ Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
 stored in the webhook inbox (one INSERT), a drain is woken (one Redis SET)
-and a worker ingests it (``messaging.inbox``). Unknown event
-types answer 200 without storing anything, so the gateway stops retrying.
+and a worker ingests it (``messaging.inbox``). A body whose every event is
+ignored (unknown types, protocol chatter, placeholders) answers 200 and is
+kept as a processed inbox row with the reasons (``messaging.inbox_ignored``),
+so the gateway stops retrying and an operator can see why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -32,6 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.api import json_error
 from messaging.inbox import inbox_partition, inbox_store, inbox_wake
+from messaging.inbox_ignored import inbox_record_ignored
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.models import Provider
 from providers.registry import get_adapter
@@ -118,6 +122,11 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
                 instance.pk,
                 event.event_type,
                 event.reason,
+            )
+        # A body jsonb refuses (a \u0000 escape) is logged above and still answered 200.
+        with contextlib.suppress(DataError):
+            inbox_record_ignored(
+                instance_id=instance.pk, raw_body=raw_body, body=body, events=events
             )
         return JsonResponse({"ok": True, "ignored": len(events)})
     try:

@@ -33,7 +33,15 @@ def test_it_stores_an_inbound_text_message(evolution_instance):
     assert (row.attempts, row.last_error, row.result) == (
         1,
         "",
-        {"stored": 1, "duplicates": 0, "echoes": 0, "statuses": 0, "ignored": 0},
+        {
+            "stored": 1,
+            "duplicates": 0,
+            "echoes": 0,
+            "statuses": 0,
+            "revisions": 0,
+            "ignored": 0,
+            "ignoredReasons": [],
+        },
     )
     assert row.body == load_fixture("evolution", "text")
     contact = Contact.objects.get()
