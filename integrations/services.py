@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -41,6 +42,13 @@ INTEGRATION_EDITABLE_FIELDS = ("name", "url", "events", "secret", "is_active", "
 # died with it and offers it again (added to the integration's timeout).
 CLAIM_LEASE_MARGIN_SECONDS = 30
 RESPONSE_EXCERPT_CHARS = 500
+# Answers that say the receiver will never take this event (bad request,
+# wrong credentials, gone): retrying for an hour changes nothing, so the
+# delivery fails at once with the reason. 408, 429 and 5xx are transient.
+PERMANENT_STATUS_CODES = frozenset({400, 401, 403, 404, 410, 422})
+# A receiver's Retry-After is honoured up to this many seconds; a longer one
+# would park the event past any use to a conversation.
+RETRY_AFTER_MAX_SECONDS = 3600
 
 
 def _clean_url(url: str) -> str:
@@ -225,6 +233,24 @@ def retry_backoff_seconds() -> list[int]:
     return list(settings.INTEGRATION_RETRY_BACKOFF_SECONDS)
 
 
+def retry_after_seconds(value: str | None) -> int | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = int((when - timezone.now()).total_seconds())
+    return min(max(seconds, 0), RETRY_AFTER_MAX_SECONDS)
+
+
 def signature_for(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
@@ -288,6 +314,7 @@ def delivery_attempt(*, delivery_id) -> str:
     status_code = None
     error = ""
     excerpt = ""
+    retry_after = None
     started = time.monotonic()
     try:
         response = http_session().post(
@@ -301,6 +328,7 @@ def delivery_attempt(*, delivery_id) -> str:
         excerpt = response.text[:RESPONSE_EXCERPT_CHARS]
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
     latency_ms = int((time.monotonic() - started) * 1000)
@@ -325,7 +353,12 @@ def delivery_attempt(*, delivery_id) -> str:
         return "succeeded"
 
     backoff = retry_backoff_seconds()
-    if round_attempt > len(backoff):
+    permanent = status_code in PERMANENT_STATUS_CODES
+    if permanent or round_attempt > len(backoff):
+        if permanent:
+            error = f"HTTP {status_code}: permanent answer, not retried"
+            if excerpt:
+                error += f" ({excerpt[:200]})"
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,
             last_status_code=status_code,
@@ -336,6 +369,8 @@ def delivery_attempt(*, delivery_id) -> str:
         logger.warning("delivery %s failed after %s attempts: %s", delivery.pk, number, error)
         return "failed"
     delay = backoff[round_attempt - 1]
+    if retry_after is not None:
+        delay = retry_after
     Delivery.objects.filter(pk=delivery.pk).update(
         last_status_code=status_code,
         last_error=error,
