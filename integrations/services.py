@@ -21,8 +21,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, ValidationError
 from core.http import http_session
+from core.logging import bind_log_context
 from core.timefmt import iso_utc
 from integrations.models import (
     Delivery,
@@ -272,6 +274,7 @@ def delivery_attempt(*, delivery_id) -> str:
     delivery = Delivery.objects.select_related("integration").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return "gone"
+    bind_log_context(organization_id=delivery.organization_id)
     integration = delivery.integration
     lease = timedelta(seconds=integration.timeout_seconds + CLAIM_LEASE_MARGIN_SECONDS)
     claimed = Delivery.objects.filter(
@@ -299,6 +302,7 @@ def delivery_attempt(*, delivery_id) -> str:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED, last_error="Integration is inactive.", updated_at=now
         )
+        _count_attempt(delivery, "failed", "failed_inactive")
         return "failed"
 
     body = delivery_body(delivery)
@@ -332,6 +336,7 @@ def delivery_attempt(*, delivery_id) -> str:
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
     latency_ms = int((time.monotonic() - started) * 1000)
+    metrics.DELIVERY_ATTEMPT_SECONDS.labels(delivery.event).observe(latency_ms / 1000)
     DeliveryAttempt.objects.create(
         delivery=delivery,
         number=number,
@@ -350,6 +355,8 @@ def delivery_attempt(*, delivery_id) -> str:
             next_attempt_at=None,
             updated_at=done_at,
         )
+        _count_attempt(delivery, "succeeded", "succeeded")
+        _observe_delivered(delivery, done_at)
         return "succeeded"
 
     backoff = retry_backoff_seconds()
@@ -367,6 +374,7 @@ def delivery_attempt(*, delivery_id) -> str:
             updated_at=done_at,
         )
         logger.warning("delivery %s failed after %s attempts: %s", delivery.pk, number, error)
+        _count_attempt(delivery, "failed", "failed_permanent" if permanent else "failed_exhausted")
         return "failed"
     delay = backoff[round_attempt - 1]
     if retry_after is not None:
@@ -378,7 +386,26 @@ def delivery_attempt(*, delivery_id) -> str:
         updated_at=done_at,
     )
     _enqueue_send(delivery.pk, countdown=delay)
+    _count_attempt(delivery, "retry", None)
     return "retry"
+
+
+def _count_attempt(delivery: Delivery, outcome: str, finished: str | None) -> None:
+    metrics.DELIVERY_ATTEMPTS.labels(delivery.event, outcome).inc()
+    if finished:
+        metrics.DELIVERIES_FINISHED.labels(delivery.event, finished).inc()
+
+
+def _observe_delivered(delivery: Delivery, done_at) -> None:
+    metrics.DELIVERY_SECONDS.labels(delivery.event).observe(
+        (done_at - delivery.created_at).total_seconds()
+    )
+    if delivery.event == Event.TURN_READY and delivery.turn_id:
+        # The turn's last customer message → the AI platform has the turn
+        # (read through the relation: integrations does not import messaging).
+        metrics.TURN_LATENCY_SECONDS.observe(
+            (done_at - delivery.turn.last_message_at).total_seconds()
+        )
 
 
 def deliveries_requeue_lost(*, older_than_seconds: int = 60, limit: int = 500) -> int:

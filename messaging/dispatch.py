@@ -7,6 +7,7 @@ as SKIPPED with the reason (the same codes an AI reply is refused with).
 
 from django.utils import timezone
 
+from core import metrics
 from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
@@ -51,6 +52,9 @@ def turn_dispatch(
             )
             status, reason = DispatchStatus.DISPATCHED, ""
     turn.dispatch_status, turn.dispatch_reason = status, reason
+    metrics.on_commit_inc(metrics.TURNS_CLOSED, reason=turn.close_reason, dispatch=status)
+    if status == DispatchStatus.SKIPPED:
+        metrics.on_commit_inc(metrics.TURNS_SKIPPED, reason=reason)
     return status
 
 

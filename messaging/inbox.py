@@ -51,6 +51,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import metrics
 from messaging.ingest import webhook_events_ingest
 from messaging.models import WebhookInbox
 from providers.base import WebhookPayloadError
@@ -446,13 +447,22 @@ def inbox_retry(rows) -> int:
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def inbox_process(inbox_id: int) -> str:
     """One row (the sweeper's retries)."""
-    return inbox_process_row(inbox_id)
+    try:
+        outcome = inbox_process_row(inbox_id)
+    except Exception:
+        metrics.INBOX_ROWS.labels("failed").inc()
+        raise
+    metrics.INBOX_ROWS.labels(outcome).inc()
+    return outcome
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def inbox_drain(instance_id: str) -> dict:
     """The webhooks' wake-up: ingest the instance's fresh rows, in order."""
-    return inbox_drain_instance(instance_id)
+    counts = inbox_drain_instance(instance_id)
+    for outcome in (PROCESSED, SKIPPED, INVALID, "failed"):
+        metrics.INBOX_ROWS.labels(outcome).inc(counts[outcome])
+    return counts
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
