@@ -252,8 +252,3 @@ class _ProcessRegistry(Collector):
     def collect(self):
         yield from REGISTRY.collect()
 
-
-def mark_process_dead(pid: int) -> None:
-    """A worker process exited: drop its live-gauge files (counters stay)."""
-    if multiprocess_dir():
-        multiprocess.mark_process_dead(pid)

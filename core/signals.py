@@ -6,7 +6,6 @@ children included) and the web processes that run tasks eagerly get them.
 
 from __future__ import annotations
 
-import os
 import time
 
 from celery import signals
@@ -31,8 +30,3 @@ def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
         metrics.CELERY_TASK_SECONDS.labels(name).observe(time.monotonic() - started)
     metrics.CELERY_TASKS.labels(name, state or "UNKNOWN").inc()
     new_log_context()
-
-
-@signals.worker_process_shutdown.connect(weak=False)
-def _worker_process_gone(pid=None, **kwargs) -> None:
-    metrics.mark_process_dead(pid or os.getpid())
