@@ -46,7 +46,7 @@ def mask_secrets(text: str) -> str:
     text = _WEBHOOK_SECRET.sub(rf"\1{MASK}", text)
     text = _SECRET_QUERY.sub(rf"\1{MASK}", text)
     text = _BEARER.sub(rf"\1{MASK}", text)
-    return _PHONE.sub(lambda m: "*" * len(m.group(2)) + m.group(3), text)
+    return _PHONE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
 
 
 def bind_log_context(**ids) -> None:
@@ -69,12 +69,14 @@ def log_context() -> dict:
 
 
 class ContextFilter(logging.Filter):
-    """Adds the current ids to every record (an explicit ``extra`` wins)."""
+    """Adds the current ids to every record (an explicit ``extra`` wins); ids
+    not known are left out rather than written as nulls."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         for name, var in _context.items():
-            if getattr(record, name, None) is None:
-                setattr(record, name, var.get())
+            value = var.get()
+            if value is not None and getattr(record, name, None) is None:
+                setattr(record, name, value)
         return True
 
 
@@ -83,13 +85,6 @@ class MaskingJsonFormatter(JsonFormatter):
         kwargs.setdefault("timestamp", "time")
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
         super().__init__("%(levelname)s %(name)s %(message)s %(process)d", *args, **kwargs)
-
-    def add_fields(self, log_record: dict, record: logging.LogRecord, message_dict: dict) -> None:
-        super().add_fields(log_record, record, message_dict)
-        for name in CONTEXT_FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                log_record[name] = value
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_secrets(super().format(record))
@@ -157,20 +152,22 @@ class GunicornLogger(GunicornBaseLogger):
         status = str(resp.status).split(None, 1)[0] if resp.status else "-"
         path = environ.get("PATH_INFO", "")
         query = environ.get("QUERY_STRING", "")
+        target = f"{path}?{query}" if query else path
+        fields = {
+            "request_id": _response_header(resp, "x-request-id"),
+            "http_method": environ.get("REQUEST_METHOD"),
+            "http_path": mask_secrets(target),
+            "http_status": int(status) if status.isdigit() else None,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "response_bytes": getattr(resp, "sent", None),
+        }
         self.access_log.info(
             "%s %s %s",
             environ.get("REQUEST_METHOD", "-"),
-            f"{path}?{query}" if query else path,
+            target,
             status,
-            extra={
-                "request_id": _response_header(resp, "x-request-id"),
-                "http_method": environ.get("REQUEST_METHOD"),
-                "http_path": mask_secrets(f"{path}?{query}" if query else path),
-                "http_status": int(status) if status.isdigit() else None,
-                "duration_ms": round(request_time.total_seconds() * 1000, 1),
-                "remote_addr": environ.get("REMOTE_ADDR"),
-                "response_bytes": getattr(resp, "sent", None),
-            },
+            extra={key: value for key, value in fields.items() if value is not None},
         )
 
 

@@ -251,4 +251,3 @@ class _ProcessRegistry(Collector):
 
     def collect(self):
         yield from REGISTRY.collect()
-
