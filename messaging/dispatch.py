@@ -8,6 +8,7 @@ as SKIPPED with the reason (the same codes an AI reply is refused with).
 from django.utils import timezone
 
 from core import metrics
+from core.logging import bind_log_context
 from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
@@ -31,6 +32,7 @@ def turn_dispatch(
     ``send_inline`` the first attempt is made right after commit by this
     process (a worker), saving a broker round trip; otherwise a task sends it.
     """
+    bind_log_context(organization_id=turn.organization_id, session_id=turn.session_id)
     if session is None:
         session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
     reason = session_ai_refusal_reason(session, now=timezone.now())
