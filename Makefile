@@ -24,7 +24,7 @@ run: venv
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py setup_demo --base-url http://127.0.0.1:$${PORT:-8000}
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile web worker beat
 
 ## make test: ruff + the whole suite on real PostgreSQL and Redis.
 test: venv services

@@ -7,6 +7,8 @@ as SKIPPED with the reason (the same codes an AI reply is refused with).
 
 from django.utils import timezone
 
+from core import metrics
+from core.logging import bind_log_context
 from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
@@ -30,6 +32,7 @@ def turn_dispatch(
     ``send_inline`` the first attempt is made right after commit by this
     process (a worker), saving a broker round trip; otherwise a task sends it.
     """
+    bind_log_context(organization_id=turn.organization_id, session_id=turn.session_id)
     if session is None:
         session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
     reason = session_ai_refusal_reason(session, now=timezone.now())
@@ -51,6 +54,9 @@ def turn_dispatch(
             )
             status, reason = DispatchStatus.DISPATCHED, ""
     turn.dispatch_status, turn.dispatch_reason = status, reason
+    metrics.on_commit_inc(metrics.TURNS_CLOSED, reason=turn.close_reason, dispatch=status)
+    if status == DispatchStatus.SKIPPED:
+        metrics.on_commit_inc(metrics.TURNS_SKIPPED, reason=reason)
     return status
 
 

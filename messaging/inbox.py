@@ -59,6 +59,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import metrics
 from messaging.ingest import webhook_events_ingest
 from messaging.ingest_batch import ClaimedRow, inbox_rows_ingest_together
 from messaging.models import WebhookInbox
@@ -566,7 +567,13 @@ def inbox_retry(rows) -> int:
 )
 def inbox_process(inbox_id: int) -> str:
     """One row (queued by an earlier release's sweeper; today's wakes drains)."""
-    return inbox_process_row(inbox_id)
+    try:
+        outcome = inbox_process_row(inbox_id)
+    except Exception:
+        metrics.INBOX_ROWS.labels("failed").inc()
+        raise
+    metrics.INBOX_ROWS.labels(outcome).inc()
+    return outcome
 
 
 @shared_task(
@@ -576,8 +583,12 @@ def inbox_drain(instance_id: str, partition: int | None = None) -> dict:
     """The webhooks' wake-up: ingest the partition's rows, in arrival order.
     Without a partition (queued by an earlier release), every partition."""
     if partition is None:
-        return inbox_drain_instance(instance_id)
-    return inbox_drain_partition(instance_id, partition)
+        counts = inbox_drain_instance(instance_id)
+    else:
+        counts = inbox_drain_partition(instance_id, partition)
+    for outcome in (PROCESSED, SKIPPED, INVALID, "failed"):
+        metrics.INBOX_ROWS.labels(outcome).inc(counts[outcome])
+    return counts
 
 
 @shared_task(
