@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AssistantConfig(AppConfig):
+    name = "assistant"
+    verbose_name = "Assistant"
+
+    def ready(self):
+        from assistant.tasks import turn_answerer
+        from messaging.dispatch import register_turn_answerer
+
+        # messaging sits below this app and never imports it: the closing
+        # turn asks its registered answerers whether one of them replies.
+        register_turn_answerer(turn_answerer)
