@@ -116,8 +116,10 @@ class AssistantRun(models.Model):
 
 
 class DocumentStatus(models.TextChoices):
+    # Documents are read when uploaded; one that cannot be read is refused
+    # (400/415), so every stored document is READY. The field is in the API
+    # contract for a later background reading of large files.
     READY = "READY"
-    FAILED = "FAILED"
 
 
 class KnowledgeDocument(models.Model):
@@ -130,8 +132,9 @@ class KnowledgeDocument(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     mimetype = models.CharField(max_length=120, blank=True)
     size = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=DocumentStatus.choices)
-    error = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.READY
+    )
     chars = models.PositiveIntegerField(default=0)
     chunks_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

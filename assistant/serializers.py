@@ -105,7 +105,6 @@ class DocumentSerializer(serializers.ModelSerializer):
             "mimeType",
             "size",
             "status",
-            "error",
             "chars",
             "chunks",
             "createdAt",

@@ -95,8 +95,11 @@ def assistant_delete(*, assistant: Assistant) -> None:
 def document_create(
     *, assistant: Assistant, data: bytes, filename: str, mimetype: str = "", title: str = ""
 ) -> KnowledgeDocument:
-    """Read, split and index a document. An unreadable one is kept as FAILED
-    with the reason (so the integrator sees why); a wrong type is a 415."""
+    """Read, split and index a document.
+
+    A wrong type is a 415, a corrupt file or one without text (a scan) a 400:
+    nothing is stored, and the integrator learns why at once.
+    """
     if len(data) > settings.ASSISTANT_DOCUMENT_MAX_BYTES:
         raise DocumentTooLarge(
             f"Documents may be at most {settings.ASSISTANT_DOCUMENT_MAX_BYTES} bytes."
@@ -107,6 +110,21 @@ def document_create(
         kind = document_kind(data=data, filename=filename, mimetype=mimetype)
     except UnsupportedDocument as exc:
         raise UnsupportedDocumentType(str(exc)) from None
+    try:
+        text = document_text(data=data, kind=kind)
+    except PermanentTranscriptionError as exc:
+        raise ValidationError(
+            f"The document could not be read: {exc}.",
+            code="unreadable_document",
+            details={"file": [str(exc)]},
+        ) from None
+    chunks = split_into_chunks(text) if text.strip() else []
+    if not chunks:
+        raise ValidationError(
+            "No text was found in the document (a scan without a text layer?).",
+            code="unreadable_document",
+            details={"file": ["No text."]},
+        )
     document = KnowledgeDocument(
         organization_id=assistant.organization_id,
         assistant=assistant,
@@ -114,17 +132,10 @@ def document_create(
         filename=(filename or "")[:255],
         mimetype=(mimetype or "")[:120],
         size=len(data),
+        status=DocumentStatus.READY,
+        chars=len(text),
+        chunks_count=len(chunks),
     )
-    try:
-        text = document_text(data=data, kind=kind)
-    except PermanentTranscriptionError as exc:
-        text, document.error = "", str(exc)[:500]
-    chunks = split_into_chunks(text) if text.strip() else []
-    if not chunks and not document.error:
-        document.error = "no text found in the document (a scan without a text layer?)"
-    document.status = DocumentStatus.READY if chunks else DocumentStatus.FAILED
-    document.chars = len(text)
-    document.chunks_count = len(chunks)
     with transaction.atomic():
         document.save(force_insert=True)
         KnowledgeChunk.objects.bulk_create(
