@@ -51,7 +51,7 @@ def docx_bytes(*paragraphs: str) -> bytes:
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         ("politica.txt", f"{RETURNS}\n\n{HOURS}".encode(), "text/plain"),
-        ("politica.md", f"# Loja\n\n{RETURNS}\n\n{HOURS}".encode("utf-8"), "text/markdown"),
+        ("politica.md", f"# Loja\n\n{RETURNS}\n\n{HOURS}".encode(), "text/markdown"),
     ],
 )
 def test_documents_of_each_type_are_read_and_chunked(
@@ -62,7 +62,8 @@ def test_documents_of_each_type_are_read_and_chunked(
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["title"] == "Política" and body["status"] == "READY" and body["chunks"] >= 1
-    text = " ".join(KnowledgeChunk.objects.filter(document_id=body["id"]).values_list("text", flat=True))
+    chunks = KnowledgeChunk.objects.filter(document_id=body["id"])
+    text = " ".join(chunks.values_list("text", flat=True))
     assert "devolver qualquer produto" in text
 
 
