@@ -268,6 +268,7 @@ def _send(
             payload = {**message.payload, "assistant": _accountability(run, usage)}
             Message.objects.filter(pk=message.pk).update(payload=payload)
     except Conflict as exc:
+        run.reason = exc.code  # ai_blocked, session_closed, whatsapp_window_closed…
         session_event_record(
             session=session,
             code="assistant_reply_refused",
@@ -433,7 +434,7 @@ def _answer(run: AssistantRun, turn: Turn, session: ChatSession, assistant: Assi
         handoff(**common, reason="the model gave an empty answer", usage=usage)
         return RunStatus.HANDED_OFF
     if _send(run, session, assistant, outcome.text, usage) is None:
-        _finish(run, status=RunStatus.REFUSED, reason="a human took over", usage=usage)
+        _finish(run, status=RunStatus.REFUSED, reason=run.reason, usage=usage)
         return RunStatus.REFUSED
     _finish(run, status=RunStatus.ANSWERED, usage=usage)
     return RunStatus.ANSWERED

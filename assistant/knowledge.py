@@ -93,7 +93,7 @@ class Passage:
     text: str
 
 
-def _words(question: str) -> list[str]:
+def question_words(question: str) -> list[str]:
     seen: dict[str, None] = {}
     for word in WORD.findall(question.lower()):
         seen.setdefault(word, None)
@@ -102,7 +102,7 @@ def _words(question: str) -> list[str]:
 
 def knowledge_search(*, assistant_id, question: str, limit: int | None = None) -> list[Passage]:
     limit = limit or settings.ASSISTANT_KNOWLEDGE_TOP_K
-    words = _words(question)
+    words = question_words(question)
     if not words:
         return []
     chunks = KnowledgeChunk.objects.filter(
@@ -116,11 +116,17 @@ def knowledge_search(*, assistant_id, question: str, limit: int | None = None) -
             .order_by("-rank", "id")[:limit]
         )
     else:
-        scored = []
-        for chunk in chunks.only("id", "text", "document__title")[:5000]:
-            text = chunk.text.lower()
-            score = sum(1 for w in words if w in text)
-            if score:
-                scored.append((-score, chunk.id, chunk))
-        found = [c for *_, c in sorted(scored)[:limit]]
+        found = rank_plain(chunks.only("id", "text", "document__title")[:5000], words)[:limit]
     return [Passage(chunk_id=c.id, title=c.document.title, text=c.text) for c in found]
+
+
+def rank_plain(chunks, words: list[str]) -> list:
+    """The SQLite fallback: chunks holding the most of the question's words
+    first (ties: the earliest chunk); chunks holding none are left out."""
+    scored = []
+    for chunk in chunks:
+        text = chunk.text.lower()
+        score = sum(1 for word in words if word in text)
+        if score:
+            scored.append((-score, chunk.id, chunk))
+    return [chunk for *_, chunk in sorted(scored, key=lambda row: row[:2])]

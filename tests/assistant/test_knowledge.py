@@ -6,8 +6,8 @@ import docx
 import pytest
 
 from assistant.answer import turn_answer
-from assistant.knowledge import knowledge_search, split_into_chunks
-from assistant.models import AssistantRun, KnowledgeChunk
+from assistant.knowledge import knowledge_search, question_words, rank_plain, split_into_chunks
+from assistant.models import AssistantRun, KnowledgeChunk, KnowledgeDocument
 from tests.api.conftest import assert_error
 from tests.assistant.helpers import closed_turn
 from tests.support import factories
@@ -158,3 +158,19 @@ def test_long_text_is_split_near_the_chunk_size():
     assert len(chunks) > 5
     assert all(len(c) <= 500 for c in chunks)
     assert "".join(c.replace(" ", "") for c in chunks) == text.replace(" ", "")
+
+
+def test_the_plain_fallback_ranks_by_the_words_a_chunk_holds(assistant):
+    document = KnowledgeDocument.objects.create(
+        organization=assistant.organization, assistant=assistant, title="FAQ"
+    )
+    chunks = [
+        KnowledgeChunk.objects.create(assistant=assistant, document=document, position=i, text=text)
+        for i, text in enumerate([HOURS, RETURNS, "Entregamos produtos em todo o Brasil."])
+    ]
+    words = question_words("Posso devolver o produto depois da entrega?")
+
+    ranked = rank_plain(KnowledgeChunk.objects.order_by("id"), words)
+
+    assert words == ["posso", "devolver", "produto", "depois", "entrega"]
+    assert ranked == [chunks[1], chunks[2]]

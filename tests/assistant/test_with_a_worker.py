@@ -142,7 +142,7 @@ def test_a_human_taking_over_while_the_model_thinks_wins(celery_worker, session,
     run = wait_for(
         lambda: AssistantRun.objects.filter(session=session, status=RunStatus.REFUSED).first()
     )
-    assert run.reason == "a human took over"
+    assert run.reason == "ai_blocked"
     assert not Message.objects.filter(session=session, author=Author.AI).exists()
     refused = SessionEvent.objects.get(session=session, code="assistant_reply_refused")
     assert refused.data["reason"] == "ai_blocked"
