@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistant.answer import ANSWERED_BY, turn_answer
-from assistant.models import Assistant, AssistantRun
+from assistant.models import Assistant, AssistantRun, RunStatus
 from messaging.models import DispatchStatus, Turn, TurnStatus
 
 # A dispatched turn with no run this long after closing lost its task.
@@ -44,21 +44,30 @@ def answer_turn(turn_id: str) -> str:
 
 @shared_task(name="assistant.requeue_lost", ignore_result=True, time_limit=60, soft_time_limit=50)
 def requeue_lost() -> int:
-    """Dispatched turns of instances with an assistant and no run: their task
-    never reached a worker (Redis flushed). The run's unique turn makes a
-    duplicate wake-up harmless."""
+    """Wake up turns whose answer was lost: dispatched to an assistant with no
+    run (the task never reached a worker), or with a RUNNING run older than
+    the task's hard time limit (its worker died; the claim takes it over).
+    The run's unique turn makes a duplicate wake-up harmless."""
     now = timezone.now()
-    turn_ids = list(
-        Turn.objects.filter(
-            status=TurnStatus.CLOSED,
-            dispatch_status=DispatchStatus.DISPATCHED,
-            closed_at__lt=now - LOST_AFTER,
-            closed_at__gte=now - GIVE_UP_AFTER,
-            session__instance__assistant__is_active=True,
-        )
-        .exclude(pk__in=AssistantRun.objects.values("turn_id"))
-        .values_list("pk", flat=True)[:200]
+    recent = Turn.objects.filter(
+        status=TurnStatus.CLOSED,
+        dispatch_status=DispatchStatus.DISPATCHED,
+        closed_at__gte=now - GIVE_UP_AFTER,
+        session__instance__assistant__is_active=True,
     )
+    never_started = recent.filter(closed_at__lt=now - LOST_AFTER).exclude(
+        pk__in=AssistantRun.objects.values("turn_id")
+    )
+    stale = now - timedelta(seconds=settings.ASSISTANT_TASK_TIME_LIMIT + 60)
+    died = recent.filter(
+        pk__in=AssistantRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=stale).values(
+            "turn_id"
+        )
+    )
+    turn_ids = [
+        *never_started.values_list("pk", flat=True)[:200],
+        *died.values_list("pk", flat=True)[:200],
+    ]
     for turn_id in turn_ids:
         answer_turn.delay(str(turn_id))
     return len(turn_ids)

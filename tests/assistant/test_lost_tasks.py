@@ -30,3 +30,25 @@ def test_the_sweeper_queues_a_lost_turn_once(celery_worker, contact, bound_insta
     assert Message.objects.filter(session=session, author=Author.AI).count() == 1
     assert not AssistantRun.objects.filter(turn=fresh).exists()  # its own task is not late yet
     assert requeue_lost() == 0
+
+
+def test_a_run_whose_worker_died_is_taken_over(
+    celery_worker, contact, bound_instance, model, settings
+):
+    session = factories.make_session(contact=contact, instance=bound_instance)
+    turn = closed_turn(session, "oi?")
+    long_ago = timezone.now() - timedelta(seconds=settings.ASSISTANT_TASK_TIME_LIMIT + 120)
+    AssistantRun.objects.create(
+        organization=session.organization,
+        assistant=bound_instance.assistant,
+        session=session,
+        turn=turn,
+        started_at=long_ago,
+    )
+
+    assert requeue_lost() == 1
+
+    assert wait_for(
+        lambda: AssistantRun.objects.filter(turn=turn, status=RunStatus.ANSWERED).exists()
+    )
+    assert Message.objects.filter(session=session, author=Author.AI).count() == 1
