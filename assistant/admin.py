@@ -67,8 +67,6 @@ class KnowledgeDocumentInline(admin.TabularInline):
     extra = 0
     can_delete = True
     show_change_link = False
-    verbose_name = _("knowledge document")
-    verbose_name_plural = _("knowledge documents")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssistantConfig(AppConfig):
     name = "assistant"
-    verbose_name = "Assistant"
+    verbose_name = _("Assistant")
 
     def ready(self):
         from assistant.tasks import turn_answerer

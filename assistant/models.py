@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def default_daily_token_budget() -> int:
@@ -44,6 +45,8 @@ class Assistant(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("assistant")
+        verbose_name_plural = _("assistants")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"], name="assistant_name_unique_per_org"
@@ -100,6 +103,8 @@ class AssistantRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        verbose_name = _("assistant run")
+        verbose_name_plural = _("assistant runs")
         indexes = [
             # The daily budget sums an organization's tokens since midnight.
             models.Index(fields=["organization", "started_at"]),
@@ -141,6 +146,8 @@ class KnowledgeDocument(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("knowledge document")
+        verbose_name_plural = _("knowledge documents")
 
     def __str__(self) -> str:
         return self.title
