@@ -6,6 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def default_model() -> str:
+    return settings.ASSISTANT_DEFAULT_MODEL
+
+
 def default_daily_token_budget() -> int:
     return settings.ASSISTANT_DAILY_TOKEN_BUDGET
 
@@ -18,7 +22,7 @@ class Assistant(models.Model):
         "accounts.Organization", on_delete=models.CASCADE, related_name="assistants"
     )
     name = models.CharField(max_length=120)
-    model = models.CharField(max_length=120, default="gpt-4o-mini")
+    model = models.CharField(max_length=120, default=default_model)
     # Any OpenAI-compatible server (OpenAI, Azure, Groq, vLLM, Ollama);
     # blank uses OPENAI_BASE_URL.
     base_url = models.URLField(max_length=500, blank=True)

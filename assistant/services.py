@@ -76,7 +76,6 @@ def _save(assistant: Assistant) -> Assistant:
 
 
 def assistant_create(*, organization, name: str, **fields) -> Assistant:
-    fields.setdefault("model", settings.ASSISTANT_DEFAULT_MODEL)
     assistant = Assistant(organization=organization)
     _apply(assistant, {"name": name, **fields})
     return _save(assistant)
