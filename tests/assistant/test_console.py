@@ -80,3 +80,17 @@ def test_a_superuser_edits_an_assistant_keeping_its_key_and_adds_a_document(
     assistant.refresh_from_db()
     assert assistant.name == "Ana 2" and assistant.api_key == "sk-test-key"
     assert [d.filename for d in assistant.documents.all()] == ["faq.txt"]
+
+
+def test_the_instance_page_offers_only_the_organizations_assistants(
+    agent_client, bound_instance, assistant, other_organization
+):
+    Assistant.objects.create(organization=other_organization, name="Theirs")
+
+    page = agent_client.get(
+        reverse("admin:providers_instance_change", args=[bound_instance.pk])
+    ).content.decode()
+
+    assert 'name="assistant"' in page
+    assert f'<option value="{assistant.pk}" selected>Ana</option>' in page
+    assert "Theirs" not in page
