@@ -22,4 +22,6 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "sessions-expire-ai-blocks": ("sessions_app.tasks.sessions_expire_ai_blocks", 60),
     "sessions-resume-paused": ("sessions_app.tasks.sessions_resume_paused", 60),
     "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),
+    # Turns meant for the built-in assistant whose task was lost.
+    "assistant-requeue-lost": ("assistant.requeue_lost", 60),
 }

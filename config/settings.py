@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "integrations",
     "sessions_app",
     "messaging",
+    "assistant",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,22 @@ TRANSCRIPTION_TASK_TIME_LIMIT = env.int("TRANSCRIPTION_TASK_TIME_LIMIT", default
 # lost): the sweeper queues them again. Must exceed RETRY_BACKOFF_MAX.
 TRANSCRIPTION_STALE_PENDING_SECONDS = env.int("TRANSCRIPTION_STALE_PENDING_SECONDS", default=900)
 TRANSCRIPTION_TMP_DIR = env.str("TRANSCRIPTION_TMP_DIR", default="") or None
+
+# --- Built-in assistant (docs/ASSISTANT.md) ----------------------------------
+ASSISTANT_DEFAULT_MODEL = env.str("ASSISTANT_DEFAULT_MODEL", default="gpt-4o-mini")
+ASSISTANT_REQUEST_TIMEOUT = env.float("ASSISTANT_REQUEST_TIMEOUT", default=60)
+# Timeouts, 429 and 5xx are tried again after these waits (seconds); other
+# 4xx answers are permanent. Then the assistant hands off to a person.
+ASSISTANT_RETRY_BACKOFF_SECONDS = [
+    float(s) for s in env.list("ASSISTANT_RETRY_BACKOFF_SECONDS", default=["2", "8"])
+]
+ASSISTANT_MAX_TOOL_ROUNDS = env.int("ASSISTANT_MAX_TOOL_ROUNDS", default=3)
+ASSISTANT_KNOWLEDGE_TOP_K = env.int("ASSISTANT_KNOWLEDGE_TOP_K", default=4)
+ASSISTANT_CHUNK_CHARS = env.int("ASSISTANT_CHUNK_CHARS", default=1200)
+ASSISTANT_DOCUMENT_MAX_BYTES = env.int("ASSISTANT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Default of a new assistant's daily token budget (the organization's total).
+ASSISTANT_DAILY_TOKEN_BUDGET = env.int("ASSISTANT_DAILY_TOKEN_BUDGET", default=500_000)
+ASSISTANT_TASK_TIME_LIMIT = env.int("ASSISTANT_TASK_TIME_LIMIT", default=300)
 # Cached model answers (transcripts of customers' media) are kept this long:
 # long enough for a file forwarded around to cost one call, no longer.
 TRANSCRIPTION_CACHE_RETENTION_DAYS = env.int("TRANSCRIPTION_CACHE_RETENTION_DAYS", default=30)

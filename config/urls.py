@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("providers.urls")),
     path("", include("integrations.urls")),
+    path("", include("assistant.urls")),
 ]
 
 urlpatterns = [

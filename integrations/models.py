@@ -11,6 +11,8 @@ class Event(models.TextChoices):
     MESSAGE_STATUS = "message.status"
     MESSAGE_UPDATED = "message.updated"
     MESSAGE_DELETED = "message.deleted"
+    # The built-in assistant handed a conversation to a person.
+    SESSION_HANDOFF = "session.handoff"
 
 
 def new_signing_secret() -> str:

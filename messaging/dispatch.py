@@ -3,7 +3,13 @@
 A turn goes to the organization's active integrations subscribed to
 ``turn.ready`` unless a rule says the AI must stay out; then it is recorded
 as SKIPPED with the reason (the same codes an AI reply is refused with).
+
+Answerers (the built-in assistant) sit above messaging and register here
+from their ``AppConfig.ready``: messaging never imports them. When one takes
+a turn, ``turn.ready`` still goes out, with ``answeredBy`` naming it.
 """
+
+from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -17,6 +23,24 @@ from messaging.media import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
+
+# (turn=, session=) -> the answerer's name when it takes the turn (it queues
+# its own work after commit), else None. Called inside the closing transaction.
+TurnAnswerer = Callable[..., str | None]
+_turn_answerers: list[TurnAnswerer] = []
+
+
+def register_turn_answerer(answerer: TurnAnswerer) -> None:
+    if answerer not in _turn_answerers:
+        _turn_answerers.append(answerer)
+
+
+def _answered_by(turn: Turn, session: ChatSession) -> str | None:
+    for answerer in _turn_answerers:
+        name = answerer(turn=turn, session=session)
+        if name:
+            return name
+    return None
 
 
 def turn_dispatch(
@@ -39,14 +63,20 @@ def turn_dispatch(
     if reason is not None:
         status = DispatchStatus.SKIPPED
     else:
+        answered_by = _answered_by(turn, session)
         integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
         if not integrations:
-            status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
+            if answered_by:
+                status, reason = DispatchStatus.DISPATCHED, ""
+            else:
+                status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
         else:
             event_publish(
                 organization=turn.organization_id,
                 event=Event.TURN_READY,
-                payload=turn_ready_payload(turn=turn, session=session, messages=messages),
+                payload=turn_ready_payload(
+                    turn=turn, session=session, messages=messages, answered_by=answered_by
+                ),
                 dedupe_key=str(turn.pk),
                 turn=turn,
                 integrations=integrations,
@@ -73,10 +103,19 @@ def _media(message: Message) -> dict | None:
     }
 
 
-def turn_ready_payload(*, turn: Turn, session: ChatSession, messages: list[Message]) -> dict:
+def turn_ready_payload(
+    *,
+    turn: Turn,
+    session: ChatSession,
+    messages: list[Message],
+    answered_by: str | None = None,
+) -> dict:
     contact = session.contact
     instance = session.instance
     return {
+        # "assistant" when the built-in assistant answers this turn, so an
+        # external AI platform can stay quiet; null when nobody in Atende does.
+        "answeredBy": answered_by,
         "instance": {
             "id": str(instance.id),
             "name": instance.name,
