@@ -13,7 +13,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 5),
     # Outbound sends whose task was lost.
     "outbound-requeue-lost": ("messaging.outbound.outbound_requeue_lost", 60),
-    "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 60),
+    "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 5),
     # Inbox partitions whose drain was lost; processed rows past retention.
     "webhook-inbox-requeue-lost": ("messaging.inbox.inbox_requeue_lost", 5),
     "webhook-inbox-cleanup": ("messaging.inbox.inbox_cleanup", 86400),

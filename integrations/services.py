@@ -408,8 +408,12 @@ def _observe_delivered(delivery: Delivery, done_at) -> None:
         )
 
 
-def deliveries_requeue_lost(*, older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Offer again PENDING deliveries whose task was lost (broker flushed, worker killed)."""
+def deliveries_requeue_lost(*, older_than_seconds: int = 10, limit: int = 500) -> int:
+    """Offer again PENDING deliveries whose task was lost (broker flushed, worker killed).
+
+    Soon (10 s overdue): a turn's delivery is what the AI is waiting for. A
+    task merely late in a long queue is offered twice; the attempt's claim
+    (a conditional UPDATE) makes the second one a no-op."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=cutoff)
