@@ -86,6 +86,8 @@ def prepare() -> dict:
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # Plain HTTP on loopback: no TLS terminator in front to redirect to.
+        "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

@@ -142,6 +142,8 @@ def prepare() -> dict:
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # Plain HTTP on loopback: no TLS terminator in front to redirect to.
+        "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
@@ -412,6 +414,53 @@ def judge(per_customer: dict[int, list[list[int]]]) -> dict:
     }
 
 
+def arrivals(instance_id, ids: list[list[int]]) -> dict[int, list]:
+    """Per customer, when each of its messages reached us (received_at), in order."""
+    from messaging.models import Message
+
+    wanted = {provider_id(n): (c, i) for c, row in enumerate(ids) for i, n in enumerate(row)}
+    found: dict[int, dict[int, datetime]] = defaultdict(dict)
+    rows = Message.objects.filter(
+        instance_id=instance_id, provider_message_id__in=list(wanted)
+    ).values_list("provider_message_id", "received_at")
+    for message_id, received_at in rows:
+        customer, position = wanted[message_id]
+        found[customer][position] = received_at
+    return {c: [found[c].get(i) for i in range(MESSAGES)] for c in found}
+
+
+def judge_on_arrival(per_customer: dict, arrived: dict) -> dict:
+    """The product's promise on what actually happened at the door: messages
+    that arrived within the window of the one before are in its turn, and a
+    pause longer than the window starts a new turn. ``as_one``: customers
+    whose whole burst arrived with no such pause; ``one_turn``: of those,
+    delivered as one turn."""
+    wrong_splits = wrong_joins = as_one = one_turn = 0
+    for c, times in arrived.items():
+        if any(t is None for t in times):
+            continue
+        turn_of = {p: k for k, turn in enumerate(per_customer.get(c, [])) for p in turn}
+        pauses = 0
+        for i in range(1, MESSAGES):
+            gap = (times[i] - times[i - 1]).total_seconds()
+            split = turn_of.get(i) != turn_of.get(i - 1)
+            if gap > WINDOW:
+                pauses += 1
+            if split and gap <= WINDOW:
+                wrong_splits += 1
+            if not split and gap > WINDOW:
+                wrong_joins += 1
+        if not pauses:
+            as_one += 1
+            one_turn += len(per_customer.get(c, [])) == 1
+    return {
+        "as_one": as_one,
+        "one_turn": one_turn,
+        "wrong_splits": wrong_splits,
+        "wrong_joins": wrong_joins,
+    }
+
+
 def all_delivered(receiver: Receiver) -> bool:
     with receiver.lock:
         turns = list(receiver.turns)
@@ -542,6 +591,9 @@ def run_spike(ports, path, instance_id, workers, receiver) -> dict:
         "bad_signatures": receiver.bad_signatures,
     }
     figures["judged"] = judge(figures["delivered"]["customers"])
+    figures["on_arrival"] = judge_on_arrival(
+        figures["delivered"]["customers"], arrivals(instance_id, ids)
+    )
     return figures
 
 
@@ -682,6 +734,17 @@ def report(spike: dict, alone: dict, queries: str, schedules: int) -> bool:
         f"{'one turn':>14}: {share:.1f}% of customers' bursts arrived as one turn "
         f"({judged['one_turn']}/{CUSTOMERS}; target {TARGET_ONE_TURN:.0f}%) "
         f"{_mark(share >= TARGET_ONE_TURN)}"
+    )
+    arrival = spike["on_arrival"]
+    arrival_ok = arrival["one_turn"] == arrival["as_one"] and not (
+        arrival["wrong_splits"] or arrival["wrong_joins"]
+    )
+    print(
+        f"{'on arrival':>14}: {arrival['as_one']} customers' bursts reached the door with no "
+        f"pause over {WINDOW} s (the others' clients fell behind schedule), "
+        f"{arrival['one_turn']} of them delivered as one turn; turns split at a gap <= the "
+        f"window: {arrival['wrong_splits']}, joined across a longer gap: "
+        f"{arrival['wrong_joins']} {_mark(arrival_ok)}"
     )
     if spike["last_turn"] is not None:
         after = spike["last_turn"] - window_end

@@ -290,10 +290,11 @@ WEBHOOK_INBOX_RETRY_SECONDS = env.int("WEBHOOK_INBOX_RETRY_SECONDS", default=15)
 # one chat's webhooks in arrival order.
 WEBHOOK_INBOX_PARTITIONS = env.int("WEBHOOK_INBOX_PARTITIONS", default=8)
 # A drain claims this many rows at a time (ingested together where they are
-# plain texts of known customers) and hands over to a fresh task after this
-# many seconds (well inside the task's 50 s soft limit).
+# plain texts of known customers) and hands over to a fresh task, at the
+# back of the queue, after this many seconds: a worker process is never held
+# so long that the turn tasks due meanwhile wait for a free one.
 WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=200)
-WEBHOOK_INBOX_DRAIN_SECONDS = env.int("WEBHOOK_INBOX_DRAIN_SECONDS", default=20)
+WEBHOOK_INBOX_DRAIN_SECONDS = env.int("WEBHOOK_INBOX_DRAIN_SECONDS", default=2)
 # Each web process remembers the instance a webhook URL names this long: a
 # deactivated instance or a changed secret reaches webhooks that much later.
 WEBHOOK_INSTANCE_CACHE_SECONDS = env.int("WEBHOOK_INSTANCE_CACHE_SECONDS", default=5)

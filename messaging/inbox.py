@@ -49,7 +49,7 @@ import logging
 import time
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import shared_task
@@ -300,8 +300,6 @@ class _Run:
     partition: int
     counts: dict
     failed: set
-    # Turns whose close this run has queued (each once).
-    closing: set = field(default_factory=set)
 
 
 def inbox_process_row(inbox_id: int) -> str:
@@ -331,7 +329,7 @@ def inbox_process_row(inbox_id: int) -> str:
         _process_one(run, claimed)
         if run.counts["failed"]:
             raise RuntimeError(f"webhook inbox row {inbox_id} failed; see its last_error")
-        turns_close_caught_up(instance_id, partition, queued=run.closing)
+        turns_close_caught_up(instance_id, partition)
     return next(k for k in (PROCESSED, INVALID, SKIPPED) if run.counts[k])
 
 
@@ -460,7 +458,7 @@ def inbox_drain_rows(run: _Run, *, budget_seconds: float) -> dict:
         rows = _claim_batch(instance_id, run.partition, batch, timezone.now(), skip=run.failed)
         if rows:
             _process_batch(run, rows)
-        turns_close_caught_up(instance_id, run.partition, queued=run.closing)
+        turns_close_caught_up(instance_id, run.partition)
         if len(rows) < batch:
             return run.counts
         if time.monotonic() >= deadline:

@@ -266,6 +266,10 @@ class Turn(models.Model):
     # The webhook inbox partition its messages come through (its chat's);
     # None for turns of messages that did not come through the inbox.
     inbox_partition = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The due time a drain last queued this turn's close for: each drain run
+    # (and every worker) queues a caught-up turn once per due time, not once
+    # per batch, however long the queue is.
+    close_queued_for = models.DateTimeField(null=True, blank=True)
     # Highest session.concat_seq folded into this turn.
     last_seq = models.PositiveBigIntegerField(default=0)
     messages_count = models.PositiveIntegerField(default=0)

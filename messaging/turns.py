@@ -433,10 +433,11 @@ def _pending_in_time(instance_id, partition: int):
     )
 
 
-def turns_close_caught_up(instance_id, partition: int, *, queued: set) -> int:
+def turns_close_caught_up(instance_id, partition: int) -> int:
     """A drain has ingested a batch of the partition: queue the close of the
     partition's open turns that were due and were waiting for those
-    webhooks. ``queued``: the turns this drain run has queued already.
+    webhooks, each once per due time (``close_queued_for``, set by the same
+    statement that picks them, so concurrent and later drains skip them).
     Returns how many it queued. Other workers close them (and send their
     deliveries) while the drain goes on with the next batch."""
     watermark = (
@@ -446,23 +447,42 @@ def turns_close_caught_up(instance_id, partition: int, *, queued: set) -> int:
         .first()
     )
     due_by = timezone.now() - timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
-    due = Turn.objects.filter(
+    if watermark is not None:
+        # Strictly before the oldest pending arrival: that one may join it.
+        due_by = min(due_by, watermark - timedelta(microseconds=1))
+    turn_ids = _mark_close_queued(instance_id, partition, due_by)
+    for turn_id in turn_ids:
+        # A new chain: the turn's own ended when it found the inbox behind.
+        turn_due.apply_async((str(turn_id),))
+    return len(turn_ids)
+
+
+# Table names only are formatted in; values are placeholders.
+_MARK_CLOSE_QUEUED = (
+    f"UPDATE {Turn._meta.db_table} AS t SET close_queued_for = t.due_at "  # noqa: S608
+    f"FROM {ChatSession._meta.db_table} AS s "
+    "WHERE s.id = t.session_id AND s.instance_id = %s AND t.status = %s "
+    "AND t.inbox_partition = %s AND t.due_at <= %s "
+    "AND (t.close_queued_for IS NULL OR t.close_queued_for <> t.due_at) "
+    "RETURNING t.id"
+)
+
+
+def _mark_close_queued(instance_id, partition: int, due_by) -> list:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_CLOSE_QUEUED, [instance_id, TurnStatus.OPEN, partition, due_by])
+            return [row[0] for row in cursor.fetchall()]
+    # The embedded SQLite setup: read, then mark (one drain writes at a time).
+    turns = Turn.objects.filter(
         status=TurnStatus.OPEN,
         inbox_partition=partition,
         session__instance_id=instance_id,
         due_at__lte=due_by,
-    )
-    if watermark is not None:
-        due = due.filter(due_at__lt=watermark)
-    count = 0
-    for turn_id in due.values_list("id", flat=True):
-        if turn_id in queued:
-            continue
-        queued.add(turn_id)
-        # A new chain: the turn's own ended when it found the inbox behind.
-        turn_due.apply_async((str(turn_id),))
-        count += 1
-    return count
+    ).exclude(close_queued_for=F("due_at"))
+    ids = list(turns.values_list("id", flat=True))
+    Turn.objects.filter(pk__in=ids).update(close_queued_for=F("due_at"))
+    return ids
 
 
 def _due(first_message_at, last_message_at, count: int, session_window) -> tuple:
