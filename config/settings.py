@@ -288,7 +288,7 @@ WEBHOOK_INBOX_RETRY_SECONDS = env.int("WEBHOOK_INBOX_RETRY_SECONDS", default=15)
 # Each instance's inbox is split by chat into this many partitions, each
 # drained by one task at a time: chats drain in parallel on several workers,
 # one chat's webhooks in arrival order.
-WEBHOOK_INBOX_PARTITIONS = env.int("WEBHOOK_INBOX_PARTITIONS", default=8)
+WEBHOOK_INBOX_PARTITIONS = env.int("WEBHOOK_INBOX_PARTITIONS", default=4)
 # A drain claims this many rows at a time (ingested together where they are
 # plain texts of known customers) and hands over to a fresh task, at the
 # back of the queue, after this many seconds: a worker process is never held
