@@ -129,6 +129,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        # kombu's default is a relative "control/" (exchange tables), which
+        # would land in whatever directory a process was started from.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # visibility_timeout: an unacked task (worker died) is redelivered after
