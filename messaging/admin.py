@@ -7,6 +7,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from contacts.admin import ContactAdmin
@@ -20,16 +22,16 @@ from sessions_app.models import ChatSession
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 admin.site.site_header = "Atende"
-admin.site.site_title = "Atende console"
-admin.site.index_title = "Console"
+admin.site.site_title = gettext_lazy("Atende console")
+admin.site.index_title = gettext_lazy("Console")
 
 
 class UnreadFilter(admin.SimpleListFilter):
-    title = "unread"
+    title = gettext_lazy("unread")
     parameter_name = "unread"
 
     def lookups(self, request, model_admin):
-        return [("yes", "With unread messages")]
+        return [("yes", _("With unread messages"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -94,10 +96,10 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
         return ConversationChangeList
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": "Conversations", **(extra_context or {})}
+        extra_context = {"title": _("Sessions"), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="last message", ordering="last_message_at")
+    @admin.display(description=gettext_lazy("last message"), ordering="last_message_at")
     def last_message_column(self, session):
         if session.last_message_kind is None:
             return "—"
@@ -113,7 +115,7 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
             when,
         )
 
-    @admin.display(description="unread", ordering="unread_count")
+    @admin.display(description=gettext_lazy("unread"), ordering="unread_count")
     def unread_column(self, session):
         if not session.unread_count:
             return ""
@@ -202,7 +204,7 @@ class ContactSessionInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("sessions_app.view_chatsession")
 
-    @admin.display(description="conversation")
+    @admin.display(description=gettext_lazy("session"))
     def conversation(self, session):
         return format_html(
             '<a href="{}">{}</a>',
@@ -211,7 +213,7 @@ class ContactSessionInline(admin.TabularInline):
             local_time(session.started_at, session.organization, "%d/%m/%Y %H:%M"),
         )
 
-    @admin.display(description="status")
+    @admin.display(description=gettext_lazy("status"))
     def status_column(self, session):
         return status_badge(session.status)
 
@@ -297,13 +299,18 @@ class WebhookInboxAdmin(OrganizationScopedAdmin):
     def has_retry_permission(self, request):
         return request.user.is_superuser
 
-    @admin.action(description="Ingest again (clears attempts and error)", permissions=["retry"])
+    @admin.action(
+        description=gettext_lazy("Ingest again (clears attempts and error)"), permissions=["retry"]
+    )
     def ingest_again(self, request, queryset):
         count = inbox_retry(queryset)
         self.message_user(
             request,
-            f"{count} row(s) queued to be ingested again; processed rows and rows a run is "
-            "working on were left as they are.",
+            _(
+                "%(count)s row(s) queued to be ingested again; processed rows and rows a run is "
+                "working on were left as they are."
+            )
+            % {"count": count},
         )
 
     def has_view_permission(self, request, obj=None):
