@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench venv services clean
+.PHONY: run test lint format bench venv services clean messages
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
@@ -45,6 +45,13 @@ lint: venv
 format: venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+## make messages: after marking console strings, refresh the pt_BR catalogue
+## (then translate its new entries) and compile it; both files are committed.
+messages: venv
+	$(PY) manage.py makemessages -l pt_BR --add-location file --no-obsolete \
+	  --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore '.venv/*'
+	$(PY) manage.py compilemessages -l pt_BR --ignore '.venv/*'
 
 ## make bench: throughput and latency figures (see bench/README.md).
 bench: venv services
