@@ -31,6 +31,7 @@ BYPASS_OFF = gettext_noop("Contact no longer bypasses bots.")
 KNOWN_PHRASES = {
     TAKEN_OVER_IN_THE_CONSOLE: gettext_lazy("Taken over in the console"),
     "An agent replied.": gettext_lazy("An agent replied."),
+    "First AI reply.": gettext_lazy("First AI reply."),
     "A message was typed on the business phone.": gettext_lazy(
         "A message was typed on the business phone."
     ),
@@ -66,6 +67,11 @@ def _pattern(regex: str):
         return builder
 
     return register
+
+
+def known_phrase(text: str | None) -> str:
+    """A reason the system wrote (not one a person typed), in the reader's language."""
+    return _phrase(text)
 
 
 def _phrase(text: str | None) -> str:

@@ -11,6 +11,7 @@ from contacts.phones import phone_display
 from integrations.models import Delivery, DeliveryStatus
 from providers.models import ConnectionStatus, Instance
 from sessions_app.admin import status_label
+from sessions_app.event_text import known_phrase
 from sessions_app.models import ChatSession, SessionStatus
 
 register = template.Library()
@@ -20,6 +21,12 @@ register = template.Library()
 def phone(value: str) -> str:
     """A stored phone as people write it: +55 11 98765-4321."""
     return phone_display(value or "")
+
+
+@register.filter
+def system_phrase(value: str) -> str:
+    """A stored reason (English when the system wrote it) for the reader."""
+    return known_phrase(value)
 
 
 @register.filter
