@@ -118,6 +118,22 @@ class ViewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The status in the console's words; the parameter stays the one the
+    dashboard's links use (``status__exact=QUEUED``)."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(status, status_label(status)) for status in SessionStatus.values]
+
+    def queryset(self, request, queryset):
+        if self.value() in SessionStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 class AiFilter(admin.SimpleListFilter):
     title = gettext_lazy("AI")
     parameter_name = "ai"
@@ -234,7 +250,7 @@ class ChatSessionAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
     ]
     list_filter = [
         ViewFilter,
-        "status",
+        StatusFilter,
         AiFilter,
         InstanceFilter,
         AgentFilter,

@@ -149,3 +149,19 @@ def test_numbers_and_dates_use_brazilian_formats():
         assert formats.date_format(day, "DATE_FORMAT") == "30 de Novembro de 2026"
     with translation.override("en"):
         assert formats.number_format(1234567.5, decimal_pos=2) == "1,234,567.50"
+
+
+def test_the_status_filter_speaks_portuguese_and_keeps_the_dashboards_links(
+    agent, chat_session, organization
+):
+    closed = factories.make_session(
+        contact=factories.make_contact(organization, name="Bruno"),
+        instance=chat_session.instance,
+        status="CLOSED",
+    )
+    client = login(agent, language=None)
+    body = client.get(LIST_URL).content.decode()
+    for label in ["Na fila", "Ativo", "Pausado", "Encerrado"]:
+        assert f"{label}</a>" in body, label
+    queued = client.get(f"{LIST_URL}?status__exact=QUEUED").content.decode()
+    assert "Maria" in queued and str(closed.contact.name) not in queued

@@ -221,3 +221,20 @@ def _jpeg() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (64, 48), (200, 40, 40)).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def test_make_run_prints_and_serves_port_8000_when_port_is_not_set():
+    env = {key: value for key, value in os.environ.items() if key != "PORT"}
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # honcho alone would number ports from 5000: it is given the printed one.
+    [setup] = [line for line in plan.splitlines() if "setup_demo" in line]
+    [start] = [line for line in plan.splitlines() if "honcho start" in line]
+    assert "--base-url http://127.0.0.1:${PORT:-8000}" in setup
+    assert start.endswith("--port ${PORT:-8000}")
