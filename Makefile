@@ -26,7 +26,7 @@ run: venv
 	$(PY) manage.py setup_demo --base-url http://127.0.0.1:$${PORT:-8000}
 	# honcho gives each process its own PORT counting from 5000 unless told
 	# the base: web gets exactly the port printed above.
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile --port $${PORT:-8000}
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile --port $${PORT:-8000} web worker beat
 
 ## make test: ruff + the whole suite on real PostgreSQL and Redis.
 test: venv services

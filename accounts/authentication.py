@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
 from accounts.models import ApiKey, Organization
+from core.logging import bind_log_context
 
 # Recording every request's time would turn each read into a write; a
 # minute's precision is what "last used" needs.
@@ -48,6 +49,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         ApiKey.objects.filter(pk=api_key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
         ).update(last_used_at=now)
+        bind_log_context(organization_id=api_key.organization_id)
         return ApiKeyPrincipal(organization=api_key.organization, api_key=api_key), api_key
 
     def authenticate_header(self, request):

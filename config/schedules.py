@@ -10,14 +10,18 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "transcription-requeue-stale": ("messaging.media.transcription_requeue_stale", 60),
     "transcription-cache-cleanup": ("messaging.media.transcription_cache_cleanup", 86400),
     # Turns whose debounce task was lost (Redis flushed, worker killed).
-    "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 10),
+    "turns-sweep-lost-windows": ("messaging.turns.turns_sweep_lost_windows", 5),
     # Outbound sends whose task was lost.
     "outbound-requeue-lost": ("messaging.outbound.outbound_requeue_lost", 60),
-    "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 60),
-    # Webhook inbox rows whose task was lost; processed rows past retention.
-    "webhook-inbox-requeue-lost": ("messaging.inbox.inbox_requeue_lost", 30),
+    "deliveries-requeue-lost": ("integrations.tasks.deliveries_requeue_lost", 5),
+    # Inbox partitions whose drain was lost; processed rows past retention.
+    "webhook-inbox-requeue-lost": ("messaging.inbox.inbox_requeue_lost", 5),
     "webhook-inbox-cleanup": ("messaging.inbox.inbox_cleanup", 86400),
+    # Content of messages deleted for everyone, past DELETED_MESSAGE_RETENTION_DAYS.
+    "deleted-messages-erase": ("messaging.revisions.deleted_messages_erase", 86400),
     "sessions-expire-ai-blocks": ("sessions_app.tasks.sessions_expire_ai_blocks", 60),
     "sessions-resume-paused": ("sessions_app.tasks.sessions_resume_paused", 60),
     "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),
+    # Turns meant for the built-in assistant whose task was lost.
+    "assistant-requeue-lost": ("assistant.requeue_lost", 60),
 }

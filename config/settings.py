@@ -5,10 +5,13 @@ file-system broker under ``var/``. Production refuses to start without a
 ``SECRET_KEY`` (``DEBUG`` off).
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -50,9 +53,11 @@ INSTALLED_APPS = [
     "integrations",
     "sessions_app",
     "messaging",
+    "assistant",
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     # Times in the console are in the agent's organization's time zone.
     "accounts.middleware.ConsoleTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,6 +98,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'atende.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+# A kept connection is tested before a request reuses it: after a database
+# restart the first request gets a fresh connection instead of an error.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file in the embedded setup:
     # wait for the write lock instead of failing with "database is locked".
@@ -130,6 +139,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Customers' media on an S3-compatible bucket (AWS, MinIO, R2…) instead of
+# MEDIA_ROOT, so web and worker machines need no shared volume. Files stay
+# private: the API and the console stream them (docs/DEPLOY.md).
+AWS_STORAGE_BUCKET_NAME = env.str("MEDIA_S3_BUCKET", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env.str("MEDIA_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("MEDIA_S3_REGION", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None
+    AWS_LOCATION = env.str("MEDIA_S3_PREFIX", default="media")
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
 # Webhook bodies are small JSON documents; media arrives by reference.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -163,6 +186,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=270)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery logs through LOGGING below (same format, ids, masking) instead of
+# replacing the root logger's handlers with its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
 # --- OpenAI / transcription ----------------------------------------------
@@ -217,6 +243,22 @@ TRANSCRIPTION_TASK_TIME_LIMIT = env.int("TRANSCRIPTION_TASK_TIME_LIMIT", default
 # lost): the sweeper queues them again. Must exceed RETRY_BACKOFF_MAX.
 TRANSCRIPTION_STALE_PENDING_SECONDS = env.int("TRANSCRIPTION_STALE_PENDING_SECONDS", default=900)
 TRANSCRIPTION_TMP_DIR = env.str("TRANSCRIPTION_TMP_DIR", default="") or None
+
+# --- Built-in assistant (docs/ASSISTANT.md) ----------------------------------
+ASSISTANT_DEFAULT_MODEL = env.str("ASSISTANT_DEFAULT_MODEL", default="gpt-4o-mini")
+ASSISTANT_REQUEST_TIMEOUT = env.float("ASSISTANT_REQUEST_TIMEOUT", default=60)
+# Timeouts, 429 and 5xx are tried again after these waits (seconds); other
+# 4xx answers are permanent. Then the assistant hands off to a person.
+ASSISTANT_RETRY_BACKOFF_SECONDS = [
+    float(s) for s in env.list("ASSISTANT_RETRY_BACKOFF_SECONDS", default=["2", "8"])
+]
+ASSISTANT_MAX_TOOL_ROUNDS = env.int("ASSISTANT_MAX_TOOL_ROUNDS", default=3)
+ASSISTANT_KNOWLEDGE_TOP_K = env.int("ASSISTANT_KNOWLEDGE_TOP_K", default=4)
+ASSISTANT_CHUNK_CHARS = env.int("ASSISTANT_CHUNK_CHARS", default=1200)
+ASSISTANT_DOCUMENT_MAX_BYTES = env.int("ASSISTANT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Default of a new assistant's daily token budget (the organization's total).
+ASSISTANT_DAILY_TOKEN_BUDGET = env.int("ASSISTANT_DAILY_TOKEN_BUDGET", default=500_000)
+ASSISTANT_TASK_TIME_LIMIT = env.int("ASSISTANT_TASK_TIME_LIMIT", default=300)
 # Cached model answers (transcripts of customers' media) are kept this long:
 # long enough for a file forwarded around to cost one call, no longer.
 TRANSCRIPTION_CACHE_RETENTION_DAYS = env.int("TRANSCRIPTION_CACHE_RETENTION_DAYS", default=30)
@@ -230,26 +272,46 @@ CONCAT_MAX_MESSAGES = env.int("CONCAT_MAX_MESSAGES", default=20)
 # How long a closing turn waits for media transcriptions still running
 # (counted from its last message) before it goes with a placeholder.
 CONCAT_MEDIA_WAIT_SECONDS = env.int("CONCAT_MEDIA_WAIT_SECONDS", default=60)
-# An OPEN turn this many seconds past its window lost its task: the sweeper
-# closes it.
-CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=10)
+# An OPEN turn this many seconds past its window lost its task (a worker
+# killed, Redis flushed): the sweeper (every 5 s) closes it.
+CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=3)
+# Windows are measured on arrival times (the webhook's received_at). A
+# webhook stamped just before a window's end may still be committing when
+# the window ends: a turn closes this much after its window, and only once
+# every webhook of its chat's inbox partition that arrived before the end is
+# ingested.
+CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default=1.0)
+# A message its sender deleted for everyone is hidden at once; its text,
+# media, transcription and earlier versions are kept this many days (for a
+# dispute or an audit) and then erased by a daily task.
+DELETED_MESSAGE_RETENTION_DAYS = env.int("DELETED_MESSAGE_RETENTION_DAYS", default=30)
 # Seconds between webhook delivery attempts: 8 tries over about an hour.
 INTEGRATION_RETRY_BACKOFF_SECONDS = [
     int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])
 ] or [30, 60, 120, 300, 600, 900, 1500]
 
 # --- Webhook inbox (messaging.inbox) -------------------------------------
-# Rows not processed this many seconds after arrival lost their task: the
-# sweeper queues them again.
-WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS", default=30)
-# A run's claim on a row; must exceed the task's hard time limit (60 s).
+# A partition with rows still pending this many seconds after arrival has
+# lost its drain (a killed worker, a flushed Redis, a failed wake-up): the
+# sweeper (every 5 s) wakes it again.
+WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS", default=5)
+# A run's claim on a row in the embedded SQLite setup (no advisory locks);
+# must exceed the task's hard time limit (60 s). On PostgreSQL a drain that
+# holds its partition's lock takes over the rows a dead drain had claimed.
 WEBHOOK_INBOX_CLAIM_SECONDS = env.int("WEBHOOK_INBOX_CLAIM_SECONDS", default=120)
 # Runs that failed (other than an unparseable body) before a row is left alone.
 WEBHOOK_INBOX_MAX_ATTEMPTS = env.int("WEBHOOK_INBOX_MAX_ATTEMPTS", default=8)
-# A drain (one at a time per instance) claims this many rows at a time and
-# hands over to a fresh task after this many seconds (well inside the
-# task's 50 s soft limit and the claim lease).
-WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=20)
+# A row that failed n times is tried again n times this many seconds after
+# it arrived (and, failed, holds no turn back meanwhile).
+WEBHOOK_INBOX_RETRY_SECONDS = env.int("WEBHOOK_INBOX_RETRY_SECONDS", default=15)
+# Each instance's inbox is split by chat into this many partitions, each
+# drained by one task at a time: chats drain in parallel on several workers,
+# one chat's webhooks in arrival order.
+WEBHOOK_INBOX_PARTITIONS = env.int("WEBHOOK_INBOX_PARTITIONS", default=8)
+# A drain claims this many rows at a time (ingested together where they are
+# plain texts of known customers) and hands over to a fresh task after this
+# many seconds (well inside the task's 50 s soft limit).
+WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=200)
 WEBHOOK_INBOX_DRAIN_SECONDS = env.int("WEBHOOK_INBOX_DRAIN_SECONDS", default=20)
 # Each web process remembers the instance a webhook URL names this long: a
 # deactivated instance or a changed secret reaches webhooks that much later.
@@ -320,16 +382,29 @@ CACHES = {
     )
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logs and metrics -----------------------------------------------------
+# JSON lines for a log shipper in production, readable text on a terminal;
+# secrets and phone numbers masked in both (core/logging.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# GET /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>";
+# unset, it is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Every web and worker process writes its counters here and /metrics adds
+# them up. prometheus_client reads the variable when first imported, so it
+# is put in the environment here, before any app loads it.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default=str(VAR_DIR / "metrics"))
+Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = PROMETHEUS_MULTIPROC_DIR
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Health checks and the metrics scraper call from inside the network, over http.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

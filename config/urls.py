@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import health
+from core.views import health, metrics_view
 
 api_v1 = [
     path("webhooks/", include("messaging.webhook_urls")),
@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("providers.urls")),
     path("", include("integrations.urls")),
+    path("", include("assistant.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     # The console's language switch posts here (Django's set_language).
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/health", health, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(api_v1)),

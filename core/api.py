@@ -13,7 +13,7 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError
+from core.errors import DomainError, error_body
 
 _DRF_CODES = {
     exceptions.ParseError: "malformed_request",
@@ -27,10 +27,6 @@ _DRF_CODES = {
     exceptions.Throttled: "rate_limited",
     exceptions.ValidationError: "validation_error",
 }
-
-
-def error_body(code: str, message: str, details: dict | list | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
 def exception_handler(exc, context):

@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
         # written to django-celery-beat's tables after every migrate, so a
         # fresh install needs no clicking in the admin.
         post_migrate.connect(_sync_after_migrate, sender=self, weak=False)
+        # Connects the Celery task handlers (log context, task metrics).
+        from core import signals  # noqa: F401
 
 
 def _sync_after_migrate(sender, using="default", **kwargs) -> None:

@@ -8,6 +8,11 @@ responses by hand.
 from typing import Any
 
 
+def error_body(code: str, message: str, details: dict | list | None = None) -> dict:
+    """The API's one error shape: ``{"error": {code, message, details}}``."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
 class DomainError(Exception):
     status = 400
     code = "invalid"

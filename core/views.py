@@ -1,6 +1,10 @@
-from django.http import JsonResponse
+import hmac
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from core import metrics
 from core.api import error_body
 from core.health import health_report
 
@@ -9,6 +13,26 @@ from core.health import health_report
 def health(request):
     healthy, report = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@require_GET
+def metrics_view(request):
+    """Prometheus exposition, for a scraper holding ``METRICS_TOKEN``.
+
+    No token configured: 404, as if there were no such page, so metrics are
+    never public by accident.
+    """
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    matches = hmac.compare_digest(given.strip().encode(), token.encode())
+    if scheme.lower() != "bearer" or not matches:
+        response = HttpResponse("Unauthorized.\n", status=401, content_type="text/plain")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    body, content_type = metrics.render()
+    return HttpResponse(body, content_type=content_type)
 
 
 def not_found(request, exception=None):

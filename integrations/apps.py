@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        from core.metrics import register_collector
+        from integrations.selectors import integrations_failing_metrics
+
+        register_collector("integrations", integrations_failing_metrics)

@@ -10,6 +10,10 @@ class Event(models.TextChoices):
     SESSION_STATUS_CHANGED = "session.status_changed"
     SESSION_AI_BLOCKED = "session.ai_blocked"
     MESSAGE_STATUS = "message.status"
+    MESSAGE_UPDATED = "message.updated"
+    MESSAGE_DELETED = "message.deleted"
+    # The built-in assistant handed a conversation to a person.
+    SESSION_HANDOFF = "session.handoff"
 
 
 def new_signing_secret() -> str:

@@ -1,8 +1,15 @@
 """Reads for integrations (see STYLE.md)."""
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
-from integrations.models import Delivery, Integration
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from core.metrics import gauge
+from integrations.models import Delivery, DeliveryStatus, Integration
+
+# A delivery that failed this recently still counts its integration as failing.
+FAILING_WINDOW = timedelta(minutes=15)
 
 
 def integrations_subscribed(organization_id, event: str) -> list[Integration]:
@@ -24,4 +31,25 @@ def delivery_list(*, integration: Integration) -> QuerySet[Delivery]:
         Delivery.objects.filter(integration=integration)
         .prefetch_related("attempts")
         .order_by("-created_at")
+    )
+
+
+def integrations_failing_metrics():
+    """Scrape-time gauge (core.metrics): integrations with a delivery being
+    retried or failed in the last 15 minutes, per organization."""
+    recent = timezone.now() - FAILING_WINDOW
+    rows = (
+        Delivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, attempts_count__gt=0, last_error__gt="")
+            | Q(status=DeliveryStatus.FAILED, updated_at__gte=recent)
+        )
+        .values_list("organization_id")
+        .annotate(count=Count("integration_id", distinct=True))
+        .order_by()
+    )
+    yield gauge(
+        "atende_integrations_failing",
+        "Integrations with a delivery being retried or failed in the last 15 minutes.",
+        ["organization"],
+        rows,
     )

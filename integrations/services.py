@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -20,8 +21,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, ValidationError
 from core.http import http_session
+from core.logging import bind_log_context
 from core.timefmt import iso_utc
 from integrations.models import (
     Delivery,
@@ -41,6 +44,13 @@ INTEGRATION_EDITABLE_FIELDS = ("name", "url", "events", "secret", "is_active", "
 # died with it and offers it again (added to the integration's timeout).
 CLAIM_LEASE_MARGIN_SECONDS = 30
 RESPONSE_EXCERPT_CHARS = 500
+# Answers that say the receiver will never take this event (bad request,
+# wrong credentials, gone): retrying for an hour changes nothing, so the
+# delivery fails at once with the reason. 408, 429 and 5xx are transient.
+PERMANENT_STATUS_CODES = frozenset({400, 401, 403, 404, 410, 422})
+# A receiver's Retry-After is honoured up to this many seconds; a longer one
+# would park the event past any use to a conversation.
+RETRY_AFTER_MAX_SECONDS = 3600
 
 
 def _clean_url(url: str) -> str:
@@ -225,6 +235,24 @@ def retry_backoff_seconds() -> list[int]:
     return list(settings.INTEGRATION_RETRY_BACKOFF_SECONDS)
 
 
+def retry_after_seconds(value: str | None) -> int | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = int((when - timezone.now()).total_seconds())
+    return min(max(seconds, 0), RETRY_AFTER_MAX_SECONDS)
+
+
 def signature_for(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
@@ -246,6 +274,7 @@ def delivery_attempt(*, delivery_id) -> str:
     delivery = Delivery.objects.select_related("integration").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return "gone"
+    bind_log_context(organization_id=delivery.organization_id)
     integration = delivery.integration
     lease = timedelta(seconds=integration.timeout_seconds + CLAIM_LEASE_MARGIN_SECONDS)
     claimed = Delivery.objects.filter(
@@ -273,6 +302,7 @@ def delivery_attempt(*, delivery_id) -> str:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED, last_error="Integration is inactive.", updated_at=now
         )
+        _count_attempt(delivery, "failed", "failed_inactive")
         return "failed"
 
     body = delivery_body(delivery)
@@ -288,6 +318,7 @@ def delivery_attempt(*, delivery_id) -> str:
     status_code = None
     error = ""
     excerpt = ""
+    retry_after = None
     started = time.monotonic()
     try:
         response = http_session().post(
@@ -301,9 +332,11 @@ def delivery_attempt(*, delivery_id) -> str:
         excerpt = response.text[:RESPONSE_EXCERPT_CHARS]
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
     latency_ms = int((time.monotonic() - started) * 1000)
+    metrics.DELIVERY_ATTEMPT_SECONDS.labels(delivery.event).observe(latency_ms / 1000)
     DeliveryAttempt.objects.create(
         delivery=delivery,
         number=number,
@@ -322,10 +355,17 @@ def delivery_attempt(*, delivery_id) -> str:
             next_attempt_at=None,
             updated_at=done_at,
         )
+        _count_attempt(delivery, "succeeded", "succeeded")
+        _observe_delivered(delivery, done_at)
         return "succeeded"
 
     backoff = retry_backoff_seconds()
-    if round_attempt > len(backoff):
+    permanent = status_code in PERMANENT_STATUS_CODES
+    if permanent or round_attempt > len(backoff):
+        if permanent:
+            error = f"HTTP {status_code}: permanent answer, not retried"
+            if excerpt:
+                error += f" ({excerpt[:200]})"
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,
             last_status_code=status_code,
@@ -334,8 +374,11 @@ def delivery_attempt(*, delivery_id) -> str:
             updated_at=done_at,
         )
         logger.warning("delivery %s failed after %s attempts: %s", delivery.pk, number, error)
+        _count_attempt(delivery, "failed", "failed_permanent" if permanent else "failed_exhausted")
         return "failed"
     delay = backoff[round_attempt - 1]
+    if retry_after is not None:
+        delay = retry_after
     Delivery.objects.filter(pk=delivery.pk).update(
         last_status_code=status_code,
         last_error=error,
@@ -343,11 +386,34 @@ def delivery_attempt(*, delivery_id) -> str:
         updated_at=done_at,
     )
     _enqueue_send(delivery.pk, countdown=delay)
+    _count_attempt(delivery, "retry", None)
     return "retry"
 
 
-def deliveries_requeue_lost(*, older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Offer again PENDING deliveries whose task was lost (broker flushed, worker killed)."""
+def _count_attempt(delivery: Delivery, outcome: str, finished: str | None) -> None:
+    metrics.DELIVERY_ATTEMPTS.labels(delivery.event, outcome).inc()
+    if finished:
+        metrics.DELIVERIES_FINISHED.labels(delivery.event, finished).inc()
+
+
+def _observe_delivered(delivery: Delivery, done_at) -> None:
+    metrics.DELIVERY_SECONDS.labels(delivery.event).observe(
+        (done_at - delivery.created_at).total_seconds()
+    )
+    if delivery.event == Event.TURN_READY and delivery.turn_id:
+        # The turn's last customer message → the AI platform has the turn
+        # (read through the relation: integrations does not import messaging).
+        metrics.TURN_LATENCY_SECONDS.observe(
+            (done_at - delivery.turn.last_message_at).total_seconds()
+        )
+
+
+def deliveries_requeue_lost(*, older_than_seconds: int = 10, limit: int = 500) -> int:
+    """Offer again PENDING deliveries whose task was lost (broker flushed, worker killed).
+
+    Soon (10 s overdue): a turn's delivery is what the AI is waiting for. A
+    task merely late in a long queue is offered twice; the attempt's claim
+    (a conditional UPDATE) makes the second one a no-op."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=cutoff)

@@ -6,7 +6,8 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -88,6 +89,7 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
                 last_message_text=Subquery(latest.values("text")[:1]),
                 last_message_kind=Subquery(latest.values("kind")[:1]),
                 last_message_author=Subquery(latest.values("author")[:1]),
+                last_message_deleted_at=Subquery(latest.values("deleted_at")[:1]),
                 unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
             )
         )
@@ -104,6 +106,8 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
         if session.last_message_kind is None:
             return "—"
         text = session.last_message_text or f"[{session.last_message_kind}]"
+        if session.last_message_deleted_at is not None:
+            text = f"[{_('deleted')}]"
         if len(text) > 60:
             text = text[:57] + "…"
         prefix = "" if session.last_message_author == Author.CUSTOMER else "↪ "
@@ -235,15 +239,36 @@ class MessageAdmin(OrganizationScopedAdmin):
         "direction",
         "author",
         "kind",
-        "text",
+        "text_column",
         "delivery_status",
         "transcription_status",
     ]
-    list_filter = ["direction", "author", "kind", "delivery_status", "transcription_status"]
+    list_filter = [
+        "direction",
+        "author",
+        "kind",
+        "delivery_status",
+        "transcription_status",
+        ("edited_at", admin.EmptyFieldListFilter),
+        ("deleted_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["text", "transcription", "provider_message_id", "external_id"]
     raw_id_fields = ["session", "contact", "turn"]
     list_select_related = ["session"]
     exclude = ["raw_payload", "media_ref"]
+
+    # What a message its sender deleted said stays out of agents' sight.
+    DELETED_HIDES = ("text", "edit_history", "transcription", "payload", "media_file")
+
+    @admin.display(description=gettext_lazy("text"))
+    def text_column(self, message):
+        return f"[{_('deleted')}]" if message.deleted_at else message.text
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if obj is not None and obj.deleted_at is not None:
+            exclude += self.DELETED_HIDES
+        return exclude
 
     def get_urls(self):
         return [
@@ -280,14 +305,35 @@ class TurnAdmin(OrganizationScopedAdmin):
         return False
 
 
+class IgnoredFilter(admin.SimpleListFilter):
+    title = gettext_lazy("ignored events")
+    parameter_name = "ignored"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With ignored events"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(result__ignored__gt=0)
+        return queryset
+
+
 @admin.register(WebhookInbox)
 class WebhookInboxAdmin(OrganizationScopedAdmin):
     """Gateway webhooks as received: for operators tracing a message that did
     not show up (rows failing to ingest keep their ``last_error``)."""
 
     organization_path = "instance__organization"
-    list_display = ["id", "instance", "received_at", "processed_at", "attempts", "last_error"]
-    list_filter = [("processed_at", admin.EmptyFieldListFilter), "instance"]
+    list_display = [
+        "id",
+        "instance",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "last_error",
+        "ignored_reasons",
+    ]
+    list_filter = [("processed_at", admin.EmptyFieldListFilter), IgnoredFilter, "instance"]
     search_fields = ["body_sha256", "last_error"]
     list_select_related = ["instance"]
     readonly_fields = [f.name for f in WebhookInbox._meta.fields]
@@ -295,6 +341,12 @@ class WebhookInboxAdmin(OrganizationScopedAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+    @admin.display(description=gettext_lazy("Ignored events"))
+    def ignored_reasons(self, row):
+        # Why an event changed nothing (unknown type, placeholder, a message we do not have).
+        reasons = (row.result or {}).get("ignoredReasons") or []
+        return format_html_join(mark_safe("<br>"), "{}", ((r,) for r in reasons))  # noqa: S308
 
     def has_retry_permission(self, request):
         return request.user.is_superuser

@@ -232,6 +232,15 @@ def message_view(message: Message, session: ChatSession) -> dict:
         "mimetype": mimetype,
         "filename": message.media_filename or message.kind,
         "tick": tick,
+        "deleted_title": (
+            _("Deleted by %(who)s at %(when)s")
+            % {
+                "who": AUTHOR_LABELS.get(message.deleted_by, message.deleted_by.title()),
+                "when": local_time(message.deleted_at, session.organization, "%d/%m %H:%M"),
+            }
+            if message.deleted_at
+            else ""
+        ),
     }
 
 
@@ -247,6 +256,8 @@ def timeline_context(session: ChatSession) -> dict:
                     "kind": "turn",
                     "group": entry.group,
                     "messages": [message_view(m, session) for m in entry.group.messages],
+                    # What the AI received quoted words since deleted: not for agents' eyes.
+                    "hides_turn_text": any(m.deleted_at for m in entry.group.messages),
                 }
             )
         else:

@@ -8,6 +8,9 @@ class MessagingConfig(AppConfig):
 
     def ready(self):
         from core.health import register_check
+        from core.metrics import register_collector
         from messaging.inbox import inbox_health
+        from messaging.selectors import inbox_backlog_metrics
 
         register_check("ingest", inbox_health)
+        register_collector("inbox", inbox_backlog_metrics)

@@ -3,10 +3,18 @@
 A turn goes to the organization's active integrations subscribed to
 ``turn.ready`` unless a rule says the AI must stay out; then it is recorded
 as SKIPPED with the reason (the same codes an AI reply is refused with).
+
+Answerers (the built-in assistant) sit above messaging and register here
+from their ``AppConfig.ready``: messaging never imports them. When one takes
+a turn, ``turn.ready`` still goes out, with ``answeredBy`` naming it.
 """
+
+from collections.abc import Callable
 
 from django.utils import timezone
 
+from core import metrics
+from core.logging import bind_log_context
 from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
@@ -15,6 +23,24 @@ from messaging.media import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
+
+# (turn=, session=) -> the answerer's name when it takes the turn (it queues
+# its own work after commit), else None. Called inside the closing transaction.
+TurnAnswerer = Callable[..., str | None]
+_turn_answerers: list[TurnAnswerer] = []
+
+
+def register_turn_answerer(answerer: TurnAnswerer) -> None:
+    if answerer not in _turn_answerers:
+        _turn_answerers.append(answerer)
+
+
+def _answered_by(turn: Turn, session: ChatSession) -> str | None:
+    for answerer in _turn_answerers:
+        name = answerer(turn=turn, session=session)
+        if name:
+            return name
+    return None
 
 
 def turn_dispatch(
@@ -30,20 +56,27 @@ def turn_dispatch(
     ``send_inline`` the first attempt is made right after commit by this
     process (a worker), saving a broker round trip; otherwise a task sends it.
     """
+    bind_log_context(organization_id=turn.organization_id, session_id=turn.session_id)
     if session is None:
         session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
     reason = session_ai_refusal_reason(session, now=timezone.now())
     if reason is not None:
         status = DispatchStatus.SKIPPED
     else:
+        answered_by = _answered_by(turn, session)
         integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
         if not integrations:
-            status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
+            if answered_by:
+                status, reason = DispatchStatus.DISPATCHED, ""
+            else:
+                status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
         else:
             event_publish(
                 organization=turn.organization_id,
                 event=Event.TURN_READY,
-                payload=turn_ready_payload(turn=turn, session=session, messages=messages),
+                payload=turn_ready_payload(
+                    turn=turn, session=session, messages=messages, answered_by=answered_by
+                ),
                 dedupe_key=str(turn.pk),
                 turn=turn,
                 integrations=integrations,
@@ -51,6 +84,9 @@ def turn_dispatch(
             )
             status, reason = DispatchStatus.DISPATCHED, ""
     turn.dispatch_status, turn.dispatch_reason = status, reason
+    metrics.on_commit_inc(metrics.TURNS_CLOSED, reason=turn.close_reason, dispatch=status)
+    if status == DispatchStatus.SKIPPED:
+        metrics.on_commit_inc(metrics.TURNS_SKIPPED, reason=reason)
     return status
 
 
@@ -67,10 +103,19 @@ def _media(message: Message) -> dict | None:
     }
 
 
-def turn_ready_payload(*, turn: Turn, session: ChatSession, messages: list[Message]) -> dict:
+def turn_ready_payload(
+    *,
+    turn: Turn,
+    session: ChatSession,
+    messages: list[Message],
+    answered_by: str | None = None,
+) -> dict:
     contact = session.contact
     instance = session.instance
     return {
+        # "assistant" when the built-in assistant answers this turn, so an
+        # external AI platform can stay quiet; null when nobody in Atende does.
+        "answeredBy": answered_by,
         "instance": {
             "id": str(instance.id),
             "name": instance.name,

@@ -2,36 +2,42 @@
 
 The webhook view does only what decides its HTTP answer (size, instance and
 credentials, JSON, the adapter's parse), then stores the body here with one
-INSERT and wakes the drain. The row, not the broker message, is the durable
+INSERT and wakes a drain. The row, not the broker message, is the durable
 copy of the webhook:
 
 - ``(instance, body_sha256)`` is unique: a gateway retrying the same bytes
   inserts nothing (the view answers ``duplicate``) while the row is kept
   (``WEBHOOK_INBOX_RETENTION_DAYS``);
-- the wake-up is one Redis ``SET NX`` per webhook, not one Celery task:
-  only the webhook that finds no drain of its instance pending queues
+- ``received_at`` is the arrival time every later step measures on: a
+  turn's window is counted on it, however late a worker ingests the row;
+- each instance's inbox is split into ``WEBHOOK_INBOX_PARTITIONS`` by chat
+  (``inbox_partition``: the customer's phone or JID, read at the door). One
+  drain per partition runs at a time (a PostgreSQL advisory lock), claiming
+  its rows in arrival order, so a customer's messages are ingested in the
+  order they arrived while other chats drain in parallel on other workers;
+- the wake-up is one Redis ``SET NX`` per webhook, not one Celery task: only
+  the webhook that finds no drain of its partition pending queues
   ``inbox_drain`` (a Celery publish costs a web process about ten times the
-  SET). One drain per instance runs at a time (a PostgreSQL advisory lock),
-  claiming the instance's fresh rows in arrival order, so a customer's
-  messages are ingested in the order the gateway sent them; instances drain
-  in parallel. The drain clears the flag before its first claim, so a row
+  SET). The drain clears the flag before its first claim, so a row
   committed earlier is claimed by this drain and one committed later sets
-  the flag and queues the next (``inbox_drain_instance`` has the details);
-- a claim is a committed conditional UPDATE (``claimed_at``, counts
-  ``attempts``), so concurrent runs of one row (a drain and the sweeper's
-  retry) do the work once; then one
-  transaction per row ingests every event and sets ``processed_at``
-  (conditionally: a second run past an expired claim rolls back). A crash
-  anywhere rolls that row back and leaves it unprocessed;
-- the beat sweeper queues ``inbox_process`` for rows still unprocessed after
-  ``WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS`` (drain lost with a flushed Redis,
-  a killed worker, a wake-up that failed in the view, a failed run). A claim
-  older than ``WEBHOOK_INBOX_CLAIM_SECONDS`` (longer than the tasks' hard
-  time limit) belongs to a run that died and is taken over;
+  the flag and queues the next (``inbox_drain_partition`` has the details);
+- a drain claims a batch (a committed UPDATE counting ``attempts``) and
+  ingests it: the plain texts of known customers together
+  (``messaging.ingest_batch``), every other row in its own transaction,
+  which also sets ``processed_at`` (conditionally: a second run rolls
+  back). Then it queues the close of the partition's turns that were
+  waiting for those webhooks (``turns_close_caught_up``);
+- under its partition's lock a drain also takes rows another drain had
+  claimed and not finished: that drain died (its lock went with its
+  connection). The beat sweeper wakes, every few seconds, the drains of
+  partitions with rows pending too long (a lost task, a killed worker, a
+  flushed Redis, a failed wake-up), so a dead drain's rows are ingested
+  again within seconds;
 - a body the parser refuses at processing time (it parsed in the view, so
   only after a parser change) is marked processed with ``last_error`` and
-  never retried; any other failure releases the claim for the sweeper, up to
-  ``WEBHOOK_INBOX_MAX_ATTEMPTS`` runs, then the row stays for inspection.
+  never retried; any other failure releases the row with ``last_error``, to
+  be tried again ``attempts × WEBHOOK_INBOX_RETRY_SECONDS`` after arrival,
+  up to ``WEBHOOK_INBOX_MAX_ATTEMPTS`` runs, then it stays for inspection.
 """
 
 from __future__ import annotations
@@ -41,7 +47,9 @@ import hashlib
 import json
 import logging
 import time
+import zlib
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import shared_task
@@ -51,8 +59,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import metrics
 from messaging.ingest import webhook_events_ingest
+from messaging.ingest_batch import ClaimedRow, inbox_rows_ingest_together
 from messaging.models import WebhookInbox
+from messaging.turns import turns_close_caught_up
 from providers.base import WebhookPayloadError
 from providers.models import Instance
 from providers.registry import get_adapter
@@ -63,15 +74,32 @@ PROCESSED = "processed"
 SKIPPED = "skipped"  # done already, claimed by a live run, gone, or out of attempts
 INVALID = "invalid"
 
+
+def inbox_partition(events) -> int:
+    """The partition of a webhook: its chat's. The first event naming a
+    remote party decides (a webhook is one chat's in practice); events that
+    name none (connection, QR code, receipts) go to partition 0.
+
+    A phone is keyed on its last eight digits, so the two forms of a
+    Brazilian mobile (with and without the ninth digit) share a partition."""
+    for event in events:
+        key = getattr(event, "phone", None) or getattr(event, "chat_id", "") or ""
+        if key:
+            if key.isdigit():
+                key = key[-8:]
+            return zlib.crc32(key.encode()) % settings.WEBHOOK_INBOX_PARTITIONS
+    return 0
+
+
 _INSERT = (
     f"INSERT INTO {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
-    "(instance_id, body, body_sha256, received_at, attempts, last_error, result) "
-    "VALUES (%s, %s::jsonb, %s, %s, 0, '', '{}'::jsonb) "
+    "(instance_id, partition, body, body_sha256, received_at, attempts, last_error, result) "
+    "VALUES (%s, %s, %s::jsonb, %s, %s, 0, '', '{}'::jsonb) "
     "ON CONFLICT (instance_id, body_sha256) DO NOTHING RETURNING id"
 )
 
 
-def inbox_store(*, instance_id, raw_body: bytes, body_text: str) -> int | None:
+def inbox_store(*, instance_id, raw_body: bytes, body_text: str, partition: int = 0) -> int | None:
     """Store one webhook body; its id, or None when the same bytes are already stored.
 
     ``body_text`` is the body as JSON text (the raw body decoded): PostgreSQL
@@ -87,6 +115,7 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str) -> int | None:
             with transaction.atomic():
                 return WebhookInbox.objects.create(
                     instance_id=instance_id,
+                    partition=partition,
                     body=json.loads(body_text),
                     body_sha256=digest,
                     received_at=timezone.now(),
@@ -94,15 +123,15 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str) -> int | None:
         except IntegrityError:
             return None
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [instance_id, body_text, digest, timezone.now()])
+        cursor.execute(_INSERT, [instance_id, partition, body_text, digest, timezone.now()])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-# Per instance, set while a drain is queued and has not started: the
+# Per partition, set while a drain is queued and has not started: the
 # webhooks meanwhile need no task of their own. Expires in case that drain
 # is lost (the sweeper covers the rows meanwhile).
-WAKE_KEY = "atende:inbox:drain-pending:{instance_id}"
+WAKE_KEY = "atende:inbox:drain-pending:{instance_id}:{partition}"
 WAKE_TTL_SECONDS = 30
 
 
@@ -130,39 +159,39 @@ def _redis():
     """
     if not settings.REDIS_URL:
         return _CacheFlags()
-    import redis
+    import redis  # only where Redis is configured: the embedded setup has no client
 
     # Short timeouts: with Redis away the webhook still answers (the row is
     # stored; the sweeper queues it), a little later rather than never.
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=1)
 
 
-def _wake_key(instance_id) -> str:
-    return WAKE_KEY.format(instance_id=instance_id)
+def _wake_key(instance_id, partition: int) -> str:
+    return WAKE_KEY.format(instance_id=instance_id, partition=partition)
 
 
-def _wake_flag_set(instance_id) -> bool:
+def _wake_flag_set(instance_id, partition: int) -> bool:
     """True when this call set the flag (no drain was pending)."""
-    return bool(_redis().set(_wake_key(instance_id), 1, nx=True, ex=WAKE_TTL_SECONDS))
+    return bool(_redis().set(_wake_key(instance_id, partition), 1, nx=True, ex=WAKE_TTL_SECONDS))
 
 
-def _wake_flag_is_set(instance_id) -> bool:
-    return bool(_redis().exists(_wake_key(instance_id)))
+def _wake_flag_is_set(instance_id, partition: int) -> bool:
+    return bool(_redis().exists(_wake_key(instance_id, partition)))
 
 
-def inbox_wake_reset(instance_id) -> None:
+def inbox_wake_reset(instance_id, partition: int = 0) -> None:
     """A drain is starting: the next webhook must queue another one."""
-    _redis().delete(_wake_key(instance_id))
+    _redis().delete(_wake_key(instance_id, partition))
 
 
-def inbox_wake(instance_id) -> bool:
-    """Make sure a drain of this instance runs after this (committed) row.
+def inbox_wake(instance_id, partition: int = 0) -> bool:
+    """Make sure a drain of this partition runs after this (committed) row.
     A broker or Redis failure is logged, not raised: the row is stored and
     the sweeper queues it."""
     try:
-        if _wake_flag_set(instance_id):
+        if _wake_flag_set(instance_id, partition):
             # No publish retries: the gateway is waiting, and the sweeper retries.
-            inbox_drain.apply_async((str(instance_id),), retry=False)
+            inbox_drain.apply_async((str(instance_id), partition), retry=False)
     except Exception:
         logger.exception("could not wake the webhook inbox drain; the sweeper will")
         return False
@@ -177,113 +206,178 @@ def _claimable(now) -> Q:
     return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _claim_lease())
 
 
-_CLAIM = (
-    f"UPDATE {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
-    "SET claimed_at = %s, attempts = attempts + 1 "
-    "WHERE id = %s AND processed_at IS NULL AND attempts < %s "
-    "AND (claimed_at IS NULL OR claimed_at < %s) "
-    "RETURNING instance_id, body::text"
-)
-
-
-def _claim(inbox_id: int, now) -> tuple | None:
-    """(instance id, body as JSON text) of the row this run now owns, or None."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _CLAIM, [now, inbox_id, settings.WEBHOOK_INBOX_MAX_ATTEMPTS, now - _claim_lease()]
-            )
-            return cursor.fetchone()
-    claimed = (
-        WebhookInbox.objects.filter(
-            pk=inbox_id,
-            processed_at__isnull=True,
-            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-        )
-        .filter(_claimable(now))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return None
-    instance_id, body = WebhookInbox.objects.values_list("instance_id", "body").get(pk=inbox_id)
-    return instance_id, json.dumps(body)
-
-
+# Under the partition's lock: every pending row of the partition that is
+# fresh, was claimed by a drain that died, or failed and is due for its retry.
 _CLAIM_BATCH = (
     f"UPDATE {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
     "SET claimed_at = %s, attempts = attempts + 1 "
     "WHERE id IN ("
     f"  SELECT id FROM {WebhookInbox._meta.db_table} "
-    "  WHERE instance_id = %s AND processed_at IS NULL AND claimed_at IS NULL "
-    "  AND attempts = 0 ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
-    ") RETURNING id, instance_id, body::text"
+    "  WHERE instance_id = %s AND partition = %s AND processed_at IS NULL AND attempts < %s "
+    "  AND (last_error = '' OR received_at < %s - attempts * %s * interval '1 second') "
+    "  AND NOT (id = ANY(%s)) "
+    "  ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
+    ") RETURNING id, received_at, body::text"
 )
 
 
-def _claim_fresh(instance_id, limit: int, now) -> list[tuple]:
-    """Claim up to ``limit`` of the instance's rows no run has touched yet,
-    oldest first: [(id, instance id, body as JSON text)]. Rows that failed
-    once are the sweeper's (spaced retries), not the drain's."""
+def _claim_batch(instance_id, partition: int, limit: int, now, *, skip: set) -> list[ClaimedRow]:
+    """Claim up to ``limit`` of the partition's rows, oldest first (the
+    caller holds the partition's lock). ``skip``: rows that failed in this
+    run, left to a later one."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_BATCH, [now, instance_id, limit])
+            cursor.execute(
+                _CLAIM_BATCH,
+                [
+                    now,
+                    instance_id,
+                    partition,
+                    settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+                    now,
+                    settings.WEBHOOK_INBOX_RETRY_SECONDS,
+                    list(skip),
+                    limit,
+                ],
+            )
             rows = cursor.fetchall()
-        return sorted(rows)  # RETURNING keeps no order; ids follow arrival
+        # RETURNING keeps no order: arrival order is the drain's promise.
+        rows.sort(key=lambda row: (row[1], row[0]))
+        return [ClaimedRow(inbox_id, received_at, body) for inbox_id, received_at, body in rows]
+    # The embedded SQLite setup: no advisory locks, so a claim is a lease.
     claimed = []
     ids = (
         WebhookInbox.objects.filter(
+            _claimable(now),
             instance_id=instance_id,
+            partition=partition,
             processed_at__isnull=True,
-            claimed_at__isnull=True,
-            attempts=0,
+            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
         )
+        .exclude(pk__in=skip)
         .order_by("received_at", "id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "received_at", "attempts", "last_error")[: limit * 2]
     )
-    for inbox_id in ids:
-        row = _claim(inbox_id, now)
+    for inbox_id, received_at, attempts, last_error in ids:
+        if last_error and not _retry_due(received_at, attempts, now):
+            continue
+        row = _claim_one(inbox_id, now)
         if row is not None:
-            claimed.append((inbox_id, *row))
+            claimed.append(row)
+        if len(claimed) >= limit:
+            break
     return claimed
+
+
+def _retry_due(received_at, attempts: int, now) -> bool:
+    return received_at < now - attempts * timedelta(seconds=settings.WEBHOOK_INBOX_RETRY_SECONDS)
+
+
+def _claim_one(inbox_id: int, now) -> ClaimedRow | None:
+    """Claim one row by its lease (no partition lock held)."""
+    claimed = WebhookInbox.objects.filter(
+        _claimable(now),
+        pk=inbox_id,
+        processed_at__isnull=True,
+        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+    ).update(claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    received_at, body = WebhookInbox.objects.values_list("received_at", "body").get(pk=inbox_id)
+    return ClaimedRow(inbox_id, received_at, json.dumps(body))
 
 
 class _AlreadyProcessed(Exception):
     """Another run committed this row first: roll this run's ingest back."""
 
 
+@dataclass
+class _Run:
+    """One drain run's state: its instance, its partition, its counts."""
+
+    instance: Instance
+    partition: int
+    counts: dict
+    failed: set
+    # Turns whose close this run has queued (each once).
+    closing: set = field(default_factory=set)
+
+
 def inbox_process_row(inbox_id: int) -> str:
-    """Ingest one inbox row exactly once. Stale, concurrent and repeated runs do nothing.
+    """Ingest one inbox row exactly once, as its partition's drain would.
 
-    The claim (committed at once, counting the attempt) keeps a second run
-    of the same row away while this one works. The ingest and
-    ``processed_at`` then commit together; the final UPDATE is conditional,
-    so even two runs past an expired claim commit the row once (the later
-    one waits on the row lock, finds it processed and rolls back).
+    Its partition's lock is tried, not waited for: a drain holding it takes
+    the row in its turn. Stale, concurrent and repeated runs do nothing.
     """
-    claimed = _claim(inbox_id, timezone.now())
-    if claimed is None:
+    row = (
+        WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True)
+        .values_list("instance_id", "partition")
+        .first()
+    )
+    if row is None:
         return SKIPPED
-    instance_id, body_text = claimed
-    return _process_claimed(inbox_id, instance_id, body_text, instances={})
+    instance_id, partition = row
+    instance = _instance(instance_id)
+    if instance is None:
+        return SKIPPED
+    with _drain_lock(instance_id, partition) as held:
+        if not held:
+            return SKIPPED
+        claimed = _claim_one(inbox_id, timezone.now())
+        if claimed is None:
+            return SKIPPED
+        run = _Run(instance, partition, _zero_counts(), set())
+        _process_one(run, claimed)
+        if run.counts["failed"]:
+            raise RuntimeError(f"webhook inbox row {inbox_id} failed; see its last_error")
+        turns_close_caught_up(instance_id, partition, queued=run.closing)
+    return next(k for k in (PROCESSED, INVALID, SKIPPED) if run.counts[k])
 
 
-def _process_claimed(inbox_id: int, instance_id, body_text: str, *, instances: dict) -> str:
-    """Ingest a row this run has claimed. ``instances``: this run's instance
-    cache (a drain ingests many rows of the same few instances)."""
+def _instance(instance_id) -> Instance | None:
+    return Instance.objects.select_related("organization").filter(pk=instance_id).first()
+
+
+def _zero_counts() -> dict:
+    return {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False}
+
+
+def _process_batch(run: _Run, rows: list[ClaimedRow]) -> None:
+    """Ingest a claimed batch: the rows that can go together first (each
+    chat's rows all go one way, so a chat's order holds), then the others
+    one by one in arrival order."""
+    parsed = []
+    adapter = get_adapter(run.instance)
+    for row in rows:
+        try:
+            row.events = adapter.parse(json.loads(row.body_text), {})
+        except WebhookPayloadError as exc:
+            _mark_invalid(run, row, exc)
+            continue
+        parsed.append(row)
+    leftover = inbox_rows_ingest_together(
+        instance=run.instance, rows=parsed, partition=run.partition
+    )
+    run.counts[PROCESSED] += len(parsed) - len(leftover)
+    for row in leftover:
+        _process_one(run, row)
+
+
+def _process_one(run: _Run, row: ClaimedRow) -> None:
+    """Ingest one claimed row in its own transaction, counting the outcome."""
     try:
         with transaction.atomic():
-            instance = instances.get(instance_id)
-            if instance is None:
-                instance = (
-                    Instance.objects.select_related("organization").filter(pk=instance_id).first()
-                )
-                if instance is None:  # deleted meanwhile (its rows cascade away too)
-                    return SKIPPED
-                instances[instance_id] = instance
-            events = get_adapter(instance).parse(json.loads(body_text), {})
-            result = webhook_events_ingest(instance=instance, events=events)
+            events = row.events
+            if events is None:
+                events = get_adapter(run.instance).parse(json.loads(row.body_text), {})
+            result = webhook_events_ingest(
+                instance=run.instance,
+                events=events,
+                received_at=row.received_at,
+                inbox_partition=run.partition,
+            )
             # Same transaction as the ingest: both commit or neither does.
-            marked = WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True).update(
+            marked = WebhookInbox.objects.filter(pk=row.inbox_id, processed_at__isnull=True).update(
                 processed_at=timezone.now(),
                 claimed_at=None,
                 last_error="",
@@ -292,42 +386,50 @@ def _process_claimed(inbox_id: int, instance_id, body_text: str, *, instances: d
             if not marked:
                 raise _AlreadyProcessed()
     except _AlreadyProcessed:
-        return SKIPPED
+        run.counts[SKIPPED] += 1
     except WebhookPayloadError as exc:
-        # Deterministic: another run would fail the same way.
-        WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True).update(
-            processed_at=timezone.now(), claimed_at=None, last_error=f"invalid_payload: {exc}"
-        )
-        logger.error("webhook inbox row %s no longer parses: %s", inbox_id, exc)
-        return INVALID
+        _mark_invalid(run, row, exc)
     except Exception as exc:
-        WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True).update(
+        WebhookInbox.objects.filter(pk=row.inbox_id, processed_at__isnull=True).update(
             claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        attempts = WebhookInbox.objects.filter(pk=inbox_id).values_list("attempts", flat=True)
+        run.counts["failed"] += 1
+        run.failed.add(row.inbox_id)
+        attempts = WebhookInbox.objects.filter(pk=row.inbox_id).values_list("attempts", flat=True)
         if attempts and attempts[0] >= settings.WEBHOOK_INBOX_MAX_ATTEMPTS:
             logger.exception(
-                "webhook inbox row %s failed %s times; giving up", inbox_id, attempts[0]
+                "webhook inbox row %s failed %s times; giving up", row.inbox_id, attempts[0]
             )
-        raise
-    return PROCESSED
+        else:
+            logger.exception("webhook inbox row %s failed; it will be retried", row.inbox_id)
+    else:
+        run.counts[PROCESSED] += 1
 
 
-# pg_try_advisory_lock(class, hashtext(instance id)): one drain per instance.
+def _mark_invalid(run: _Run, row: ClaimedRow, exc: Exception) -> None:
+    # Deterministic: another run would fail the same way.
+    WebhookInbox.objects.filter(pk=row.inbox_id, processed_at__isnull=True).update(
+        processed_at=timezone.now(), claimed_at=None, last_error=f"invalid_payload: {exc}"
+    )
+    logger.error("webhook inbox row %s no longer parses: %s", row.inbox_id, exc)
+    run.counts[INVALID] += 1
+
+
+# pg_try_advisory_lock(class, hashtext("<instance id>:<partition>")): one
+# drain per partition.
 _DRAIN_LOCK_CLASS = 7301
 
 
 @contextmanager
-def _drain_lock(instance_id):
-    """Hold the instance's drain lock (a session advisory lock, so a killed
+def _drain_lock(instance_id, partition: int):
+    """Hold the partition's drain lock (a session advisory lock, so a killed
     worker's lock goes with its connection); yields whether it was free."""
     if connection.vendor != "postgresql":
         yield True  # the embedded SQLite setup serializes writers anyway
         return
+    key = f"{instance_id}:{partition}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, str(instance_id)]
-        )
+        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, key])
         held = cursor.fetchone()[0]
     try:
         yield held
@@ -335,46 +437,40 @@ def _drain_lock(instance_id):
         if held:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, hashtext(%s))",
-                    [_DRAIN_LOCK_CLASS, str(instance_id)],
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, key]
                 )
 
 
-def inbox_drain_rows(instance_id, *, budget_seconds: float) -> dict:
-    """Claim and ingest the instance's fresh rows in arrival order until none
-    is left or the time budget is spent. Returns the outcome counts and
-    whether rows may remain (``more``: the budget ran out after a full batch).
+def inbox_drain_rows(run: _Run, *, budget_seconds: float) -> dict:
+    """Claim and ingest the partition's rows in arrival order until none is
+    left or the time budget is spent; after each batch, queue the close of
+    the turns that were waiting for it. ``more`` in the counts: the budget ran out after a
+    full batch.
 
-    The caller holds the instance's drain lock: one drain per instance is
-    what keeps a customer's messages in the order the gateway sent them.
-    A row that fails is released for the sweeper and the drain goes on: one
-    bad row must not hold up the webhooks behind it.
+    The caller holds the partition's drain lock: one drain per partition is
+    what keeps a customer's messages in the order they arrived. A row that
+    fails is released for a spaced retry and the drain goes on: one bad row
+    must not hold up the webhooks behind it.
     """
     batch = settings.WEBHOOK_INBOX_DRAIN_BATCH
     deadline = time.monotonic() + budget_seconds
-    counts = {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False}
-    instances: dict = {}
+    instance_id = run.instance.pk
     while True:
-        rows = _claim_fresh(instance_id, batch, timezone.now())
-        for inbox_id, row_instance_id, body_text in rows:
-            try:
-                outcome = _process_claimed(
-                    inbox_id, row_instance_id, body_text, instances=instances
-                )
-            except Exception:
-                counts["failed"] += 1
-                logger.exception("webhook inbox row %s failed; the sweeper will retry", inbox_id)
-            else:
-                counts[outcome] += 1
+        rows = _claim_batch(instance_id, run.partition, batch, timezone.now(), skip=run.failed)
+        if rows:
+            _process_batch(run, rows)
+        turns_close_caught_up(instance_id, run.partition, queued=run.closing)
         if len(rows) < batch:
-            return counts
+            return run.counts
         if time.monotonic() >= deadline:
-            counts["more"] = True
-            return counts
+            run.counts["more"] = True
+            return run.counts
 
 
-def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) -> dict:
-    """One drain of one instance, as the task runs it.
+def inbox_drain_partition(
+    instance_id, partition: int, *, budget_seconds: float | None = None
+) -> dict:
+    """One drain of one partition, as the task runs it.
 
     The wake flag is cleared under the lock, before the first claim, so a
     row committed before the clear is claimed here, and one committed after
@@ -384,31 +480,54 @@ def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) ->
     """
     budget = settings.WEBHOOK_INBOX_DRAIN_SECONDS if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
-    total = {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False, "busy": False}
+    total = {**_zero_counts(), "busy": False}
+    instance = _instance(instance_id)
+    if instance is None:  # deleted meanwhile (its rows cascade away too)
+        return total
     while True:
-        with _drain_lock(instance_id) as held:
+        with _drain_lock(instance_id, partition) as held:
             if not held:
                 total["busy"] = True  # the holder looks at the flag when it lets go
                 return total
-            inbox_wake_reset(instance_id)
-            counts = inbox_drain_rows(
-                instance_id, budget_seconds=max(0.0, deadline - time.monotonic())
-            )
+            inbox_wake_reset(instance_id, partition)
+            run = _Run(instance, partition, _zero_counts(), set())
+            counts = inbox_drain_rows(run, budget_seconds=max(0.0, deadline - time.monotonic()))
         for key in (PROCESSED, SKIPPED, INVALID, "failed"):
             total[key] += counts[key]
-        woken = _wake_flag_is_set(instance_id)
+        woken = _wake_flag_is_set(instance_id, partition)
         if counts["more"] or (woken and time.monotonic() >= deadline):
             # Out of time with rows left: a fresh task goes on (the flag may
             # be set already, so queue it directly).
             total["more"] = True
-            inbox_drain.apply_async((str(instance_id),))
+            inbox_drain.apply_async((str(instance_id), partition))
             return total
         if not woken:
             return total
 
 
+def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) -> dict:
+    """Every partition of the instance with rows pending, one after another
+    (an operator's or a test's whole drain; the webhooks wake partitions)."""
+    total = {**_zero_counts(), "busy": False}
+    for partition in _pending_partitions(instance_id):
+        counts = inbox_drain_partition(instance_id, partition, budget_seconds=budget_seconds)
+        for key in (PROCESSED, SKIPPED, INVALID, "failed"):
+            total[key] += counts[key]
+        total["more"] = total["more"] or counts["more"]
+        total["busy"] = total["busy"] or counts["busy"]
+    return total
+
+
+def _pending_partitions(instance_id) -> list[int]:
+    return sorted(
+        WebhookInbox.objects.filter(instance_id=instance_id, processed_at__isnull=True)
+        .values_list("partition", flat=True)
+        .distinct()
+    )
+
+
 # Pending this long while still retryable: ingest has stalled (the drain is
-# woken at once and the sweeper runs every 30 s), not merely busy.
+# woken at once and the sweeper runs every 5 s), not merely busy.
 INGEST_STALLED_AFTER = timedelta(minutes=10)
 
 
@@ -431,57 +550,88 @@ def inbox_health() -> dict:
 
 def inbox_retry(rows) -> int:
     """Give unprocessed rows a fresh start (an operator fixed what made them
-    fail): attempts and error cleared, their instances' drains woken, which
+    fail): attempts and error cleared, their partitions' drains woken, which
     take them first (they are the oldest). Rows a live run has claimed are
     left to it. Returns how many rows were reset."""
     now = timezone.now()
     pending = rows.filter(processed_at__isnull=True).filter(_claimable(now))
-    instance_ids = set(pending.values_list("instance_id", flat=True))
+    partitions = set(pending.values_list("instance_id", "partition"))
     count = pending.update(attempts=0, claimed_at=None, last_error="")
-    for instance_id in instance_ids:
-        transaction.on_commit(lambda instance_id=instance_id: inbox_wake(instance_id))
+    for instance_id, partition in partitions:
+        transaction.on_commit(lambda i=instance_id, p=partition: inbox_wake(i, p))
     return count
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="messaging.inbox.inbox_process", ignore_result=True, time_limit=60, soft_time_limit=50
+)
 def inbox_process(inbox_id: int) -> str:
-    """One row (the sweeper's retries)."""
-    return inbox_process_row(inbox_id)
+    """One row (queued by an earlier release's sweeper; today's wakes drains)."""
+    try:
+        outcome = inbox_process_row(inbox_id)
+    except Exception:
+        metrics.INBOX_ROWS.labels("failed").inc()
+        raise
+    metrics.INBOX_ROWS.labels(outcome).inc()
+    return outcome
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
-def inbox_drain(instance_id: str) -> dict:
-    """The webhooks' wake-up: ingest the instance's fresh rows, in order."""
-    return inbox_drain_instance(instance_id)
+@shared_task(
+    name="messaging.inbox.inbox_drain", ignore_result=True, time_limit=60, soft_time_limit=50
+)
+def inbox_drain(instance_id: str, partition: int | None = None) -> dict:
+    """The webhooks' wake-up: ingest the partition's rows, in arrival order.
+    Without a partition (queued by an earlier release), every partition."""
+    if partition is None:
+        counts = inbox_drain_instance(instance_id)
+    else:
+        counts = inbox_drain_partition(instance_id, partition)
+    for outcome in (PROCESSED, SKIPPED, INVALID, "failed"):
+        metrics.INBOX_ROWS.labels(outcome).inc(counts[outcome])
+    return counts
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="messaging.inbox.inbox_requeue_lost", ignore_result=True, time_limit=60, soft_time_limit=50
+)
 def inbox_requeue_lost(limit: int = 1000) -> int:
-    """Beat: queue again rows left unprocessed (lost task, dead worker, failed enqueue).
+    """Beat: wake the drains of partitions with rows pending too long (a lost
+    task, a dead worker, a failed wake-up) or due for a retry. Returns how
+    many drains it queued.
 
-    A row merely waiting in a long queue is queued twice; the second run
-    finds it claimed or processed and does nothing.
+    A partition merely busy gets a drain that finds the lock held and leaves
+    at once; one whose drain died gets one that takes its rows over.
     """
     now = timezone.now()
-    stale = timedelta(seconds=settings.WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS)
-    ids = list(
-        WebhookInbox.objects.filter(
-            _claimable(now),
-            processed_at__isnull=True,
-            received_at__lt=now - stale,
-            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-        )
-        .order_by("received_at")
-        .values_list("id", flat=True)[:limit]
+    pending = WebhookInbox.objects.filter(
+        processed_at__isnull=True,
+        received_at__lt=now - timedelta(seconds=settings.WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS),
+        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
     )
-    for inbox_id in ids:
-        inbox_process.apply_async((inbox_id,))
-    if ids:
-        logger.warning("queued %s unprocessed webhook inbox rows again", len(ids))
-    return len(ids)
+    # Fresh rows (or a dead drain's): one pair per partition, from the index.
+    partitions = set(
+        pending.filter(last_error="")
+        .values_list("instance_id", "partition")
+        .distinct()
+        .order_by()[:limit]
+    )
+    # Rows that failed: few; each waits for its spaced retry.
+    failed = pending.exclude(last_error="").values_list(
+        "instance_id", "partition", "received_at", "attempts"
+    )[:limit]
+    for instance_id, partition, received_at, attempts in failed:
+        if _retry_due(received_at, attempts, now):
+            partitions.add((instance_id, partition))
+    for instance_id, partition in partitions:
+        inbox_drain.apply_async((str(instance_id), partition))
+    if partitions:
+        logger.info("woke %s webhook inbox drains with rows pending", len(partitions))
+    return len(partitions)
 
 
-@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570)
+@shared_task(
+    name="messaging.inbox.inbox_cleanup", ignore_result=True, time_limit=600, soft_time_limit=570
+)
 def inbox_cleanup(batch: int = 5000) -> int:
     """Beat (daily): delete processed rows older than the retention."""
     cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_INBOX_RETENTION_DAYS)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -42,9 +42,12 @@ from contacts.services import contact_get_or_create_from_inbound
 from messaging import pipeline
 from messaging.models import Author, DeliveryStatus, Direction, Message
 from messaging.outbound import message_apply_status
+from messaging.revisions import APPLIED, revision_apply
 from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -66,7 +69,8 @@ class IngestResult:
     duplicates: int = 0
     echoes: int = 0
     statuses: int = 0
-    ignored: list[str] = field(default_factory=list)
+    revisions: int = 0  # edits and deletions applied
+    ignored: list[str] = field(default_factory=list)  # "<event type>: <reason>"
 
     def as_dict(self) -> dict:
         return {
@@ -74,7 +78,9 @@ class IngestResult:
             "duplicates": self.duplicates,
             "echoes": self.echoes,
             "statuses": self.statuses,
+            "revisions": self.revisions,
             "ignored": len(self.ignored),
+            "ignoredReasons": sorted(set(self.ignored)),
         }
 
 
@@ -82,19 +88,32 @@ class _Duplicate(Exception):
     """This provider message id is already stored for this instance."""
 
 
-def webhook_events_ingest(*, instance: Instance, events: list[WebhookEvent]) -> IngestResult:
-    """Store every event of one webhook, all or nothing."""
+def webhook_events_ingest(
+    *,
+    instance: Instance,
+    events: list[WebhookEvent],
+    received_at=None,
+    inbox_partition: int | None = None,
+) -> IngestResult:
+    """Store every event of one webhook, all or nothing.
+
+    ``received_at``: when the webhook reached us (its messages' arrival
+    time, which their turn's window is measured on; now if not given).
+    ``inbox_partition``: the inbox partition it came through, whose drain
+    its turn waits for.
+    """
     result = IngestResult()
+    arrival = _Arrival(received_at or timezone.now(), inbox_partition)
     several = len(events) > 1
     try:
         with transaction.atomic():
             for event in events:
                 if not several:
-                    _ingest_event(instance, event, result)
+                    _ingest_event(instance, event, result, arrival)
                     continue
                 try:
                     with transaction.atomic():
-                        _ingest_event(instance, event, result)
+                        _ingest_event(instance, event, result, arrival)
                 except _Duplicate:
                     result.duplicates += 1
     except _Duplicate:
@@ -104,9 +123,19 @@ def webhook_events_ingest(*, instance: Instance, events: list[WebhookEvent]) -> 
     return result
 
 
-def _ingest_event(instance: Instance, event: WebhookEvent, result: IngestResult) -> None:
+@dataclass(frozen=True)
+class _Arrival:
+    """When and through which inbox partition a webhook arrived."""
+
+    at: datetime
+    partition: int | None
+
+
+def _ingest_event(
+    instance: Instance, event: WebhookEvent, result: IngestResult, arrival: _Arrival
+) -> None:
     if isinstance(event, MessageEvent):
-        _ingest_message(instance, event, result)
+        _ingest_message(instance, event, result, arrival)
     elif isinstance(event, StatusEvent):
         if message_apply_status(
             instance=instance,
@@ -116,6 +145,12 @@ def _ingest_event(instance: Instance, event: WebhookEvent, result: IngestResult)
             at=event.timestamp,
         ):
             result.statuses += 1
+    elif isinstance(event, MessageEditEvent | MessageDeleteEvent):
+        outcome = revision_apply(instance=instance, event=event)
+        if outcome in APPLIED:
+            result.revisions += 1
+        else:
+            result.ignored.append(f"{type(event).__name__}: {outcome}")
     elif isinstance(event, ConnectionEvent):
         instance_connection_update(
             instance=instance,
@@ -132,10 +167,12 @@ def _ingest_event(instance: Instance, event: WebhookEvent, result: IngestResult)
             event.event_type,
             event.reason,
         )
-        result.ignored.append(event.event_type)
+        result.ignored.append(f"{event.event_type}: {event.reason}")
 
 
-def _ingest_message(instance: Instance, event: MessageEvent, result: IngestResult) -> None:
+def _ingest_message(
+    instance: Instance, event: MessageEvent, result: IngestResult, arrival: _Arrival
+) -> None:
     if event.is_group and instance.ignore_groups:
         result.ignored.append("group")
         return
@@ -148,7 +185,7 @@ def _ingest_message(instance: Instance, event: MessageEvent, result: IngestResul
         known = _known_sender(instance, event)
         if known is not None:
             contact, session_id = known
-            _store_customer_message(instance, contact, session_id, event, result)
+            _store_customer_message(instance, contact, session_id, event, result, arrival)
             return
     name = "" if event.from_me else event.push_name
     if event.is_group:
@@ -161,9 +198,9 @@ def _ingest_message(instance: Instance, event: MessageEvent, result: IngestResul
         name=name,
     )
     if event.from_me:
-        _ingest_from_me(instance, contact, event, result)
+        _ingest_from_me(instance, contact, event, result, arrival)
         return
-    _store_customer_message(instance, contact, None, event, result)
+    _store_customer_message(instance, contact, None, event, result, arrival)
 
 
 # Model table names only: no value is formatted into the statement.
@@ -210,12 +247,17 @@ def _known_sender(instance: Instance, event: MessageEvent):
 
 
 def _store_customer_message(
-    instance: Instance, contact, session_id, event: MessageEvent, result: IngestResult
+    instance: Instance,
+    contact,
+    session_id,
+    event: MessageEvent,
+    result: IngestResult,
+    arrival: _Arrival,
 ) -> None:
     if session_id is None:
         session, _ = session_open_for_inbound(contact=contact, instance=instance)
         session_id = session.pk
-    message = _build_message(
+    message = build_message(
         organization_id=instance.organization_id,
         session_id=session_id,
         contact_id=contact.pk,
@@ -224,12 +266,13 @@ def _store_customer_message(
         direction=Direction.INBOUND,
         author=Author.CUSTOMER,
         delivery_status=DeliveryStatus.DELIVERED,
+        received_at=arrival.at,
     )
     _insert(message)
     # No session UPDATE here: on_customer_message's turn bookkeeping stamps
     # last_message_at (and the 24-hour window) in the statement it runs
     # anyway; one round trip less per webhook. test_webhook_ingest checks it.
-    pipeline.on_customer_message(message)
+    pipeline.on_customer_message(message, inbox_partition=arrival.partition)
     result.stored.append(str(message.pk))
 
 
@@ -254,7 +297,9 @@ def _confirm_echo(instance: Instance, event: MessageEvent, result: IngestResult)
     result.echoes += 1
 
 
-def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: IngestResult) -> None:
+def _ingest_from_me(
+    instance: Instance, contact, event: MessageEvent, result: IngestResult, arrival: _Arrival
+) -> None:
     now = timezone.now()
     candidates = Message.objects.filter(
         instance=instance,
@@ -289,7 +334,7 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
         session, _ = session_open_for_inbound(
             contact=contact, instance=instance, started_by=StartedBy.BUSINESS
         )
-    message = _build_message(
+    message = build_message(
         organization_id=session.organization_id,
         session_id=session.pk,
         contact_id=session.contact_id,
@@ -298,6 +343,7 @@ def _ingest_from_me(instance: Instance, contact, event: MessageEvent, result: In
         direction=Direction.OUTBOUND,
         author=Author.BUSINESS,
         delivery_status=DeliveryStatus.SENT,
+        received_at=arrival.at,
     )
     message.session = session
     message.sent_at = event.timestamp or now
@@ -327,7 +373,7 @@ def _session_to_reopen(instance: Instance, contact, event: MessageEvent):
     return session_reopen(session=closed, actor="phone", reason="@reabrir")
 
 
-def _build_message(
+def build_message(
     *,
     organization_id,
     session_id,
@@ -337,7 +383,9 @@ def _build_message(
     direction,
     author,
     delivery_status,
+    received_at=None,
 ) -> Message:
+    """The Message row for a gateway's message event (not saved)."""
     message = Message(
         organization_id=organization_id,
         session_id=session_id,
@@ -352,6 +400,7 @@ def _build_message(
         delivery_status=delivery_status,
         raw_payload=event.raw,
         provider_timestamp=event.timestamp,
+        received_at=received_at,
     )
     if event.media is not None:
         message.media_ref = event.media.ref

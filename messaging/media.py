@@ -24,6 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from core import metrics
+from core.logging import bind_log_context
 from messaging.models import Message, MessageKind, TranscriptionStatus
 from providers.base import GatewayError, MediaTooLarge
 from providers.registry import get_adapter
@@ -95,6 +97,8 @@ def stored_media_response(message: Message):
 
     from messaging.models import NON_WHATSAPP_IMAGE_TYPES
 
+    if message.deleted_at is not None:
+        raise Http404("Deleted by its sender.")
     if not message.media_file:
         raise Http404("No stored media.")
     mimetype = (
@@ -184,6 +188,7 @@ def _finish(message: Message, started_at: datetime, *, status: str, **fields) ->
         **fields,
     )
     if updated:
+        metrics.TRANSCRIPTIONS_FINISHED.labels(message.kind, status).inc()
         _notify_pipeline(message.pk)
     return bool(updated)
 
@@ -298,6 +303,11 @@ def transcription_process_message(*, message_id: str) -> None:
     if not _claim(message_id, now):
         return  # done, skipped, or another worker holds it
     message = Message.objects.select_related("instance", "organization").get(pk=message_id)
+    bind_log_context(
+        organization_id=message.organization_id,
+        session_id=message.session_id,
+        message_id=message_id,
+    )
     started_at = message.transcription_started_at
     try:
         _process(message, started_at)

@@ -165,6 +165,20 @@ class Message(models.Model):
     concat_seq = models.PositiveBigIntegerField(null=True, blank=True)
     raw_payload = models.JSONField(default=dict, blank=True)
     provider_timestamp = models.DateTimeField(null=True, blank=True)
+    # When the webhook carrying it reached us (the inbox row's received_at):
+    # the time its turn's window is measured on, however late a worker
+    # ingests it. None for messages that did not come through a webhook.
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Edits (messaging.revisions): when the text last changed, and every
+    # earlier text, oldest first: [{"text", "replacedAt"}].
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edit_history = models.JSONField(default=list, blank=True)
+    # Deleted for everyone by its sender (CUSTOMER, or BUSINESS for ours):
+    # hidden from agents and the API at once; its content is erased
+    # DELETED_MESSAGE_RETENTION_DAYS later (content_erased_at).
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.CharField(max_length=16, choices=Author.choices, blank=True)
+    content_erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,6 +209,12 @@ class Message(models.Model):
             models.Index(fields=["transcription_status", "transcription_started_at"]),
             models.Index(fields=["media_sha256"]),
             models.Index(fields=["session", "concat_seq"]),
+            # The retention task: deleted messages whose content is still kept.
+            models.Index(
+                fields=["deleted_at"],
+                condition=Q(deleted_at__isnull=False, content_erased_at__isnull=True),
+                name="message_deleted_content_kept",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +223,14 @@ class Message(models.Model):
     @property
     def is_media(self) -> bool:
         return self.kind in MEDIA_KINDS
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class TurnStatus(models.TextChoices):
@@ -228,8 +256,16 @@ class Turn(models.Model):
         "sessions_app.ChatSession", on_delete=models.CASCADE, related_name="turns"
     )
     status = models.CharField(max_length=8, choices=TurnStatus.choices, default=TurnStatus.OPEN)
+    # Arrival times (Message.received_at) of its first and latest messages.
     first_message_at = models.DateTimeField()
     last_message_at = models.DateTimeField()
+    # When its window (or a bound) ends, on arrival times; moved by every
+    # message that joins it. The drain closes due turns once it has ingested
+    # every webhook of the turn's inbox partition that arrived before this.
+    due_at = models.DateTimeField(null=True, blank=True)
+    # The webhook inbox partition its messages come through (its chat's);
+    # None for turns of messages that did not come through the inbox.
+    inbox_partition = models.PositiveSmallIntegerField(null=True, blank=True)
     # Highest session.concat_seq folded into this turn.
     last_seq = models.PositiveBigIntegerField(default=0)
     messages_count = models.PositiveIntegerField(default=0)
@@ -254,6 +290,8 @@ class Turn(models.Model):
         indexes = [
             models.Index(fields=["status", "last_message_at"]),
             models.Index(fields=["session", "created_at"]),
+            # The drain's "which open turns are due now" after each batch.
+            models.Index(fields=["due_at"], condition=Q(status="OPEN"), name="turn_open_due"),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +317,10 @@ class WebhookInbox(models.Model):
     # Of the raw bytes: a gateway retrying the same body stores nothing twice.
     body_sha256 = models.CharField(max_length=64)
     received_at = models.DateTimeField()
+    # Which of the instance's drains ingests it: a hash of the chat (the
+    # customer's phone or JID, read at the door), so different chats drain
+    # in parallel and one chat's webhooks stay in arrival order.
+    partition = models.PositiveSmallIntegerField(default=0)
     # Set (committed) by the run that works on the row; cleared when it fails.
     # A claim older than the lease belongs to a run that died.
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -296,13 +338,13 @@ class WebhookInbox(models.Model):
             )
         ]
         indexes = [
-            # The drain: one instance's unprocessed rows, oldest first. Only
-            # unprocessed rows are in it, so the sweeper (all instances)
-            # reads it whole cheaply too.
+            # The drain: one partition's unprocessed rows, oldest first, and
+            # the turns' watermark (the oldest of them). Only unprocessed rows
+            # are in it, so the sweeper (all instances) reads it whole cheaply.
             models.Index(
-                fields=["instance", "received_at"],
+                fields=["instance", "partition", "received_at"],
                 condition=Q(processed_at__isnull=True),
-                name="webhook_inbox_pending",
+                name="webhook_inbox_pending_part",
             )
         ]
 

@@ -24,6 +24,8 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import metrics
+from core.logging import bind_log_context
 from messaging import pipeline
 from messaging.models import (
     DELIVERY_STATUS_RANK,
@@ -159,9 +161,16 @@ def send_message(self, message_id: str) -> None:
     if not claimed:
         return  # another delivery of this task got here first
     attempts = message.send_attempts + 1
+    bind_log_context(
+        organization_id=message.organization_id,
+        session_id=message.session_id,
+        message_id=message.pk,
+    )
+    provider = message.instance.provider
     try:
         result = _send(message)
     except TransientGatewayError as exc:
+        metrics.GATEWAY_ERRORS.labels(provider, "transient").inc()
         if self.request.retries >= self.max_retries:
             _fail(message, f"Gave up after {attempts} attempts: {exc.message}")
             return
@@ -169,12 +178,15 @@ def send_message(self, message_id: str) -> None:
         logger.warning("send of message %s failed, will retry: %s", message.pk, exc.message)
         raise self.retry(countdown=_backoff_seconds(self.request.retries), exc=exc) from None
     except PermanentGatewayError as exc:
+        metrics.GATEWAY_ERRORS.labels(provider, "permanent").inc()
         _fail(message, exc.message)
         return
     except (GatewayError, LookupError) as exc:
+        metrics.GATEWAY_ERRORS.labels(provider, "permanent").inc()
         _fail(message, str(exc))
         return
     _mark_sent(message, result)
+    metrics.OUTBOUND_SENDS.labels(provider, "sent").inc()
 
 
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
@@ -306,6 +318,7 @@ def _fail(message: Message, reason: str) -> None:
         updated_at=now,
     )
     logger.warning("message %s FAILED: %s", message.pk, reason)
+    metrics.OUTBOUND_SENDS.labels(message.instance.provider, "failed").inc()
     if updated:
         message.refresh_from_db()
         pipeline.on_message_status_changed(message)

@@ -9,13 +9,14 @@ from messaging.media import transcription_enqueue
 from messaging.models import Message
 
 
-def on_customer_message(message: Message) -> None:
-    """An inbound CUSTOMER message was stored (not a duplicate)."""
+def on_customer_message(message: Message, *, inbox_partition: int | None = None) -> None:
+    """An inbound CUSTOMER message was stored (not a duplicate).
+    ``inbox_partition``: the webhook inbox partition it came through."""
     from messaging.turns import turn_add_message
 
     if message.is_media:
         transcription_enqueue(message)
-    turn_add_message(message)
+    turn_add_message(message, inbox_partition=inbox_partition)
 
 
 def on_business_message(message: Message) -> None:

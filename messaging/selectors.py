@@ -1,8 +1,11 @@
 """Reads for this app (see STYLE.md)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from messaging.models import Message
+from core.metrics import gauge
+from messaging.models import Message, WebhookInbox
 from sessions_app.selectors import session_list
 
 
@@ -52,4 +55,46 @@ def sessions_by_contact(*, contact) -> QuerySet:
             )
         )
         .order_by("-created_at", "-id")
+    )
+
+
+def inbox_backlog_metrics():
+    """Scrape-time gauges (core.metrics): the webhook inbox's unprocessed rows per instance."""
+    now = timezone.now()
+    retryable = Q(attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS)
+    rows = list(
+        WebhookInbox.objects.filter(processed_at__isnull=True)
+        .values("instance_id", "instance__organization_id")
+        .annotate(
+            pending=Count("id", filter=retryable),
+            stuck=Count("id", filter=~retryable),
+            oldest=Min("received_at", filter=retryable),
+        )
+        .order_by()
+    )
+    labels = ["organization", "instance"]
+    yield gauge(
+        "atende_inbox_pending_rows",
+        "Webhook inbox rows waiting to be ingested (still retryable), per instance.",
+        labels,
+        [(r["instance__organization_id"], r["instance_id"], r["pending"]) for r in rows],
+    )
+    yield gauge(
+        "atende_inbox_oldest_pending_age_seconds",
+        "Age of the oldest webhook inbox row waiting to be ingested, per instance.",
+        labels,
+        [
+            (
+                r["instance__organization_id"],
+                r["instance_id"],
+                (now - r["oldest"]).total_seconds() if r["oldest"] else 0,
+            )
+            for r in rows
+        ],
+    )
+    yield gauge(
+        "atende_inbox_stuck_rows",
+        "Webhook inbox rows out of attempts, left for an operator, per instance.",
+        labels,
+        [(r["instance__organization_id"], r["instance_id"], r["stuck"]) for r in rows],
     )

@@ -89,6 +89,13 @@ class MessageSerializer(serializers.ModelSerializer):
     sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
     readAt = serializers.DateTimeField(source="read_at", allow_null=True)
+    edited = serializers.BooleanField(source="is_edited")
+    editedAt = serializers.DateTimeField(source="edited_at", allow_null=True)
+    deleted = serializers.BooleanField(source="is_deleted")
+    deletedAt = serializers.DateTimeField(source="deleted_at", allow_null=True)
+    deletedBy = serializers.ChoiceField(
+        source="deleted_by", choices=[Author.CUSTOMER, Author.BUSINESS], allow_null=True
+    )
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
 
@@ -115,6 +122,11 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentAt",
             "deliveredAt",
             "readAt",
+            "edited",
+            "editedAt",
+            "deleted",
+            "deletedAt",
+            "deletedBy",
             "createdAt",
             "updatedAt",
         ]
@@ -140,6 +152,11 @@ class MessageSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["transcriptionStatus"] = instance.transcription_status or None
+        data["deletedBy"] = instance.deleted_by or None
+        if instance.deleted_at is not None:
+            # Deleted for everyone by its sender: what it said is no longer
+            # shown (the content is erased after DELETED_MESSAGE_RETENTION_DAYS).
+            data.update(content={"text": ""}, transcription="", payload={})
         return data
 
     def _media(self, message: Message) -> dict:

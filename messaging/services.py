@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core import metrics
 from core.errors import Conflict, ValidationError
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, MessageKind
 from providers.models import Provider
@@ -167,6 +168,7 @@ def _check_rules(session: ChatSession, *, author: str, send_external: bool, now)
     if author == Author.AI:
         reason = session_ai_refusal_reason(session, now=now)
         if reason is not None:
+            metrics.AI_REPLIES_REFUSED.labels(reason).inc()
             raise Conflict(
                 AI_REFUSAL_MESSAGES[reason],
                 code=reason,

@@ -26,15 +26,26 @@ How it stays correct with many workers and across restarts:
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from messaging.models import Message, MessageKind, TranscriptionStatus, Turn, TurnStatus
+from core.bulk import bulk_update_values
+from messaging.models import (
+    Message,
+    MessageKind,
+    TranscriptionStatus,
+    Turn,
+    TurnStatus,
+    WebhookInbox,
+)
 from sessions_app.models import ChatSession
 from sessions_app.services import WHATSAPP_WINDOW
 
@@ -72,146 +83,236 @@ def window_seconds(session_window: int | None) -> int:
     return max(WINDOW_MIN_SECONDS, min(WINDOW_MAX_SECONDS, session_window or 8))
 
 
-# --- a customer message arrives ------------------------------------------------
+# --- customer messages arrive ----------------------------------------------------
 
 
-_BUMP_SESSION = (
-    f"UPDATE {ChatSession._meta.db_table} "  # noqa: S608 (a model's table name)
-    "SET concat_seq = concat_seq + 1, last_message_at = %s, last_customer_message_at = %s, "
-    "whatsapp_window_expires_at = %s WHERE id = %s RETURNING concat_seq, concat_timeout"
-)
-_JOIN_TURN = (
-    f"UPDATE {Turn._meta.db_table} "  # noqa: S608 (a model's table name)
-    "SET last_seq = %s, last_message_at = %s, messages_count = messages_count + 1 "
-    "WHERE session_id = %s AND status = %s AND messages_count < %s AND first_message_at > %s "
-    "RETURNING id, first_message_at, messages_count"
-)
+@dataclass
+class _Segment:
+    """Messages of one session going into one turn (an open one, or a new one)."""
+
+    turn: Turn
+    opened: bool
+    messages: list[Message] = field(default_factory=list)
 
 
-def turn_add_message(message: Message) -> Turn:
-    """Put an inbound customer message into its session's open turn; a new
-    turn starts its window. Call inside the ingest transaction."""
-    # No savepoint of its own: a failure here fails the caller's transaction anyway.
+def turn_add_message(message: Message, *, inbox_partition: int | None = None) -> Turn:
+    """Put one inbound customer message into its session's turn (see turns_assign)."""
+    turns_assign([message], inbox_partition=inbox_partition)
+    return message.turn
+
+
+def turns_assign(
+    messages: list[Message],
+    *,
+    inbox_partition: int | None = None,
+    insert: Callable[[list[Message]], None] | None = None,
+) -> None:
+    """Put inbound customer messages (in arrival order, any sessions) into
+    their sessions' turns; call inside the ingest transaction.
+
+    The messages are stored already (their turn is then written with one
+    UPDATE), or ``insert`` stores them once their turn is known (one INSERT,
+    no UPDATE: the batched ingest).
+
+    A message joins its session's open turn when it arrived before that
+    turn's due time (its window, the max wait) and the turn has room;
+    otherwise the open turn closes here (every message that arrived before
+    its end is in: a partition is ingested in arrival order) and the message
+    opens the next one. Set-based: one statement each for the sessions, the
+    open turns, the joined turns, the new turns and the messages, whatever
+    the number of messages. Sets ``turn``/``concat_seq`` on each message.
+    """
+    if not messages:
+        return
+    write = insert or _update_messages
     with transaction.atomic(savepoint=False):
-        now = timezone.now()
-        seq, session_window = _bump_session(message.session_id, now)
-        turn, opened = _join_open_turn(message, seq=seq, now=now)
-        Message.objects.filter(pk=message.pk).update(turn=turn, concat_seq=seq)
-        message.turn = turn
-        message.concat_seq = seq
-
-        turn_id = str(turn.pk)
-        if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
-            # Full: close now (a one-off; the opening task ends its chain on a closed turn).
-            transaction.on_commit(lambda: turn_due.apply_async((turn_id,), {"poll": opened}))
-        elif opened:
-            countdown = min(window_seconds(session_window), settings.CONCAT_MAX_WAIT_SECONDS)
-            transaction.on_commit(lambda: turn_due.apply_async((turn_id,), countdown=countdown))
-        # A message joining a turn schedules nothing: the turn's task finds
-        # the window moved on and waits for its new end.
-    return turn
-
-
-def _bump_session(session_id, now) -> tuple[int, int | None]:
-    """The message's sequence number and the session's window, in one round trip."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_BUMP_SESSION, [now, now, now + WHATSAPP_WINDOW, session_id])
-            return cursor.fetchone()
-    # The embedded SQLite setup: the same in two statements.
-    ChatSession.objects.filter(pk=session_id).update(
-        concat_seq=F("concat_seq") + 1,
-        last_message_at=now,
-        last_customer_message_at=now,
-        whatsapp_window_expires_at=now + WHATSAPP_WINDOW,
-    )
-    return (
-        ChatSession.objects.filter(pk=session_id).values_list("concat_seq", "concat_timeout").get()
-    )
-
-
-def _join_open_turn(message: Message, *, seq: int, now) -> tuple[Turn, bool]:
-    """(the turn the message is in now, whether it opened that turn)."""
-    if connection.vendor == "postgresql":
-        # The usual case in one statement: an open turn within its bounds.
-        max_wait = timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _JOIN_TURN,
-                [
-                    seq,
-                    now,
-                    message.session_id,
-                    TurnStatus.OPEN,
-                    settings.CONCAT_MAX_MESSAGES,
-                    now - max_wait,
-                ],
+        by_session: dict = {}
+        for message in messages:
+            by_session.setdefault(message.session_id, []).append(message)
+        sessions = _bump_sessions(by_session)
+        open_turns = {
+            turn.session_id: turn
+            for turn in Turn.objects.select_for_update().filter(
+                session_id__in=list(by_session), status=TurnStatus.OPEN
             )
-            row = cursor.fetchone()
-        if row is not None:
-            turn_id, first_message_at, count = row
+        }
+        simple: list[_Segment] = []
+        for session_id, session_messages in by_session.items():
+            last_seq, session_window = sessions[session_id]
+            first_seq = last_seq - len(session_messages) + 1
+            for offset, message in enumerate(session_messages):
+                message.concat_seq = first_seq + offset
+            segments = _plan(
+                session_messages,
+                open_turns.get(session_id),
+                window=window_seconds(session_window),
+                inbox_partition=inbox_partition,
+            )
+            if len(segments) == 1:
+                simple.append(segments[0])
+            else:
+                _write_in_order(segments, session_window, write)
+        _write_together(simple, write)
+        for segment in simple:
+            _schedule(segment)
+
+
+def _bump_sessions(by_session: dict) -> dict:
+    """{session id: (its last sequence number now, its window)}: each
+    session's sequence moved on by its messages, its last-message times and
+    the 24-hour WhatsApp window set from their arrival."""
+    values = []
+    for session_id, session_messages in by_session.items():
+        arrived = max(_arrival(m) for m in session_messages)
+        values.append((session_id, len(session_messages), arrived, arrived + WHATSAPP_WINDOW))
+    if connection.vendor == "postgresql":
+        rows = ", ".join(
+            ["(%s::uuid, %s::integer, %s::timestamptz, %s::timestamptz)"] * len(values)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP_SESSIONS.format(rows=rows), [v for row in values for v in row])
+            return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    # The embedded SQLite setup: the same, a session at a time.
+    result = {}
+    for session_id, count, arrived, window_end in values:
+        ChatSession.objects.filter(pk=session_id).update(
+            concat_seq=F("concat_seq") + count,
+            last_message_at=Greatest(Coalesce("last_message_at", arrived), arrived),
+            last_customer_message_at=Greatest(
+                Coalesce("last_customer_message_at", arrived), arrived
+            ),
+            whatsapp_window_expires_at=Greatest(
+                Coalesce("whatsapp_window_expires_at", window_end), window_end
+            ),
+        )
+        result[session_id] = (
+            ChatSession.objects.filter(pk=session_id)
+            .values_list("concat_seq", "concat_timeout")
+            .get()
+        )
+    return result
+
+
+# Table names only are formatted in; rows are placeholders.
+_BUMP_SESSIONS = (
+    f"UPDATE {ChatSession._meta.db_table} AS s SET "  # noqa: S608
+    "concat_seq = s.concat_seq + v.n, "
+    "last_message_at = GREATEST(COALESCE(s.last_message_at, v.at), v.at), "
+    "last_customer_message_at = GREATEST(COALESCE(s.last_customer_message_at, v.at), v.at), "
+    "whatsapp_window_expires_at = GREATEST(COALESCE(s.whatsapp_window_expires_at, v.w), v.w) "
+    "FROM (VALUES {rows}) AS v(id, n, at, w) WHERE s.id = v.id "
+    "RETURNING s.id, s.concat_seq, s.concat_timeout"
+)
+
+
+def _arrival(message: Message):
+    return message.received_at or message.created_at or timezone.now()
+
+
+def _plan(messages, open_turn, *, window: int, inbox_partition) -> list[_Segment]:
+    """Split one session's messages into turns, in memory."""
+    segments: list[_Segment] = []
+    current = _Segment(turn=open_turn, opened=False) if open_turn is not None else None
+    for message in messages:
+        arrived = _arrival(message)
+        if current is None or not _joinable(current.turn, arrived):
+            if current is not None:
+                segments.append(current)
             turn = Turn(
-                pk=turn_id,
                 organization_id=message.organization_id,
                 session_id=message.session_id,
                 status=TurnStatus.OPEN,
-                first_message_at=first_message_at,
-                last_message_at=now,
-                last_seq=seq,
-                messages_count=count,
+                first_message_at=arrived,
+                last_message_at=arrived,
+                last_seq=0,
+                messages_count=0,
+                inbox_partition=inbox_partition,
             )
-            turn._state.adding = False
-            return turn, False
-    return _join_or_open_turn(message, seq=seq, now=now)
-
-
-def _join_or_open_turn(message: Message, *, seq: int, now) -> tuple[Turn, bool]:
-    """No open turn within bounds: close one over its bounds, open the next."""
-    for _ in range(10):
-        turn = Turn.objects.filter(session_id=message.session_id, status=TurnStatus.OPEN).first()
-        if turn is not None and _over_bounds(turn, now):
-            # Its task has not closed it yet (it is due now): close it here,
-            # so this message starts the next turn instead of growing it.
-            _claim_and_finish(turn, seq=turn.last_seq, reason=_bound_reason(turn, now), now=now)
-            continue
-        if turn is None:
-            try:
-                with transaction.atomic():
-                    turn = Turn.objects.create(
-                        organization_id=message.organization_id,
-                        session_id=message.session_id,
-                        status=TurnStatus.OPEN,
-                        first_message_at=now,
-                        last_message_at=now,
-                        last_seq=seq,
-                        messages_count=1,
-                    )
-                return turn, True
-            except IntegrityError:
-                continue  # another open turn appeared: join it
-        joined = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN).update(
-            last_seq=seq, last_message_at=now, messages_count=F("messages_count") + 1
+            current = _Segment(turn=turn, opened=True)
+        turn = current.turn
+        turn.last_seq = message.concat_seq
+        turn.last_message_at = max(turn.last_message_at, arrived)
+        turn.messages_count += 1
+        turn.due_at, _ = _due(
+            turn.first_message_at, turn.last_message_at, turn.messages_count, window
         )
-        if joined:
-            turn.refresh_from_db()
-            return turn, False
-        # Closed between our read and our update: start the next one.
-    raise RuntimeError(f"could not attach message {message.pk} to a turn")  # pragma: no cover
+        current.messages.append(message)
+        message.turn = turn
+    segments.append(current)
+    # An open turn no message joined (the first message could not) closes too.
+    return [s for s in segments if s.messages or not s.opened]
 
 
-def _over_bounds(turn: Turn, now) -> bool:
-    return _bound_reason(turn, now) != CLOSE_WINDOW
-
-
-def _bound_reason(turn: Turn, now) -> str:
-    """Whether a bound (count, max wait) has closed the turn by ``now``, the
-    window aside: asked when a message arrives (``_due`` says when the turn
-    ends, window included)."""
+def _joinable(turn: Turn, arrived) -> bool:
     if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
-        return CLOSE_MAX_MESSAGES
-    if now - turn.first_message_at >= timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS):
-        return CLOSE_MAX_WAIT
-    return CLOSE_WINDOW
+        return False
+    due = turn.due_at
+    if due is None:  # a turn opened before due times were stored
+        due = turn.last_message_at + timedelta(seconds=WINDOW_MAX_SECONDS)
+    return arrived <= due
+
+
+def _write_together(segments: list[_Segment], write) -> None:
+    """The usual case: each session's messages all go into one turn."""
+    joined = [s.turn for s in segments if not s.opened]
+    opened = [s.turn for s in segments if s.opened]
+    if joined:
+        bulk_update_values(joined, ["last_seq", "last_message_at", "messages_count", "due_at"])
+    if opened:
+        Turn.objects.bulk_create(opened)
+    write([m for s in segments for m in s.messages])
+
+
+def _write_in_order(segments: list[_Segment], session_window, write) -> None:
+    """A session whose messages span turns (a gap longer than the window, a
+    bound reached, inside one batch): each turn written and closed before the
+    next one opens (one open turn per session is a unique index)."""
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        turn = segment.turn
+        if segment.opened:
+            turn.save(force_insert=True)
+        elif segment.messages:
+            Turn.objects.filter(pk=turn.pk).update(
+                last_seq=turn.last_seq,
+                last_message_at=turn.last_message_at,
+                messages_count=turn.messages_count,
+                due_at=turn.due_at,
+            )
+        write(segment.messages)
+        if last:
+            _schedule(segment)
+            continue
+        _, reason = _due(
+            turn.first_message_at,
+            turn.last_message_at,
+            turn.messages_count,
+            window_seconds(session_window),
+        )
+        _claim_and_finish(turn, seq=turn.last_seq, reason=reason, now=timezone.now())
+
+
+def _update_messages(messages: list[Message]) -> None:
+    bulk_update_values(messages, ["turn", "concat_seq"])
+
+
+def _schedule(segment: _Segment) -> None:
+    """The turn's task: only a turn opened here starts a chain (a message
+    joining a turn schedules nothing: the chain finds the window moved on)."""
+    turn = segment.turn
+    turn_id = str(turn.pk)
+    if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
+        # Full: close now (a one-off unless it opened here).
+        opened = segment.opened
+        transaction.on_commit(lambda: turn_due.apply_async((turn_id,), {"poll": opened}))
+    elif segment.opened:
+        countdown = _seconds_until(turn.due_at)
+        transaction.on_commit(lambda: turn_due.apply_async((turn_id,), countdown=countdown))
+
+
+def _seconds_until(due_at) -> float:
+    grace = settings.CONCAT_ARRIVAL_GRACE_SECONDS
+    return max(0.0, (due_at - timezone.now()).total_seconds() + grace)
 
 
 # --- closing -------------------------------------------------------------------
@@ -263,13 +364,20 @@ def turn_close_due(
     return "closed" if closed else "done"
 
 
-def turn_close_when_due(turn_id, *, send_inline: bool = False) -> tuple[str, float | None]:
-    """Close the turn if its window (or a bound) has ended.
+def turn_close_when_due(
+    turn_id, *, send_inline: bool = False, inbox_checked: bool = False
+) -> tuple[str, float | None]:
+    """Close the turn if its window (or a bound) has ended and every webhook
+    of its chat that arrived before that end has been ingested.
 
     Returns (outcome, seconds until it should be looked at again or None):
     "done" (not open: closed by another path, or gone), "waiting" (later
-    messages moved the window's end), "waiting_media" or "closed".
+    messages moved the window's end), "waiting_inbox" (webhooks that arrived
+    in time are still in the inbox: the drain that ingests them closes the
+    turn), "waiting_media" or "closed". ``inbox_checked``: the caller (that
+    drain) knows the inbox is caught up.
     """
+    grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
     for _ in range(3):
         row = (
             Turn.objects.filter(pk=turn_id, status=TurnStatus.OPEN)
@@ -280,16 +388,22 @@ def turn_close_when_due(turn_id, *, send_inline: bool = False) -> tuple[str, flo
                 "last_message_at",
                 "messages_count",
                 "session__concat_timeout",
+                "inbox_partition",
+                "session__instance_id",
             )
             .first()
         )
         if row is None:
             return "done", None
-        session_id, seq, first_message_at, last_message_at, count, session_window = row
+        (session_id, seq, first_message_at, last_message_at, count, session_window,
+         partition, instance_id) = row  # fmt: skip
         now = timezone.now()
         due, reason = _due(first_message_at, last_message_at, count, session_window)
-        if due > now:
-            return "waiting", (due - now).total_seconds()
+        full = reason == CLOSE_MAX_MESSAGES  # later messages open the next turn
+        if not full and due + grace > now:
+            return "waiting", (due + grace - now).total_seconds()
+        if not (full or inbox_checked or inbox_caught_up(instance_id, partition, due)):
+            return "waiting_inbox", None
         outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
         if outcome == "waiting_media":
             return outcome, float(MEDIA_POLL_SECONDS)
@@ -297,6 +411,58 @@ def turn_close_when_due(turn_id, *, send_inline: bool = False) -> tuple[str, flo
             return outcome, None
         # A message joined between the read and the claim: read it again.
     return "stale", float(WINDOW_MIN_SECONDS)
+
+
+def inbox_caught_up(instance_id, partition: int | None, until) -> bool:
+    """Whether every webhook of the partition that arrived by ``until`` has
+    been ingested (the partition's watermark is past it). Rows that failed
+    and wait for a spaced retry hold nothing back; turns of messages that did
+    not come through the inbox (``partition`` None) wait for nothing."""
+    if partition is None:
+        return True
+    return not _pending_in_time(instance_id, partition).filter(received_at__lte=until).exists()
+
+
+def _pending_in_time(instance_id, partition: int):
+    return WebhookInbox.objects.filter(
+        instance_id=instance_id,
+        partition=partition,
+        processed_at__isnull=True,
+        last_error="",
+        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+    )
+
+
+def turns_close_caught_up(instance_id, partition: int, *, queued: set) -> int:
+    """A drain has ingested a batch of the partition: queue the close of the
+    partition's open turns that were due and were waiting for those
+    webhooks. ``queued``: the turns this drain run has queued already.
+    Returns how many it queued. Other workers close them (and send their
+    deliveries) while the drain goes on with the next batch."""
+    watermark = (
+        _pending_in_time(instance_id, partition)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    due_by = timezone.now() - timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    due = Turn.objects.filter(
+        status=TurnStatus.OPEN,
+        inbox_partition=partition,
+        session__instance_id=instance_id,
+        due_at__lte=due_by,
+    )
+    if watermark is not None:
+        due = due.filter(due_at__lt=watermark)
+    count = 0
+    for turn_id in due.values_list("id", flat=True):
+        if turn_id in queued:
+            continue
+        queued.add(turn_id)
+        # A new chain: the turn's own ended when it found the inbox behind.
+        turn_due.apply_async((str(turn_id),))
+        count += 1
+    return count
 
 
 def _due(first_message_at, last_message_at, count: int, session_window) -> tuple:
@@ -412,7 +578,7 @@ def turn_nudge_after_transcription(message_id) -> None:
 # --- tasks -----------------------------------------------------------------------
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+@shared_task(name="messaging.turns.turn_due", ignore_result=True, time_limit=60, soft_time_limit=50)
 def turn_due(turn_id: str, poll: bool = True) -> str:
     """A turn's window may have ended: close it, or look again when it will.
 
@@ -426,9 +592,17 @@ def turn_due(turn_id: str, poll: bool = True) -> str:
     return outcome
 
 
-@shared_task(ignore_result=True, time_limit=120, soft_time_limit=110)
+@shared_task(
+    name="messaging.turns.turns_sweep_lost_windows",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=110,
+)
 def turns_sweep_lost_windows(limit: int = 500) -> int:
-    """Beat: close OPEN turns whose window passed long ago (their task was lost)."""
+    """Beat: close OPEN turns whose window passed a while ago and whose task
+    was lost (a killed worker holds its countdown tasks until the broker's
+    visibility timeout). Turns still waiting for their inbox are left to the
+    drain that ingests it."""
     now = timezone.now()
     grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
     candidates = (
@@ -441,13 +615,17 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
     )
     closed = 0
     for turn in candidates:
-        due, _ = _due(
+        due, reason = _due(
             turn.first_message_at,
             turn.last_message_at,
             turn.messages_count,
             turn.session.concat_timeout,
         )
         if due + grace > now:
+            continue
+        if reason != CLOSE_MAX_MESSAGES and not inbox_caught_up(
+            turn.session.instance_id, turn.inbox_partition, due
+        ):
             continue
         # Deliveries go through their own tasks here: one slow integration
         # must not eat the sweeper's time limit with a batch still to close.

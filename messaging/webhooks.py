@@ -15,23 +15,30 @@ Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
 stored in the webhook inbox (one INSERT), a drain is woken (one Redis SET)
-and a worker ingests it (``messaging.inbox``). Unknown event
-types answer 200 without storing anything, so the gateway stops retrying.
+and a worker ingests it (``messaging.inbox``). A body whose every event is
+ignored (unknown types, protocol chatter, placeholders) answers 200 and is
+kept as a processed inbox row with the reasons (``messaging.inbox_ignored``),
+so the gateway stops retrying and an operator can see why.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from core import metrics
 from core.api import json_error
-from messaging.inbox import inbox_store, inbox_wake
+from core.logging import bind_log_context
+from messaging.inbox import inbox_partition, inbox_store, inbox_wake
+from messaging.inbox_ignored import inbox_record_ignored
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.models import Provider
 from providers.registry import get_adapter
@@ -44,7 +51,38 @@ def _max_body_bytes() -> int:
     return settings.WEBHOOK_MAX_BODY_BYTES
 
 
+# What a refusal's status code says went wrong, for the rejected counter.
+_REJECTION_REASONS = {401: "auth", 403: "auth", 413: "size", 400: "parse"}
+
+
+def _counted(view):
+    """Count every webhook by provider and answer (the provider label only
+    from our own slugs: a URL's text never becomes a label)."""
+
+    @functools.wraps(view)
+    def counted(request, provider: str, *args, **kwargs):
+        label = provider if provider in Provider.values else "unknown"
+        try:
+            response = view(request, provider, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            # core.middleware answers 503; the gateway will retry.
+            metrics.WEBHOOKS_RECEIVED.labels(label, "503").inc()
+            metrics.WEBHOOKS_REJECTED.labels(label, "unavailable").inc()
+            raise
+        metrics.WEBHOOKS_RECEIVED.labels(label, str(response.status_code)).inc()
+        if request.method == "POST":
+            length = request.META.get("CONTENT_LENGTH") or "0"
+            metrics.WEBHOOK_BODY_BYTES.labels(label).observe(int(length) if length.isdigit() else 0)
+        reason = _REJECTION_REASONS.get(response.status_code)
+        if reason:
+            metrics.WEBHOOKS_REJECTED.labels(label, reason).inc()
+        return response
+
+    return counted
+
+
 @csrf_exempt
+@_counted
 def webhook_by_secret(request, provider: str, secret: str, suffix: str = ""):
     if provider not in Provider.values:
         return json_error("unknown_provider", f"Unknown provider {provider!r}.", 404)
@@ -54,6 +92,7 @@ def webhook_by_secret(request, provider: str, secret: str, suffix: str = ""):
 
 
 @csrf_exempt
+@_counted
 def webhook_by_instance(request, provider: str, instance_id, suffix: str = ""):
     if provider not in Provider.values:
         return json_error("unknown_provider", f"Unknown provider {provider!r}.", 404)
@@ -94,6 +133,7 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         instance = instance_for_webhook_by_id(provider=provider, instance_id=instance_id)
     if instance is None:
         return _unauthorized()
+    bind_log_context(organization_id=instance.organization_id)
     try:
         body = json.loads(raw_body)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -119,20 +159,28 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
                 event.event_type,
                 event.reason,
             )
+        # A body jsonb refuses (a \u0000 escape) is logged above and still answered 200.
+        with contextlib.suppress(DataError):
+            inbox_record_ignored(
+                instance_id=instance.pk, raw_body=raw_body, body=body, events=events
+            )
         return JsonResponse({"ok": True, "ignored": len(events)})
     try:
         body_text = raw_body.decode()
     except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
         body_text = json.dumps(body)
+    partition = inbox_partition(events)
     try:
-        inbox_id = inbox_store(instance_id=instance.pk, raw_body=raw_body, body_text=body_text)
+        inbox_id = inbox_store(
+            instance_id=instance.pk, raw_body=raw_body, body_text=body_text, partition=partition
+        )
     except DataError as exc:
         # JSON that jsonb refuses (a \u0000 escape, NaN): nothing can store it.
         logger.warning("unstorable %s webhook for instance %s: %s", provider, instance.pk, exc)
         return json_error("invalid_payload", "The body cannot be stored.", 400)
     if inbox_id is None:
         return JsonResponse({"ok": True, "duplicate": True})
-    inbox_wake(instance.pk)
+    inbox_wake(instance.pk, partition)
     return JsonResponse({"ok": True, "queued": True})
 
 

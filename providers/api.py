@@ -48,6 +48,15 @@ def _fields(request, validated: dict) -> dict:
             fields.pop("default_department_id"),
             "defaultDepartmentId",
         )
+    if "assistant_id" in fields:
+        # The assistant app sits above providers: its model is reached
+        # through the foreign key, never imported.
+        fields["assistant"] = get_referenced(
+            Instance._meta.get_field("assistant").related_model,
+            request_organization(request),
+            fields.pop("assistant_id"),
+            "assistantId",
+        )
     return fields
 
 

@@ -125,6 +125,34 @@ class QrCodeEvent:
 
 
 @dataclass(frozen=True)
+class MessageEditEvent:
+    """The sender changed a message's text (a caption, for media).
+
+    ``provider_message_id`` is the edited message's id, not the id of the
+    protocol message that carried the edit; ``timestamp`` is when the edit
+    was made (the gateway's clock), used to keep the latest edit when
+    edits arrive out of order.
+    """
+
+    provider_message_id: str
+    text: str
+    timestamp: datetime | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessageDeleteEvent:
+    """The sender deleted a message for everyone ("apagar para todos").
+
+    Who deleted it follows from the message itself: only its sender can.
+    """
+
+    provider_message_id: str
+    timestamp: datetime | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class IgnoredEvent:
     """Known but irrelevant, or unknown: answered 200 and logged."""
 
@@ -132,7 +160,15 @@ class IgnoredEvent:
     reason: str
 
 
-WebhookEvent = MessageEvent | StatusEvent | ConnectionEvent | QrCodeEvent | IgnoredEvent
+WebhookEvent = (
+    MessageEvent
+    | MessageEditEvent
+    | MessageDeleteEvent
+    | StatusEvent
+    | ConnectionEvent
+    | QrCodeEvent
+    | IgnoredEvent
+)
 
 
 # --- outbound ----------------------------------------------------------------

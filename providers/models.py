@@ -72,6 +72,15 @@ class Instance(models.Model):
     transcribe_video = models.BooleanField(default=True)
     describe_images = models.BooleanField(default=True)
     read_documents = models.BooleanField(default=True)
+    # The built-in assistant answering this number's turns. Referenced by
+    # name: the assistant app sits above providers and is never imported here.
+    assistant = models.ForeignKey(
+        "assistant.Assistant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instances",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

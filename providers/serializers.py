@@ -33,6 +33,7 @@ INSTANCE_EXAMPLE = OpenApiExample(
         "transcribeVideo": True,
         "describeImages": True,
         "readDocuments": True,
+        "assistantId": None,
         "active": True,
         "createdAt": "2026-11-01T09:00:00Z",
         "updatedAt": "2026-11-29T12:05:00Z",
@@ -66,6 +67,7 @@ class InstanceSerializer(serializers.ModelSerializer):
     transcribeVideo = serializers.BooleanField(source="transcribe_video")
     describeImages = serializers.BooleanField(source="describe_images")
     readDocuments = serializers.BooleanField(source="read_documents")
+    assistantId = serializers.UUIDField(source="assistant_id", allow_null=True)
     active = serializers.BooleanField(source="is_active")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -96,6 +98,7 @@ class InstanceSerializer(serializers.ModelSerializer):
             "transcribeVideo",
             "describeImages",
             "readDocuments",
+            "assistantId",
             "active",
             "createdAt",
             "updatedAt",
@@ -151,6 +154,12 @@ class InstanceWriteSerializer(serializers.Serializer):
     transcribeVideo = serializers.BooleanField(source="transcribe_video", required=False)
     describeImages = serializers.BooleanField(source="describe_images", required=False)
     readDocuments = serializers.BooleanField(source="read_documents", required=False)
+    assistantId = serializers.UUIDField(
+        source="assistant_id",
+        required=False,
+        allow_null=True,
+        help_text="The organization's built-in assistant that answers this number; null: none.",
+    )
     active = serializers.BooleanField(source="is_active", required=False)
 
     def validate(self, attrs):

@@ -29,6 +29,7 @@ INSTANCE_EDITABLE_FIELDS = (
     "transcribe_video",
     "describe_images",
     "read_documents",
+    "assistant",
     "is_active",
 )
 
@@ -74,6 +75,9 @@ def _apply(instance: Instance, fields: dict) -> None:
         raise ValidationError(
             "Unknown department.", details={"defaultDepartmentId": ["Not found."]}
         )
+    assistant = fields.get("assistant")
+    if assistant is not None and assistant.organization_id != instance.organization_id:
+        raise ValidationError("Unknown assistant.", details={"assistantId": ["Not found."]})
     for name, value in fields.items():
         setattr(instance, name, value)
 

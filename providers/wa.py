@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contacts.phones import InvalidPhone, is_group, normalize_phone
-from providers.base import InboundMedia, WebhookPayloadError
+from providers.base import (
+    IgnoredEvent,
+    InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
+    WebhookPayloadError,
+)
 
 # Wrappers whose ``message`` holds the real content.
 _WRAPPERS = (
@@ -163,7 +169,7 @@ def unwrap(message: dict) -> dict:
 
 
 def content_type(message: dict, hint: str | None = None) -> str | None:
-    if hint and hint in message:
+    if hint and hint in message and hint not in _NOT_CONTENT:
         return hint
     for key, value in message.items():
         if key not in _NOT_CONTENT and isinstance(value, dict | str):
@@ -179,14 +185,22 @@ def strip_bulky(value: Any) -> Any:
     return value
 
 
+# Reasons a real WhatsApp message carries nothing to store: WhatsApp sends a
+# placeholder before content a companion device could not decrypt yet, and
+# view-once media reaches linked devices without its content.
+NO_CONTENT = "no content (placeholder or view-once)"
+
+
 def parse_content(message: Any, *, hint: str | None = None, media_ref: dict) -> Content:
     """Map one WAMessage ``message`` to kind, text, media and payload."""
-    if not isinstance(message, dict) or not message:
-        raise WebhookPayloadError("the message has no content")
+    if message is None or message == {}:
+        return Content(kind="unsupported", ignored_reason=NO_CONTENT)
+    if not isinstance(message, dict):
+        raise WebhookPayloadError("the message is not an object")
     message = unwrap(message)
     kind_key = content_type(message, hint)
     if kind_key is None:
-        raise WebhookPayloadError("the message has no recognizable content")
+        return Content(kind="unsupported", ignored_reason=NO_CONTENT)
     body = message[kind_key]
     if kind_key in IGNORED_TYPES:
         return Content(kind="unsupported", ignored_reason=kind_key)
@@ -263,3 +277,83 @@ def _interactive_reply(kind_key: str, body: dict) -> tuple[str, str]:
         return body.get("selectedId") or "", body.get("selectedDisplayText") or ""
     native = body.get("nativeFlowResponseMessage") or {}
     return native.get("paramsJson") or "", (body.get("body") or {}).get("text") or ""
+
+
+# --- edits and deletions ---------------------------------------------------------
+
+# proto.Message.ProtocolMessage.Type, as a name (Baileys' JSON) or a number
+# (gateways that copy the decoded object). REVOKE is 0, the enum's default,
+# which some encoders leave out: a protocol message naming a key with no type
+# and no edited content is a revoke.
+# https://github.com/WhiskeySockets/Baileys/blob/master/WAProto/WAProto.proto
+_REVOKE = {"REVOKE", "0"}
+_MESSAGE_EDIT = {"MESSAGE_EDIT", "14"}
+_CAPTIONED = ("imageMessage", "videoMessage", "documentMessage")
+
+
+def protocol_message(message: Any) -> dict | None:
+    """The ``protocolMessage`` of a WAMessage's content, or None.
+
+    An edit made on a phone arrives wrapped as ``editedMessage: {message:
+    {protocolMessage}}``; a revoke or an edit from WhatsApp Web comes bare.
+    """
+    if not isinstance(message, dict):
+        return None
+    message = unwrap(message)
+    edited = message.get("editedMessage")
+    if isinstance(edited, dict) and isinstance(edited.get("message"), dict):
+        message = unwrap(edited["message"])
+    protocol = message.get("protocolMessage")
+    if protocol is None:
+        return None
+    if not isinstance(protocol, dict):
+        raise WebhookPayloadError("protocolMessage is not an object")
+    return protocol
+
+
+def edited_text(content: Any) -> str | None:
+    """The new text of an edit (the body, or a media caption); None when it has none."""
+    if not isinstance(content, dict):
+        return None
+    content = unwrap(content)
+    if isinstance(content.get("protocolMessage"), dict):
+        return edited_text(content["protocolMessage"].get("editedMessage"))
+    if isinstance(content.get("conversation"), str):
+        return content["conversation"]
+    extended = content.get("extendedTextMessage")
+    if isinstance(extended, dict) and isinstance(extended.get("text"), str):
+        return extended["text"]
+    for key in _CAPTIONED:
+        media = content.get(key)
+        if isinstance(media, dict) and isinstance(media.get("caption"), str):
+            return media["caption"]
+    return None
+
+
+def revision_from_protocol(
+    protocol: dict, *, event_type: str, timestamp: Any = None, raw: dict | None = None
+) -> MessageEditEvent | MessageDeleteEvent | IgnoredEvent:
+    """A protocol message as an edit, a deletion, or protocol chatter to ignore.
+
+    The target is ``protocol.key.id``; ``timestampMs`` (when the edit was
+    made) wins over the carrying message's timestamp.
+    """
+    key = protocol.get("key")
+    kind = str(protocol.get("type", "")).upper()
+    if not isinstance(key, dict) and not kind:
+        return IgnoredEvent(event_type=event_type, reason="protocolMessage without a target key")
+    target = key.get("id") if isinstance(key, dict) else None
+    is_edit = kind in _MESSAGE_EDIT or (not kind and "editedMessage" in protocol)
+    is_revoke = kind in _REVOKE or (not kind and "editedMessage" not in protocol)
+    if not (is_edit or is_revoke):
+        return IgnoredEvent(event_type=event_type, reason=f"protocolMessage {kind}")
+    if not isinstance(target, str) or not target:
+        return IgnoredEvent(event_type=event_type, reason="protocolMessage without a target key")
+    when = timestamp_from_seconds(protocol.get("timestampMs")) or timestamp_from_seconds(timestamp)
+    raw = strip_bulky(raw if raw is not None else protocol)
+    if is_revoke:
+        return MessageDeleteEvent(provider_message_id=target, timestamp=when, raw=raw)
+    text = edited_text(protocol.get("editedMessage"))
+    if text is None:
+        return IgnoredEvent(event_type=event_type, reason="edit without text")
+    return MessageEditEvent(provider_message_id=target, text=text, timestamp=when, raw=raw)

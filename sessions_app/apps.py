@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = _("Sessions")
+
+    def ready(self):
+        from core.metrics import register_collector
+        from sessions_app.selectors import sessions_open_metrics
+
+        register_collector("sessions", sessions_open_metrics)

@@ -3,9 +3,10 @@
 import math
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from core.metrics import gauge
 from core.timefmt import iso_utc
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
 
@@ -84,3 +85,19 @@ def session_list(*, organization) -> QuerySet[ChatSession]:
 
 def session_get(*, organization, session_id) -> ChatSession | None:
     return session_list(organization=organization).filter(pk=session_id).first()
+
+
+def sessions_open_metrics():
+    """Scrape-time gauge (core.metrics): sessions not CLOSED, per organization and status."""
+    rows = (
+        ChatSession.objects.exclude(status=SessionStatus.CLOSED)
+        .values_list("organization_id", "status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    yield gauge(
+        "atende_sessions_open",
+        "Sessions not CLOSED, per organization and status (QUEUED, ACTIVE, PAUSED).",
+        ["organization", "status"],
+        rows,
+    )

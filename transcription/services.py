@@ -19,6 +19,7 @@ import hashlib
 import io
 import logging
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+from core import metrics
 from transcription import documents, media_tools
 from transcription.errors import (
     MediaBusy,
@@ -205,6 +207,40 @@ def transcribe(
     use_cache: bool = True,
 ) -> TranscriptionResult:
     """Turn media bytes into text; raises Transient-/PermanentTranscriptionError."""
+    started = time.monotonic()
+    outcome = "permanent_error"
+    try:
+        result = _transcribe(
+            data=data,
+            kind=kind,
+            config=config,
+            mimetype=mimetype,
+            filename=filename,
+            use_cache=use_cache,
+        )
+        outcome = result.status.lower()
+    except TransientTranscriptionError:
+        outcome = "transient_error"
+        raise
+    finally:
+        metrics.TRANSCRIPTIONS.labels(kind, outcome).inc()
+        metrics.TRANSCRIPTION_SECONDS.labels(kind).observe(time.monotonic() - started)
+    if result.status == DONE:
+        metrics.TRANSCRIPTION_MEDIA_BYTES.labels(kind).inc(len(data))
+        if result.duration:
+            metrics.TRANSCRIPTION_MEDIA_SECONDS.labels(kind).inc(result.duration)
+    return result
+
+
+def _transcribe(
+    *,
+    data: bytes,
+    kind: str,
+    config: TranscriptionConfig,
+    mimetype: str,
+    filename: str,
+    use_cache: bool,
+) -> TranscriptionResult:
     backend = backend_for(kind=kind, mimetype=mimetype, filename=filename, data=data)
     if not backend:
         described = mimetype or Path(filename).suffix or "unknown type"
@@ -330,21 +366,28 @@ def _retry_after(exc) -> float | None:
         return None
 
 
-def _call_openai(call: Callable[[], object]):
+def _call_openai(call: Callable[[], object], *, operation: str):
     import openai
 
+    outcome = "permanent_error"
     try:
-        return call()
+        response = call()
+        outcome = "ok"
+        return response
     except openai.APIConnectionError as exc:  # includes APITimeoutError
+        outcome = "transient_error"
         raise TransientTranscriptionError(f"OpenAI unreachable: {exc}") from None
     except openai.APIStatusError as exc:
         detail = _error_detail(exc)
         message = f"OpenAI answered {exc.status_code}: {detail}"
         if exc.status_code in (408, 409, 429) or exc.status_code >= 500:
+            outcome = "transient_error"
             raise TransientTranscriptionError(message, retry_after=_retry_after(exc)) from None
         raise PermanentTranscriptionError(message) from None
     except openai.OpenAIError as exc:
         raise PermanentTranscriptionError(f"OpenAI client error: {exc}") from None
+    finally:
+        metrics.OPENAI_REQUESTS.labels(operation, outcome).inc()
 
 
 def _error_detail(exc) -> str:
@@ -367,7 +410,8 @@ def _transcribe_audio_file(
         kwargs["prompt"] = config.audio_prompt
     with path.open("rb") as upload:
         response = _call_openai(
-            lambda: client.audio.transcriptions.create(file=(upload_name, upload), **kwargs)
+            lambda: client.audio.transcriptions.create(file=(upload_name, upload), **kwargs),
+            operation="audio_transcription",
         )
     text = response if isinstance(response, str) else getattr(response, "text", "")
     return (text or "").strip(), config.language_hint
@@ -384,7 +428,8 @@ def _describe_images(images: list[tuple[bytes, str]], prompt: str, config) -> st
             model=config.vision_model,
             messages=[{"role": "user", "content": content}],
             max_completion_tokens=config.vision_max_tokens,
-        )
+        ),
+        operation="vision",
     )
     choices = getattr(response, "choices", None) or []
     text = (choices[0].message.content or "").strip() if choices else ""

@@ -4,7 +4,10 @@ The bridge POSTs ``{"event": <Baileys event name>, "data": <the event
 payload exactly as Baileys emitted it>}`` (see docs/PROVIDERS.md):
 
 - ``messages.upsert``: ``{messages: [WAMessage], type: "notify" | "append"}``
-- ``messages.update``: ``[{key, update: {status}}]`` (WAMessageStatus numbers)
+- ``messages.update``: ``[{key, update: {status}}]`` (WAMessageStatus numbers);
+  Baileys also reports an edit here as ``update: {message: {editedMessage:
+  {message: <new content>}}}`` and a revoke as ``update: {message: null,
+  messageStubType: 1}``, keyed by the target message (``process-message.ts``)
 - ``message-receipt.update``: ``[{key, receipt: {userJid, receiptTimestamp, readTimestamp}}]``
 - ``connection.update``: ``{connection?: "open"|"connecting"|"close", qr?, lastDisconnect?}``
 https://baileys.wiki/docs/socket/receiving-updates
@@ -17,6 +20,8 @@ from typing import Any
 from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -25,10 +30,13 @@ from providers.base import (
 )
 from providers.evolution.parser import STATUS_MAP
 from providers.wa import (
+    edited_text,
     is_group_jid,
     parse_content,
     party_ids,
     phone_from_jid,
+    protocol_message,
+    revision_from_protocol,
     strip_bulky,
     timestamp_from_seconds,
 )
@@ -79,6 +87,15 @@ def parse_message(wa_message: Any) -> WebhookEvent:
     message = wa_message.get("message")
     if message is None and wa_message.get("messageStubType") is not None:
         return IgnoredEvent(event_type="messages.upsert", reason="stub message")
+    protocol = protocol_message(message)
+    if protocol is not None:
+        # Edits and revokes travel as protocol messages naming their target.
+        return revision_from_protocol(
+            protocol,
+            event_type="messages.upsert",
+            timestamp=wa_message.get("messageTimestamp"),
+            raw=wa_message,
+        )
     from_me = bool(key.get("fromMe"))
     # The bridge downloads media with Baileys' downloadMediaMessage, which
     # needs the key and the media fields (mediaKey, directPath, url).
@@ -97,7 +114,9 @@ def parse_message(wa_message: Any) -> WebhookEvent:
     push_name = "" if from_me else str(wa_message.get("pushName") or "")
     if is_group:
         participant_phone, participant_ids = party_ids(
-            key.get("participant") or wa_message.get("participant"), key.get("participantAlt")
+            key.get("participant") or wa_message.get("participant"),
+            key.get("participantAlt"),
+            key.get("participantPn"),
         )
         phone, wa_ids = None, (remote_jid,)
         content.payload["participant"] = {
@@ -106,7 +125,9 @@ def parse_message(wa_message: Any) -> WebhookEvent:
             "name": push_name,
         }
     else:
-        phone, wa_ids = party_ids(remote_jid, key.get("remoteJidAlt"))
+        # An '@lid' chat names the phone JID in remoteJidAlt (Baileys ≥6.8,
+        # Evolution ≥2.3.5) or senderPn (Baileys 6.7.x).
+        phone, wa_ids = party_ids(remote_jid, key.get("remoteJidAlt"), key.get("senderPn"))
     return MessageEvent(
         provider_message_id=message_id,
         from_me=from_me,
@@ -138,6 +159,10 @@ def parse_update(item: dict) -> WebhookEvent:
     update = item.get("update")
     if not isinstance(key, dict) or not isinstance(key.get("id"), str):
         raise WebhookPayloadError("messages.update item has no key.id")
+    if isinstance(update, dict) and update.get("status") is None:
+        revision = _revision_from_update(key, update)
+        if revision is not None:
+            return revision
     if not isinstance(update, dict) or update.get("status") is None:
         return IgnoredEvent(event_type="messages.update", reason="no status in the update")
     if key.get("fromMe") is False:
@@ -149,6 +174,24 @@ def parse_update(item: dict) -> WebhookEvent:
         provider_message_id=key["id"],
         status=status,
         error="the gateway reported an error" if status == "FAILED" else "",
+    )
+
+
+def _revision_from_update(key: dict, update: dict) -> WebhookEvent | None:
+    """Baileys' own rendering of an edit or a revoke, keyed by the target message."""
+    when = timestamp_from_seconds(update.get("messageTimestamp"))
+    if "message" in update and update["message"] is None:
+        # The content gone with no status: a revoke (messageStubType REVOKE, 1).
+        return MessageDeleteEvent(provider_message_id=key["id"], timestamp=when, raw=update)
+    message = update.get("message")
+    edited = message.get("editedMessage") if isinstance(message, dict) else None
+    if not isinstance(edited, dict):
+        return None
+    text = edited_text(edited.get("message"))
+    if text is None:
+        return IgnoredEvent(event_type="messages.update", reason="edit without text")
+    return MessageEditEvent(
+        provider_message_id=key["id"], text=text, timestamp=when, raw=strip_bulky(update)
     )
 
 

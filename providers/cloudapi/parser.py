@@ -15,6 +15,8 @@ from typing import Any
 from providers.base import (
     IgnoredEvent,
     InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     StatusEvent,
     WebhookEvent,
@@ -80,6 +82,8 @@ def parse_message(message: Any, names: dict) -> WebhookEvent:
         raise WebhookPayloadError("a message lacks id, from or type")
     if kind == "system":
         return IgnoredEvent(event_type="messages", reason="system message")
+    if kind in ("edit", "revoke"):
+        return parse_revision(message)
     body = message.get(kind) if isinstance(message.get(kind), dict) else {}
     payload: dict = {}
     context = message.get("context") or {}
@@ -149,6 +153,35 @@ def parse_message(message: Any, names: dict) -> WebhookEvent:
         media=media,
         payload=payload,
         timestamp=timestamp_from_seconds(message.get("timestamp")),
+        raw=message,
+    )
+
+
+def parse_revision(message: dict) -> WebhookEvent:
+    """An edit or a revoke of an earlier message (numbers on the WhatsApp
+    Business app, "coexistence"): ``edit: {original_message_id, message:
+    {type, text|image|video|document...}}``, ``revoke: {original_message_id}``.
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/edit
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/revoke
+    """
+    kind = message["type"]
+    body = message.get(kind)
+    if not isinstance(body, dict):
+        raise WebhookPayloadError(f"{kind} is not an object")
+    target = body.get("original_message_id")
+    if not isinstance(target, str) or not target:
+        raise WebhookPayloadError(f"{kind} has no original_message_id")
+    timestamp = timestamp_from_seconds(message.get("timestamp"))
+    if kind == "revoke":
+        return MessageDeleteEvent(provider_message_id=target, timestamp=timestamp, raw=message)
+    new = body.get("message") if isinstance(body.get("message"), dict) else {}
+    new_type = new.get("type")
+    content = new.get(new_type) if isinstance(new.get(new_type), dict) else {}
+    text = content.get("body") if new_type == "text" else content.get("caption")
+    return MessageEditEvent(
+        provider_message_id=target,
+        text=str(text or ""),
+        timestamp=timestamp,
         raw=message,
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
+    MessageDeleteEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -24,6 +25,8 @@ from providers.wa import (
     parse_content,
     party_ids,
     phone_from_jid,
+    protocol_message,
+    revision_from_protocol,
     strip_bulky,
     timestamp_from_seconds,
 )
@@ -73,6 +76,13 @@ def parse(body: Any) -> list[WebhookEvent]:
         return [parse_message(item, echo=True) for item in _items(data)]
     if name in ("messages.update", "send.message.update"):
         return [parse_status(item) for item in _items(data)]
+    if name == "messages.edited":
+        # 2.3.x posts every protocol message here, edits and revokes alike,
+        # with the protocolMessage itself as data (whatsapp.baileys.service.ts).
+        return [parse_edited(item) for item in _items(data)]
+    if name == "messages.delete":
+        # data is the deleted message's key.
+        return [parse_delete(item) for item in _items(data)]
     if name == "connection.update":
         return [parse_connection(data)]
     if name == "qrcode.updated":
@@ -99,8 +109,18 @@ def parse_message(data: dict, *, echo: bool) -> WebhookEvent:
         raise WebhookPayloadError("the message key has no valid 'remoteJid'")
     if remote_jid == "status@broadcast":
         return IgnoredEvent(event_type="messages.upsert", reason="status broadcast")
-    from_me = bool(key.get("fromMe"))
     message = data.get("message")
+    protocol = protocol_message(message)
+    if protocol is not None:
+        # ≤2.2.x posts edits as an upsert of messageType "editedMessage" (the
+        # protocolMessage wrapped in editedMessage.message) or "protocolMessage".
+        return revision_from_protocol(
+            protocol,
+            event_type="messages.upsert",
+            timestamp=data.get("messageTimestamp"),
+            raw=data,
+        )
+    from_me = bool(key.get("fromMe"))
     media_ref: dict = {"id": message_id, "key": _short_key(key)}
     if isinstance(message, dict):
         if isinstance(message.get("base64"), str) and message["base64"]:
@@ -122,7 +142,7 @@ def parse_message(data: dict, *, echo: bool) -> WebhookEvent:
     is_group = is_group_jid(remote_jid)
     if is_group:
         participant_phone, participant_ids = party_ids(
-            key.get("participant"), key.get("participantAlt")
+            key.get("participant"), key.get("participantAlt"), key.get("participantPn")
         )
         phone, wa_ids = None, (remote_jid,)
         content.payload["participant"] = {
@@ -133,7 +153,9 @@ def parse_message(data: dict, *, echo: bool) -> WebhookEvent:
     else:
         # ≥2.3.5 may key the chat by '@lid' with the phone JID in
         # remoteJidAlt (or the reverse in 'pn' addressing mode).
-        phone, wa_ids = party_ids(remote_jid, key.get("remoteJidAlt"))
+        # remoteJidAlt (or the reverse in 'pn' addressing mode); Baileys 6.7
+        # builds name it senderPn.
+        phone, wa_ids = party_ids(remote_jid, key.get("remoteJidAlt"), key.get("senderPn"))
     push_name = "" if from_me else str(data.get("pushName") or "")
     raw = strip_bulky(data)
     return MessageEvent(
@@ -170,6 +192,13 @@ def parse_status(data: dict) -> WebhookEvent:
         raw_status = data["update"].get("status")
     if raw_status is None:
         return IgnoredEvent(event_type="messages.update", reason="no status in the update")
+    if str(raw_status).upper() == "DELETED":
+        # Evolution records a revoke as an update with status DELETED too.
+        return MessageDeleteEvent(
+            provider_message_id=message_id,
+            timestamp=timestamp_from_seconds(data.get("messageTimestamp")),
+            raw=data,
+        )
     status = STATUS_MAP.get(str(raw_status).upper())
     if status is None:
         return IgnoredEvent(event_type="messages.update", reason=f"status {raw_status}")
@@ -185,6 +214,22 @@ def parse_status(data: dict) -> WebhookEvent:
         error="the gateway reported an error" if status == "FAILED" else "",
         timestamp=timestamp_from_seconds(data.get("messageTimestamp")),
     )
+
+
+def parse_edited(data: dict) -> WebhookEvent:
+    """``messages.edited``: data is the protocolMessage
+    ``{key, type, editedMessage?, timestampMs?}``."""
+    # Protocol messages that name no message (history sync notices, app
+    # state keys) come here too: revision_from_protocol records them as ignored.
+    return revision_from_protocol(data, event_type="messages.edited", raw=data)
+
+
+def parse_delete(data: dict) -> WebhookEvent:
+    """``messages.delete``: data is the revoked message's key ``{remoteJid, fromMe, id}``."""
+    message_id = data.get("id") or (data.get("key") or {}).get("id")
+    if not isinstance(message_id, str) or not message_id:
+        raise WebhookPayloadError("messages.delete has no message id")
+    return MessageDeleteEvent(provider_message_id=message_id, raw=data)
 
 
 def parse_connection(data: Any) -> WebhookEvent:

@@ -4,6 +4,8 @@
                                  "timestamp"? (s), "lid"?, "quotedId"?,
                                  "media"?: {"kind", "mimetype", "filename", "base64"}}}
 {"event": "status", "status": {"id", "status": SENT|DELIVERED|READ|FAILED, "error"?}}
+{"event": "edit", "edit": {"id" (the edited message's), "text", "timestamp"? (s)}}
+{"event": "delete", "delete": {"id" (the deleted message's), "timestamp"? (s)}}
 {"event": "connection", "connection": {"status": CONNECTED|CONNECTING|DISCONNECTED}}
 {"event": "qr", "qr": {"code"}}
 """
@@ -17,6 +19,8 @@ from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
     InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -38,6 +42,8 @@ def parse(body: Any) -> list[WebhookEvent]:
         return [_message(body.get("message"))]
     if event == "status":
         return [_status(body.get("status"))]
+    if event in ("edit", "delete"):
+        return [_revision(event, body.get(event))]
     if event == "connection":
         status = (body.get("connection") or {}).get("status")
         if status not in CONNECTION_STATUSES:
@@ -108,6 +114,24 @@ def _message(message: Any) -> MessageEvent:
         timestamp=timestamp_from_seconds(message.get("timestamp")),
         sent_by_api=bool(message.get("sentByApi")),
         raw={k: v for k, v in message.items() if k != "media"},
+    )
+
+
+def _revision(event: str, revision: Any) -> MessageEditEvent | MessageDeleteEvent:
+    if not isinstance(revision, dict) or not isinstance(revision.get("id"), str):
+        raise WebhookPayloadError(f"{event}.id is missing")
+    timestamp = timestamp_from_seconds(revision.get("timestamp"))
+    if event == "delete":
+        return MessageDeleteEvent(
+            provider_message_id=revision["id"], timestamp=timestamp, raw=revision
+        )
+    if not isinstance(revision.get("text"), str):
+        raise WebhookPayloadError("edit.text is not a string")
+    return MessageEditEvent(
+        provider_message_id=revision["id"],
+        text=revision["text"],
+        timestamp=timestamp,
+        raw=revision,
     )
 
 

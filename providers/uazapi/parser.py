@@ -17,6 +17,7 @@ from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
     InboundMedia,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -88,6 +89,21 @@ def parse_message(body: dict) -> WebhookEvent:
     if not isinstance(chat_id, str) or "@" not in chat_id:
         raise WebhookPayloadError("the message has no valid 'chatid'")
     message_type = str(message.get("messageType") or "").lower()
+    edited = message.get("edited")
+    if isinstance(edited, str) and edited:
+        # An edit arrives as a message of its own whose 'edited' names the
+        # original messageid, with the new text in 'text' (real captures:
+        # TitoBahe/uazapi-webhook-events-examples messages/*/text.edited.json).
+        text = message.get("text")
+        if not isinstance(text, str):
+            content = message.get("content")
+            text = content.get("text") if isinstance(content, dict) else content
+        return MessageEditEvent(
+            provider_message_id=edited,
+            text=text if isinstance(text, str) else "",
+            timestamp=timestamp_from_seconds(message.get("messageTimestamp")),
+            raw=_raw(message),
+        )
     if message_type in _IGNORED:
         return IgnoredEvent(event_type="messages", reason=message.get("messageType"))
     from_me = truthy(message.get("fromMe"))

@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Department
+from assistant.models import Assistant, AssistantRun
 from integrations.models import Delivery, DeliveryAttempt, Integration
 from messaging.models import Author, Direction, DispatchStatus, MessageKind, Turn, TurnStatus
 from providers.models import SandboxOutboxMessage
@@ -123,7 +124,18 @@ def make_world(organization, *, prefix: str) -> dict:
         provider_message_id=f"SANDBOX-{prefix}",
     )
     api_key_raw = factories.make_api_key(organization, name=f"{prefix} key")
+    assistant = Assistant.objects.create(organization=organization, name=f"{prefix} assistant")
+    run = AssistantRun.objects.create(
+        organization=organization,
+        assistant=assistant,
+        session=session,
+        turn=turn,
+        model=f"{prefix.lower()}-model",
+        started_at=timezone.now(),
+    )
     return {
+        "assistant": assistant,
+        "assistant_run": run,
         "organization": organization,
         "department": department,
         "agent": other_agent,

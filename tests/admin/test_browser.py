@@ -140,6 +140,9 @@ def browser():
         f"--user-data-dir={profile}",
     ]:
         options.add_argument(argument)
+    # These tests read the console in English whatever the machine's locale;
+    # test_browser_languages.py drives it as a Brazilian browser.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     try:

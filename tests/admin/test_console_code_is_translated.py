@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_MODULES = [
     "accounts/admin.py",
+    "assistant/admin.py",
     "contacts/admin.py",
     "integrations/admin.py",
     "messaging/admin.py",

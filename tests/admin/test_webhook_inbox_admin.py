@@ -62,7 +62,7 @@ def test_a_superuser_can_have_failed_rows_ingested_again(
     assert "1 row(s) queued to be ingested again" in response.content.decode()
     failed.refresh_from_db()
     assert (failed.attempts, failed.last_error) == (0, "")
-    assert woken == [(str(instance.pk),)]
+    assert woken == [(str(instance.pk), failed.partition)]
     assert inbox_drain_instance(instance.pk)["processed"] == 1
     assert Message.objects.get().provider_message_id == "A1B2C3D4E5F60718293A4B5C6D7E8F90"
     done.refresh_from_db()

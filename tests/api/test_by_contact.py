@@ -117,6 +117,11 @@ def message(pk, session, **fields):
         "sentAt": None,
         "deliveredAt": None,
         "readAt": None,
+        "edited": False,
+        "editedAt": None,
+        "deleted": False,
+        "deletedAt": None,
+        "deletedBy": None,
     }
     return {**base, **fields}
 

@@ -58,6 +58,11 @@ def test_a_recorded_agent_message_has_the_one_message_shape_and_sends_nothing(
         "sentAt": None,
         "deliveredAt": None,
         "readAt": None,
+        "edited": False,
+        "editedAt": None,
+        "deleted": False,
+        "deletedAt": None,
+        "deletedBy": None,
         "createdAt": iso(message.created_at),
         "updatedAt": iso(message.updated_at),
     }

@@ -10,6 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Department
+from assistant.models import DocumentStatus, KnowledgeDocument
+from assistant.services import assistant_create
 from integrations.models import Delivery, Integration
 from tests.api.conftest import assert_error
 from tests.support import factories
@@ -26,6 +28,8 @@ SEGMENT_KIND = {
     "integrations": "integration",
     "deliveries": "delivery",
     "instances": "instance",
+    "assistants": "assistant",
+    "documents": "document",
 }
 BODIES = {
     "post": {
@@ -79,7 +83,15 @@ def theirs(organization, instance, contact, chat_session):
     integration = Integration.objects.create(
         organization=organization, name="Hook", url="http://127.0.0.1:9/", events=["turn.ready"]
     )
+    assistant = assistant_create(organization=organization, name="Theirs")
     return {
+        "assistant": assistant,
+        "document": KnowledgeDocument.objects.create(
+            organization=organization,
+            assistant=assistant,
+            title="Theirs",
+            status=DocumentStatus.READY,
+        ),
         "contact": contact,
         "session": chat_session,
         "instance": instance,

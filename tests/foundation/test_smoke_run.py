@@ -50,7 +50,7 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
 
     log = (tmp_path / "honcho.log").open("w")
     stack = subprocess.Popen(
-        [str(Path(python).parent / "honcho"), "start", "-f", "Procfile"],
+        [str(Path(python).parent / "honcho"), "start", "-f", "Procfile", "web", "worker", "beat"],
         cwd=ROOT,
         env=env,
         stdout=log,

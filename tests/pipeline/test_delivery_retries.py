@@ -145,3 +145,30 @@ def test_redelivery_is_refused_while_an_attempt_is_in_flight(organization):
     assert refused.value.details["nextAttemptAt"].endswith("Z")  # as the API writes times
     in_flight.refresh_from_db()
     assert in_flight.attempts_count == 1
+
+
+def test_a_delivery_whose_task_died_with_its_worker_is_offered_again_ten_seconds_late(
+    organization, integration, receiver, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.services import deliveries_requeue_lost, event_publish
+    from integrations.tasks import delivery_send
+
+    queued = []
+    monkeypatch.setattr(delivery_send, "apply_async", lambda args, **kw: queued.append(args))
+    [delivery] = event_publish(
+        organization=organization, event="turn.ready", payload={}, dedupe_key="k"
+    )
+    assert deliveries_requeue_lost() == 0  # its task may still be on its way
+
+    Delivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=11)
+    )
+    assert deliveries_requeue_lost() == 1
+    # The original task turning up after all finds the delivery done.
+    assert delivery_attempt(delivery_id=delivery.id) == "succeeded"
+    assert delivery_attempt(delivery_id=delivery.id) == "gone"
+    assert len(receiver.requests_to(RECEIVER_PATH)) == 1

@@ -11,6 +11,8 @@ from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
     InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -337,6 +339,71 @@ EXPECTED = {
             ),
             payload={},
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "edit_protocol_web": [
+        MessageEditEvent(
+            provider_message_id="3A9F1E2D3C4B5A697887",
+            text="Boa tarde! Vocês abrem domingo?",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "edit_phone_wrapped": [
+        MessageEditEvent(
+            provider_message_id="3A9F1E2D3C4B5A697887",
+            text="Boa tarde! Vocês abrem domingo?",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "edit_update": [
+        MessageEditEvent(
+            provider_message_id="3A9F1E2D3C4B5A697887",
+            text="Boa tarde! Vocês abrem domingo?",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "revoke_protocol": [
+        MessageDeleteEvent(
+            provider_message_id="3A9F1E2D3C4B5A697887",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 10, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "revoke_update": [
+        MessageDeleteEvent(provider_message_id="3A9F1E2D3C4B5A697887", timestamp=None, raw={}),
+    ],
+    "revoke_from_business_phone": [
+        MessageDeleteEvent(
+            provider_message_id="3EB0C431C26A1D8BC6B4",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 10, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "protocol_ephemeral_setting": [
+        IgnoredEvent(event_type="messages.upsert", reason="protocolMessage EPHEMERAL_SETTING"),
+    ],
+    "no_content_view_once": [
+        IgnoredEvent(event_type="messages.upsert", reason="no content (placeholder or view-once)"),
+    ],
+    "lid_sender_pn": [
+        MessageEvent(
+            provider_message_id="3B61A2B3C4D5E6F7A8B9",
+            from_me=False,
+            chat_id="204915700000001@lid",
+            phone="5531987654321",
+            wa_ids=("204915700000001@lid", "553187654321@s.whatsapp.net"),
+            kind="text",
+            text="Oi, sou a Ana",
+            push_name="Ana Lima",
+            media=None,
+            payload={},
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 10, tzinfo=datetime.UTC),
             is_group=False,
             sent_by_api=False,
             raw={},

@@ -8,6 +8,8 @@ import pytest
 from providers.base import (
     IgnoredEvent,
     InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     StatusEvent,
 )
@@ -353,6 +355,21 @@ EXPECTED = {
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
             is_group=False,
             sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "edit": [
+        MessageEditEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA1QTk3NUE4QjlDMEQxRTJGAA==",
+            text="Olá! Quero falar com um atendente, por favor",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "revoke": [
+        MessageDeleteEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA1QTk3NUE4QjlDMEQxRTJGAA==",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 15, tzinfo=datetime.UTC),
             raw={},
         ),
     ],

@@ -9,6 +9,8 @@ from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
     InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -385,7 +387,11 @@ EXPECTED = {
         IgnoredEvent(event_type="presence.update", reason="event not used"),
     ],
     "protocol_revoke": [
-        IgnoredEvent(event_type="messages.upsert", reason="protocolMessage"),
+        MessageDeleteEvent(
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            raw={},
+        ),
     ],
     "qrcode_updated": [
         QrCodeEvent(
@@ -543,6 +549,45 @@ EXPECTED = {
             is_group=False,
             sent_by_api=False,
             raw={},
+        ),
+    ],
+    "messages_edited": [
+        MessageEditEvent(
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            text="Olá, quero saber o preço do plano anual",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "messages_edited_revoke": [
+        MessageDeleteEvent(
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90", timestamp=None, raw={}
+        ),
+    ],
+    "messages_delete": [
+        MessageDeleteEvent(
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90", timestamp=None, raw={}
+        ),
+    ],
+    "status_deleted": [
+        MessageDeleteEvent(
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90", timestamp=None, raw={}
+        ),
+    ],
+    "edited_message_upsert_legacy": [
+        MessageEditEvent(
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            text="Olá, quero saber o preço do plano anual",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "no_content_placeholder": [
+        IgnoredEvent(event_type="messages.upsert", reason="no content (placeholder or view-once)"),
+    ],
+    "messages_edited_history_sync": [
+        IgnoredEvent(
+            event_type="messages.edited", reason="protocolMessage HISTORY_SYNC_NOTIFICATION"
         ),
     ],
 }

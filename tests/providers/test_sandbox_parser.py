@@ -9,6 +9,8 @@ from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
     InboundMedia,
+    MessageDeleteEvent,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -162,6 +164,21 @@ EXPECTED = {
             timestamp=None,
             is_group=False,
             sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "edit": [
+        MessageEditEvent(
+            provider_message_id="SBX-0001",
+            text="Olá, sandbox! Tudo bem?",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            raw={},
+        ),
+    ],
+    "delete": [
+        MessageDeleteEvent(
+            provider_message_id="SBX-0001",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 15, tzinfo=datetime.UTC),
             raw={},
         ),
     ],

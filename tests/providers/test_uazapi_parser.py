@@ -9,6 +9,7 @@ from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
     InboundMedia,
+    MessageEditEvent,
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
@@ -351,6 +352,14 @@ EXPECTED = {
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
             is_group=False,
             sent_by_api=False,
+            raw={},
+        ),
+    ],
+    "text_edited": [
+        MessageEditEvent(
+            provider_message_id="3EB0F1A2B3C4D5E6F7A8",
+            text="Olá, tudo bem? Queria o plano anual",
+            timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
             raw={},
         ),
     ],

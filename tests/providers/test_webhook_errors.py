@@ -48,11 +48,43 @@ def test_a_bad_event_in_a_batch_writes_nothing_of_the_batch(cloudapi_instance):
     assert_nothing_stored()
 
 
-def test_it_answers_200_to_an_unknown_event(evolution_instance):
+def test_it_answers_200_to_an_unknown_event_and_keeps_it_as_ignored(evolution_instance):
     response = post_webhook(evolution_instance, load_fixture("evolution", "presence_update"))
     assert response.status_code == 200
     assert response.json() == {"ok": True, "ignored": 1}
-    assert_nothing_stored()
+    row = WebhookInbox.objects.get()
+    assert row.processed_at is not None
+    assert (row.attempts, row.result["ignored"], row.result["ignoredReasons"]) == (
+        0,
+        1,
+        ["presence.update: event not used"],
+    )
+    assert (Message.objects.count(), Contact.objects.count(), ChatSession.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_a_retried_ignored_event_is_kept_once(evolution_instance):
+    body = load_fixture("evolution", "presence_update")
+    assert post_webhook(evolution_instance, body).json() == {"ok": True, "ignored": 1}
+    assert post_webhook(evolution_instance, body).json() == {"ok": True, "ignored": 1}
+    assert WebhookInbox.objects.count() == 1
+
+
+def test_a_content_less_baileys_message_is_200_and_stores_no_message(baileys_instance):
+    response = post_webhook(baileys_instance, load_fixture("baileys", "no_content_view_once"))
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "ignored": 1}
+    assert WebhookInbox.objects.get().result["ignoredReasons"] == [
+        "messages.upsert: no content (placeholder or view-once)"
+    ]
+    assert (Message.objects.count(), Contact.objects.count(), ChatSession.objects.count()) == (
+        0,
+        0,
+        0,
+    )
 
 
 def test_it_refuses_a_body_over_the_limit(settings, uazapi_instance):

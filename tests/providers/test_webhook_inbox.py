@@ -39,9 +39,8 @@ def lost_tasks(monkeypatch):
 
 
 def run_inline(monkeypatch):
-    monkeypatch.setattr(
-        inbox_process, "apply_async", lambda args, **options: inbox_process.apply(args)
-    )
+    """The drains the sweeper wakes run at once, in this process."""
+    monkeypatch.setattr(inbox_drain, "apply_async", lambda args, **options: inbox_drain.apply(args))
 
 
 def age(row, seconds):
@@ -102,7 +101,7 @@ def test_a_crash_mid_ingest_writes_nothing_and_the_next_run_processes_the_row(
     post_webhook(evolution_instance, load_fixture("evolution", "text"))
     row = last_inbox_row()
 
-    def crash(message):
+    def crash(message, **kwargs):
         # After the contact, the session and the message were written.
         raise RuntimeError("worker died mid-ingest")
 
@@ -130,13 +129,12 @@ def test_a_crash_mid_ingest_writes_nothing_and_the_next_run_processes_the_row(
 def test_a_row_claimed_by_a_live_run_is_left_alone_and_a_dead_claim_is_taken_over(
     evolution_instance, lost_tasks, settings
 ):
+    """A single row run outside a drain goes by its claim's lease."""
     post_webhook(evolution_instance, load_fixture("evolution", "text"))
     row = last_inbox_row()
-    age(row, 600)
     claimed = timezone.now() - timedelta(seconds=settings.WEBHOOK_INBOX_CLAIM_SECONDS - 30)
     WebhookInbox.objects.filter(pk=row.pk).update(claimed_at=claimed, attempts=1)
 
-    assert inbox_requeue_lost() == 0
     assert inbox_process_row(row.id) == SKIPPED
     assert Message.objects.count() == 0
 
@@ -144,6 +142,24 @@ def test_a_row_claimed_by_a_live_run_is_left_alone_and_a_dead_claim_is_taken_ove
     WebhookInbox.objects.filter(pk=row.pk).update(claimed_at=dead)
     assert inbox_process_row(row.id) == PROCESSED
     assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweeper_wakes_the_partition_of_a_drain_that_died_and_its_rows_are_taken_over_at_once(
+    evolution_instance, lost_tasks, monkeypatch
+):
+    """A drain killed mid-batch leaves its rows claimed; the lock went with
+    its connection, so the next drain of the partition (woken by the
+    sweeper a few seconds later) takes them, whatever the claim's age."""
+    _post_texts(evolution_instance, 3)
+    WebhookInbox.objects.update(claimed_at=timezone.now(), attempts=1)
+    WebhookInbox.objects.update(received_at=timezone.now() - timedelta(seconds=6))
+
+    run_inline(monkeypatch)
+    assert inbox_requeue_lost() == 1
+    assert Message.objects.count() == 3
+    assert set(WebhookInbox.objects.values_list("attempts", flat=True)) == {2}
+    assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
 
 
 @pytest.mark.django_db
@@ -155,7 +171,7 @@ def test_a_row_that_keeps_failing_stops_after_the_attempt_limit(
     row = last_inbox_row()
     age(row, 60)
 
-    def crash(message):
+    def crash(message, **kwargs):
         raise RuntimeError("still broken")
 
     monkeypatch.setattr("messaging.pipeline.on_customer_message", crash)
@@ -226,9 +242,9 @@ def test_two_concurrent_runs_of_one_row_process_it_once(
 
     real_hook = pipeline.on_customer_message
 
-    def slow_hook(message):
+    def slow_hook(message, **kwargs):
         time.sleep(0.3)  # keep the first run's transaction open while the other starts
-        real_hook(message)
+        real_hook(message, **kwargs)
 
     monkeypatch.setattr("messaging.pipeline.on_customer_message", slow_hook)
     barrier = threading.Barrier(2)
@@ -309,10 +325,10 @@ def test_a_failing_row_does_not_hold_up_the_drain_and_is_left_to_the_sweeper(
 
     real_hook = pipeline.on_customer_message
 
-    def fail_the_second(message):
+    def fail_the_second(message, **kwargs):
         if message.provider_message_id == "DRAIN1":
             raise RuntimeError("broken row")
-        real_hook(message)
+        real_hook(message, **kwargs)
 
     monkeypatch.setattr("messaging.pipeline.on_customer_message", fail_the_second)
     counts = inbox_drain_instance(evolution_instance.pk)
@@ -352,11 +368,11 @@ def test_one_drain_per_instance_and_a_webhook_arriving_meanwhile_is_not_lost(
     inside = threading.Event()
     go_on = threading.Event()
 
-    def slow_hook(message):
+    def slow_hook(message, **kwargs):
         if message.provider_message_id == "DRAIN0":
             inside.set()
             go_on.wait(timeout=10)
-        real_hook(message)
+        real_hook(message, **kwargs)
 
     monkeypatch.setattr("messaging.pipeline.on_customer_message", slow_hook)
     outcomes = []

@@ -1,10 +1,12 @@
 """Inbound messages: contact, session and message, exactly once."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
-from messaging.inbox import PROCESSED, inbox_drain, inbox_process_row
+from messaging.inbox import PROCESSED, inbox_drain, inbox_drain_instance
 from messaging.models import (
     Author,
     DeliveryStatus,
@@ -31,7 +33,15 @@ def test_it_stores_an_inbound_text_message(evolution_instance):
     assert (row.attempts, row.last_error, row.result) == (
         1,
         "",
-        {"stored": 1, "duplicates": 0, "echoes": 0, "statuses": 0, "ignored": 0},
+        {
+            "stored": 1,
+            "duplicates": 0,
+            "echoes": 0,
+            "statuses": 0,
+            "revisions": 0,
+            "ignored": 0,
+            "ignoredReasons": [],
+        },
     )
     assert row.body == load_fixture("evolution", "text")
     contact = Contact.objects.get()
@@ -335,7 +345,8 @@ def test_the_webhook_answers_after_two_queries_and_wakes_one_drain(
     assert Message.objects.count() == 0
 
     # The drain (as a worker runs it) ingests all four, then a new webhook wakes the next.
-    assert queued == [((str(evolution_instance.pk),),)]
+    # One customer, one chat: one partition's drain.
+    assert queued == [((str(evolution_instance.pk), last_inbox_row().partition),)]
     assert inbox_drain.apply(*queued[0]).get()[PROCESSED] == 4
     assert Message.objects.count() == 4
     body["data"]["key"]["id"] = "AFTER"
@@ -343,24 +354,39 @@ def test_the_webhook_answers_after_two_queries_and_wakes_one_drain(
     assert Message.objects.count() == 5
 
 
-def test_a_returning_customer_costs_a_flat_number_of_queries(
-    evolution_instance, django_assert_num_queries, monkeypatch
-):
+def _drain_queries(instance, phones, round_):
+    """Post one text from each phone, then drain; the drain's queries."""
     body = load_fixture("evolution", "text")
-    post_webhook(evolution_instance, body)
-    # Only the ingest's own statements: the pipeline hooks have their own budget.
-    monkeypatch.setattr("messaging.pipeline.on_customer_message", lambda message: None)
+    for n, phone in enumerate(phones):
+        body["data"]["key"]["id"] = f"R{round_}-{n}"
+        body["data"]["key"]["remoteJid"] = f"{phone}@s.whatsapp.net"
+        body["data"]["key"]["remoteJidAlt"] = f"9{phone}@lid"
+        body["data"]["pushName"] = "Cliente"
+        post_webhook(instance, body)
+    with CaptureQueriesContext(connection) as captured:
+        counts = inbox_drain_instance(instance.pk)
+    assert counts[PROCESSED] == len(phones)
+    return len(captured.captured_queries)
+
+
+def test_a_drain_of_returning_customers_costs_the_same_queries_however_many_they_are(
+    evolution_instance, monkeypatch, settings
+):
+    """The batched path: a known contact with an open session costs no query of its own."""
+    settings.WEBHOOK_INBOX_PARTITIONS = 1  # one drain measured whole
     monkeypatch.setattr(inbox_drain, "apply_async", lambda *args, **options: None)
-    for n in range(2):
-        body["data"]["key"]["id"] = f"NEXT{n}"
-        post_webhook(evolution_instance, body)
-        inbox_id = last_inbox_row().id
-        # the claim (returning the body); savepoint; the instance; savepoint;
-        # contact + ids + open session in one query; the message insert;
-        # release; processed_at; release.
-        with django_assert_num_queries(9):
-            assert inbox_process_row(inbox_id) == PROCESSED
-    assert Message.objects.count() == 3
+    phones = [f"55119876543{n:02d}" for n in range(40)]
+    _drain_queries(evolution_instance, phones, 0)  # contacts, sessions and turns open
+
+    ten = _drain_queries(evolution_instance, phones[:10], 1)
+    forty = _drain_queries(evolution_instance, phones, 2)
+
+    # Claim; the senders; stored ids; savepoint; insert; sessions; open turns;
+    # turns; messages' turns; inbox rows; release; the watermark; due turns;
+    # a last empty claim; the lock and its release.
+    assert ten == forty <= 20
+    assert Message.objects.count() == 40 + 10 + 40
+    assert set(Message.objects.values_list("turn__messages_count", flat=True)) == {3, 2}
 
 
 def test_a_send_whose_id_a_twin_row_adopted_is_still_marked_sent(evolution_instance):

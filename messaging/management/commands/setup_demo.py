@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -67,10 +68,12 @@ class Command(BaseCommand):
                     f"  Sandbox instance: {instance.id}",
                     "  Try it:      .venv/bin/python manage.py simulate_inbound "
                     f"--instance {instance.id} --phone 5511987654321 --text 'Olá!'",
-                    "",
                 ]
             )
         )
+        # By name: the assistant app sits above messaging and is not imported here.
+        call_command("setup_demo_assistant", instance=str(instance.id), stdout=self.stdout)
+        self.stdout.write("")
 
 
 def _read_credentials() -> dict:
