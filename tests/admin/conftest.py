@@ -33,6 +33,13 @@ def login(agent_or_user, language: str = "en") -> Client:
 
 
 @pytest.fixture
+def client(client) -> Client:
+    """pytest-django's client, reading the console in English like login()."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
 def agent(organization):
     return factories.make_agent(organization, username="ana")
 
