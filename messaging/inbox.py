@@ -77,8 +77,9 @@ INVALID = "invalid"
 
 def inbox_partition(events) -> int:
     """The partition of a webhook: its chat's. The first event naming a
-    remote party decides (a webhook is one chat's in practice); events that
-    name none (connection, QR code, receipts) go to partition 0.
+    remote party decides (a webhook is one chat's in practice), an edit or
+    deletion included, so it is ingested behind the message it targets;
+    events that name none (connection, QR code, receipts) go to partition 0.
 
     A phone is keyed on its last eight digits, so the two forms of a
     Brazilian mobile (with and without the ninth digit) share a partition."""

@@ -132,11 +132,18 @@ class MessageEditEvent:
     protocol message that carried the edit; ``timestamp`` is when the edit
     was made (the gateway's clock), used to keep the latest edit when
     edits arrive out of order.
+
+    ``chat_id`` and ``phone`` name the chat the edit was made in, as
+    ``MessageEvent``'s do, when the gateway's form carries it (empty/None
+    when it does not): the webhook inbox files the edit in that chat's
+    partition, behind the message it edits.
     """
 
     provider_message_id: str
     text: str
     timestamp: datetime | None = None
+    chat_id: str = ""  # the remote JID, as MessageEvent.chat_id
+    phone: str | None = None  # the remote party's phone digits, as MessageEvent.phone
     raw: dict = field(default_factory=dict)
 
 
@@ -145,10 +152,13 @@ class MessageDeleteEvent:
     """The sender deleted a message for everyone ("apagar para todos").
 
     Who deleted it follows from the message itself: only its sender can.
+    ``chat_id`` and ``phone`` name the chat, as on ``MessageEditEvent``.
     """
 
     provider_message_id: str
     timestamp: datetime | None = None
+    chat_id: str = ""  # the remote JID, as MessageEvent.chat_id
+    phone: str | None = None  # the remote party's phone digits, as MessageEvent.phone
     raw: dict = field(default_factory=dict)
 
 

@@ -156,6 +156,22 @@ def is_group_jid(jid: str | None) -> bool:
     return bool(jid) and is_group(jid)
 
 
+def chat_of(key: Any) -> tuple[str, str | None]:
+    """(chat_id, phone) of a message key written from our side, as
+    ``MessageEvent`` names them: the remote JID, and for a one-to-one chat
+    the phone digits of that JID, its ``remoteJidAlt`` or ``senderPn``
+    (a group has no phone). ("", None) when the key names no chat."""
+    if not isinstance(key, dict):
+        return "", None
+    remote_jid = key.get("remoteJid")
+    if not isinstance(remote_jid, str) or "@" not in remote_jid:
+        return "", None
+    if is_group_jid(remote_jid):
+        return remote_jid, None
+    phone, _ = party_ids(remote_jid, key.get("remoteJidAlt"), key.get("senderPn"))
+    return remote_jid, phone
+
+
 def unwrap(message: dict) -> dict:
     for _ in range(3):
         for wrapper in _WRAPPERS:
@@ -331,13 +347,22 @@ def edited_text(content: Any) -> str | None:
 
 
 def revision_from_protocol(
-    protocol: dict, *, event_type: str, timestamp: Any = None, raw: dict | None = None
+    protocol: dict,
+    *,
+    event_type: str,
+    timestamp: Any = None,
+    raw: dict | None = None,
+    chat: tuple[str, str | None] = ("", None),
 ) -> MessageEditEvent | MessageDeleteEvent | IgnoredEvent:
     """A protocol message as an edit, a deletion, or protocol chatter to ignore.
 
     The target is ``protocol.key.id``; ``timestampMs`` (when the edit was
-    made) wins over the carrying message's timestamp.
+    made) wins over the carrying message's timestamp. ``chat`` is the
+    (chat_id, phone) the caller read from the carrying message's key
+    (``chat_of``): the protocol key itself is written from the sender's
+    side, so on a customer's edit its ``remoteJid`` is our own number.
     """
+    chat_id, phone = chat
     key = protocol.get("key")
     kind = str(protocol.get("type", "")).upper()
     if not isinstance(key, dict) and not kind:
@@ -352,8 +377,17 @@ def revision_from_protocol(
     when = timestamp_from_seconds(protocol.get("timestampMs")) or timestamp_from_seconds(timestamp)
     raw = strip_bulky(raw if raw is not None else protocol)
     if is_revoke:
-        return MessageDeleteEvent(provider_message_id=target, timestamp=when, raw=raw)
+        return MessageDeleteEvent(
+            provider_message_id=target, timestamp=when, chat_id=chat_id, phone=phone, raw=raw
+        )
     text = edited_text(protocol.get("editedMessage"))
     if text is None:
         return IgnoredEvent(event_type=event_type, reason="edit without text")
-    return MessageEditEvent(provider_message_id=target, text=text, timestamp=when, raw=raw)
+    return MessageEditEvent(
+        provider_message_id=target,
+        text=text,
+        timestamp=when,
+        chat_id=chat_id,
+        phone=phone,
+        raw=raw,
+    )

@@ -30,6 +30,7 @@ from providers.base import (
 )
 from providers.evolution.parser import STATUS_MAP
 from providers.wa import (
+    chat_of,
     edited_text,
     is_group_jid,
     parse_content,
@@ -95,6 +96,9 @@ def parse_message(wa_message: Any) -> WebhookEvent:
             event_type="messages.upsert",
             timestamp=wa_message.get("messageTimestamp"),
             raw=wa_message,
+            # The chat is the carrying message's (Baileys keys its own
+            # messages.update for an edit the same way).
+            chat=chat_of(key),
         )
     from_me = bool(key.get("fromMe"))
     # The bridge downloads media with Baileys' downloadMediaMessage, which
@@ -178,11 +182,19 @@ def parse_update(item: dict) -> WebhookEvent:
 
 
 def _revision_from_update(key: dict, update: dict) -> WebhookEvent | None:
-    """Baileys' own rendering of an edit or a revoke, keyed by the target message."""
+    """Baileys' own rendering of an edit or a revoke, keyed by the target
+    message: the carrying message's key (its chat) with the target's id."""
     when = timestamp_from_seconds(update.get("messageTimestamp"))
+    chat_id, phone = chat_of(key)
     if "message" in update and update["message"] is None:
         # The content gone with no status: a revoke (messageStubType REVOKE, 1).
-        return MessageDeleteEvent(provider_message_id=key["id"], timestamp=when, raw=update)
+        return MessageDeleteEvent(
+            provider_message_id=key["id"],
+            timestamp=when,
+            chat_id=chat_id,
+            phone=phone,
+            raw=update,
+        )
     message = update.get("message")
     edited = message.get("editedMessage") if isinstance(message, dict) else None
     if not isinstance(edited, dict):
@@ -191,7 +203,12 @@ def _revision_from_update(key: dict, update: dict) -> WebhookEvent | None:
     if text is None:
         return IgnoredEvent(event_type="messages.update", reason="edit without text")
     return MessageEditEvent(
-        provider_message_id=key["id"], text=text, timestamp=when, raw=strip_bulky(update)
+        provider_message_id=key["id"],
+        text=text,
+        timestamp=when,
+        chat_id=chat_id,
+        phone=phone,
+        raw=strip_bulky(update),
     )
 
 

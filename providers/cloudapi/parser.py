@@ -172,8 +172,17 @@ def parse_revision(message: dict) -> WebhookEvent:
     if not isinstance(target, str) or not target:
         raise WebhookPayloadError(f"{kind} has no original_message_id")
     timestamp = timestamp_from_seconds(message.get("timestamp"))
+    # The chat is the customer's, named by ``from`` (a wa_id) as on a message.
+    chat_id = message["from"]
+    phone = phone_from_jid(f"{chat_id}@s.whatsapp.net")
     if kind == "revoke":
-        return MessageDeleteEvent(provider_message_id=target, timestamp=timestamp, raw=message)
+        return MessageDeleteEvent(
+            provider_message_id=target,
+            timestamp=timestamp,
+            chat_id=chat_id,
+            phone=phone,
+            raw=message,
+        )
     new = body.get("message") if isinstance(body.get("message"), dict) else {}
     new_type = new.get("type")
     content = new.get(new_type) if isinstance(new.get(new_type), dict) else {}
@@ -182,6 +191,8 @@ def parse_revision(message: dict) -> WebhookEvent:
         provider_message_id=target,
         text=str(text or ""),
         timestamp=timestamp,
+        chat_id=chat_id,
+        phone=phone,
         raw=message,
     )
 

@@ -21,6 +21,8 @@ from providers.base import (
     WebhookPayloadError,
 )
 from providers.wa import (
+    bare_jid,
+    chat_of,
     is_group_jid,
     parse_content,
     party_ids,
@@ -79,7 +81,7 @@ def parse(body: Any) -> list[WebhookEvent]:
     if name == "messages.edited":
         # 2.3.x posts every protocol message here, edits and revokes alike,
         # with the protocolMessage itself as data (whatsapp.baileys.service.ts).
-        return [parse_edited(item) for item in _items(data)]
+        return [parse_edited(item, own_jid=body.get("sender")) for item in _items(data)]
     if name == "messages.delete":
         # data is the deleted message's key.
         return [parse_delete(item) for item in _items(data)]
@@ -119,6 +121,7 @@ def parse_message(data: dict, *, echo: bool) -> WebhookEvent:
             event_type="messages.upsert",
             timestamp=data.get("messageTimestamp"),
             raw=data,
+            chat=chat_of(key),
         )
     from_me = bool(key.get("fromMe"))
     media_ref: dict = {"id": message_id, "key": _short_key(key)}
@@ -193,10 +196,14 @@ def parse_status(data: dict) -> WebhookEvent:
     if raw_status is None:
         return IgnoredEvent(event_type="messages.update", reason="no status in the update")
     if str(raw_status).upper() == "DELETED":
-        # Evolution records a revoke as an update with status DELETED too.
+        # Evolution records a revoke as an update with status DELETED too,
+        # keyed like the message (keyId, remoteJid, fromMe, participant).
+        chat_id, phone = _key_chat(data)
         return MessageDeleteEvent(
             provider_message_id=message_id,
             timestamp=timestamp_from_seconds(data.get("messageTimestamp")),
+            chat_id=chat_id,
+            phone=phone,
             raw=data,
         )
     status = STATUS_MAP.get(str(raw_status).upper())
@@ -216,12 +223,43 @@ def parse_status(data: dict) -> WebhookEvent:
     )
 
 
-def parse_edited(data: dict) -> WebhookEvent:
+def parse_edited(data: dict, *, own_jid: Any = None) -> WebhookEvent:
     """``messages.edited``: data is the protocolMessage
     ``{key, type, editedMessage?, timestampMs?}``."""
     # Protocol messages that name no message (history sync notices, app
     # state keys) come here too: revision_from_protocol records them as ignored.
-    return revision_from_protocol(data, event_type="messages.edited", raw=data)
+    return revision_from_protocol(
+        data, event_type="messages.edited", raw=data, chat=_edited_chat(data, own_jid)
+    )
+
+
+def _edited_chat(protocol: dict, own_jid: Any) -> tuple[str, str | None]:
+    """The chat of a ``messages.edited`` protocolMessage, where it tells.
+
+    Its key is written from the sender's side (Baileys sends ``{edit: key}``
+    as stored by the sender): for an edit or deletion made on our own phone
+    ``remoteJid`` is the customer's chat, for the customer's own it is our
+    number (the envelope's ``sender``), and the carrying message's key is
+    not in the webhook. So the chat is ``remoteJid`` when it is a group or
+    a phone JID other than ours; our number, an ``@lid`` (ours or theirs,
+    no telling) or no envelope sender leave it unknown.
+    """
+    key = protocol.get("key")
+    jid = key.get("remoteJid") if isinstance(key, dict) else None
+    if not isinstance(jid, str) or "@" not in jid:
+        return "", None
+    if is_group_jid(jid):
+        return jid, None
+    phone = phone_from_jid(bare_jid(jid))
+    own = phone_from_jid(bare_jid(own_jid)) if isinstance(own_jid, str) else None
+    if phone is None or own is None or phone == own:
+        return "", None
+    return jid, phone
+
+
+def _key_chat(data: dict) -> tuple[str, str | None]:
+    """(chat_id, phone) of a message key given flat in data or as data.key."""
+    return chat_of(data if "remoteJid" in data else data.get("key"))
 
 
 def parse_delete(data: dict) -> WebhookEvent:
@@ -229,7 +267,10 @@ def parse_delete(data: dict) -> WebhookEvent:
     message_id = data.get("id") or (data.get("key") or {}).get("id")
     if not isinstance(message_id, str) or not message_id:
         raise WebhookPayloadError("messages.delete has no message id")
-    return MessageDeleteEvent(provider_message_id=message_id, raw=data)
+    chat_id, phone = _key_chat(data)
+    return MessageDeleteEvent(
+        provider_message_id=message_id, chat_id=chat_id, phone=phone, raw=data
+    )
 
 
 def parse_connection(data: Any) -> WebhookEvent:

@@ -4,8 +4,9 @@
                                  "timestamp"? (s), "lid"?, "quotedId"?,
                                  "media"?: {"kind", "mimetype", "filename", "base64"}}}
 {"event": "status", "status": {"id", "status": SENT|DELIVERED|READ|FAILED, "error"?}}
-{"event": "edit", "edit": {"id" (the edited message's), "text", "timestamp"? (s)}}
-{"event": "delete", "delete": {"id" (the deleted message's), "timestamp"? (s)}}
+{"event": "edit", "edit": {"id" (the edited message's), "text", "timestamp"? (s), "from"?, "lid"?}}
+{"event": "delete", "delete": {"id" (the deleted message's), "timestamp"? (s), "from"?, "lid"?}}
+(an edit's or deletion's "from"/"lid" name its chat, as a message's do)
 {"event": "connection", "connection": {"status": CONNECTED|CONNECTING|DISCONNECTED}}
 {"event": "qr", "qr": {"code"}}
 """
@@ -63,17 +64,9 @@ def _message(message: Any) -> MessageEvent:
     message_id = message.get("id")
     if not isinstance(message_id, str) or not message_id:
         raise WebhookPayloadError("message.id is missing")
-    sender = message.get("from")
-    lid = message.get("lid")
-    phone = None
-    if sender:
-        try:
-            phone = normalize_phone(str(sender))
-        except InvalidPhone as exc:
-            raise WebhookPayloadError(f"message.from: {exc}") from None
-    elif not lid:
+    if not message.get("from") and not message.get("lid"):
         raise WebhookPayloadError("message.from or message.lid is required")
-    wa_ids = tuple(i for i in (f"{phone}@s.whatsapp.net" if phone else None, lid) if i)
+    phone, wa_ids = _party("message", message)
     text = message.get("text") or ""
     if not isinstance(text, str):
         raise WebhookPayloadError("message.text is not a string")
@@ -117,13 +110,34 @@ def _message(message: Any) -> MessageEvent:
     )
 
 
+def _party(name: str, obj: dict) -> tuple[str | None, tuple[str, ...]]:
+    """(phone, ids) of the chat named by ``from`` (a phone) and/or ``lid``."""
+    sender, lid = obj.get("from"), obj.get("lid")
+    phone = None
+    if sender:
+        try:
+            phone = normalize_phone(str(sender))
+        except InvalidPhone as exc:
+            raise WebhookPayloadError(f"{name}.from: {exc}") from None
+    if lid is not None and not isinstance(lid, str):
+        raise WebhookPayloadError(f"{name}.lid is not a string")
+    return phone, tuple(i for i in (f"{phone}@s.whatsapp.net" if phone else None, lid) if i)
+
+
 def _revision(event: str, revision: Any) -> MessageEditEvent | MessageDeleteEvent:
     if not isinstance(revision, dict) or not isinstance(revision.get("id"), str):
         raise WebhookPayloadError(f"{event}.id is missing")
     timestamp = timestamp_from_seconds(revision.get("timestamp"))
+    # The chat, when the body names it (as a message does): "" / None otherwise.
+    phone, wa_ids = _party(event, revision)
+    chat_id = wa_ids[0] if wa_ids else ""
     if event == "delete":
         return MessageDeleteEvent(
-            provider_message_id=revision["id"], timestamp=timestamp, raw=revision
+            provider_message_id=revision["id"],
+            timestamp=timestamp,
+            chat_id=chat_id,
+            phone=phone,
+            raw=revision,
         )
     if not isinstance(revision.get("text"), str):
         raise WebhookPayloadError("edit.text is not a string")
@@ -131,6 +145,8 @@ def _revision(event: str, revision: Any) -> MessageEditEvent | MessageDeleteEven
         provider_message_id=revision["id"],
         text=revision["text"],
         timestamp=timestamp,
+        chat_id=chat_id,
+        phone=phone,
         raw=revision,
     )
 

@@ -98,10 +98,14 @@ def parse_message(body: dict) -> WebhookEvent:
         if not isinstance(text, str):
             content = message.get("content")
             text = content.get("text") if isinstance(content, dict) else content
+        is_group = truthy(message.get("isGroup")) or is_group_jid(chat_id)
+        phone = None if is_group else _party(message, chat_id)[0]
         return MessageEditEvent(
             provider_message_id=edited,
             text=text if isinstance(text, str) else "",
             timestamp=timestamp_from_seconds(message.get("messageTimestamp")),
+            chat_id=chat_id,
+            phone=phone,
             raw=_raw(message),
         )
     if message_type in _IGNORED:
@@ -181,10 +185,7 @@ def parse_message(body: dict) -> WebhookEvent:
         if message.get("groupName") and message["groupName"] != "Unknown":
             payload["groupName"] = message["groupName"]
     else:
-        # chatid is the other party's phone JID whoever sent the message;
-        # sender is our own number on fromMe messages and often a lid otherwise.
-        extra = () if from_me else (message.get("sender_pn"), message.get("sender_lid"))
-        phone, wa_ids = party_ids(chat_id, message.get("chatlid"), *extra)
+        phone, wa_ids = _party(message, chat_id)
     push_name = ""
     if not from_me:
         push_name = str(message.get("senderName") or chat.get("wa_name") or "")
@@ -204,6 +205,18 @@ def parse_message(body: dict) -> WebhookEvent:
         sent_by_api=truthy(message.get("wasSentByApi")),
         raw=_raw(message),
     )
+
+
+def _party(message: dict, chat_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """(phone, ids) of the other party of a one-to-one chat."""
+    # chatid is the other party's phone JID whoever sent the message;
+    # sender is our own number on fromMe messages and often a lid otherwise.
+    extra = (
+        ()
+        if truthy(message.get("fromMe"))
+        else (message.get("sender_pn"), message.get("sender_lid"))
+    )
+    return party_ids(chat_id, message.get("chatlid"), *extra)
 
 
 def _raw(message: dict) -> dict:

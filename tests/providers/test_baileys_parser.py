@@ -349,6 +349,8 @@ EXPECTED = {
             provider_message_id="3A9F1E2D3C4B5A697887",
             text="Boa tarde! Vocês abrem domingo?",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -357,6 +359,8 @@ EXPECTED = {
             provider_message_id="3A9F1E2D3C4B5A697887",
             text="Boa tarde! Vocês abrem domingo?",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -365,6 +369,8 @@ EXPECTED = {
             provider_message_id="3A9F1E2D3C4B5A697887",
             text="Boa tarde! Vocês abrem domingo?",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -372,16 +378,26 @@ EXPECTED = {
         MessageDeleteEvent(
             provider_message_id="3A9F1E2D3C4B5A697887",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 10, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
     "revoke_update": [
-        MessageDeleteEvent(provider_message_id="3A9F1E2D3C4B5A697887", timestamp=None, raw={}),
+        MessageDeleteEvent(
+            provider_message_id="3A9F1E2D3C4B5A697887",
+            timestamp=None,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            raw={},
+        ),
     ],
     "revoke_from_business_phone": [
         MessageDeleteEvent(
             provider_message_id="3EB0C431C26A1D8BC6B4",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 10, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -429,3 +445,25 @@ class TestBaileysFixtures:
 
     def test_every_fixture_is_replayed(self):
         assert fixture_names("baileys") == set(EXPECTED)
+
+
+class TestRevisionChat:
+    def test_a_protocol_edit_takes_the_carrying_messages_chat_not_its_own_key(self):
+        # A customer's edit names the chat from their side (our own number):
+        # the chat is the key of the message that carried it.
+        body = load_fixture("baileys", "edit_protocol_web")
+        message = body["data"]["messages"][0]
+        message["key"].update(
+            remoteJid="218364519235678@lid", remoteJidAlt="5511987654321@s.whatsapp.net"
+        )
+        message["message"]["protocolMessage"]["key"]["remoteJid"] = "5511999990000@s.whatsapp.net"
+        [event] = parse(body)
+        assert (event.chat_id, event.phone) == ("218364519235678@lid", "5511987654321")
+
+    def test_a_group_revoke_is_the_groups(self):
+        body = load_fixture("baileys", "revoke_update")
+        body["data"][0]["key"].update(
+            remoteJid="120363025246125888@g.us", participant="5511987654321@s.whatsapp.net"
+        )
+        [event] = parse(body)
+        assert (event.chat_id, event.phone) == ("120363025246125888@g.us", None)

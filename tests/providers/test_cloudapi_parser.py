@@ -363,6 +363,8 @@ EXPECTED = {
             provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA1QTk3NUE4QjlDMEQxRTJGAA==",
             text="Olá! Quero falar com um atendente, por favor",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -370,6 +372,8 @@ EXPECTED = {
         MessageDeleteEvent(
             provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA1QTk3NUE4QjlDMEQxRTJGAA==",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 15, tzinfo=datetime.UTC),
+            chat_id="5511987654321",
+            phone="5511987654321",
             raw={},
         ),
     ],

@@ -390,6 +390,8 @@ EXPECTED = {
         MessageDeleteEvent(
             provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -556,22 +558,36 @@ EXPECTED = {
             provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
             text="Olá, quero saber o preço do plano anual",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
     "messages_edited_revoke": [
         MessageDeleteEvent(
-            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90", timestamp=None, raw={}
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            timestamp=None,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            raw={},
         ),
     ],
     "messages_delete": [
         MessageDeleteEvent(
-            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90", timestamp=None, raw={}
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            timestamp=None,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            raw={},
         ),
     ],
     "status_deleted": [
         MessageDeleteEvent(
-            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90", timestamp=None, raw={}
+            provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            timestamp=None,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            raw={},
         ),
     ],
     "edited_message_upsert_legacy": [
@@ -579,6 +595,8 @@ EXPECTED = {
             provider_message_id="A1B2C3D4E5F60718293A4B5C6D7E8F90",
             text="Olá, quero saber o preço do plano anual",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -602,3 +620,54 @@ class TestEvolutionFixtures:
 
     def test_every_fixture_is_replayed(self):
         assert fixture_names("evolution") == set(EXPECTED)
+
+
+class TestRevisionChat:
+    """messages.edited carries the protocolMessage alone, its key written
+    from the sender's side: the chat is known only when that side is ours."""
+
+    def edited(self, remote_jid: str) -> list:
+        body = load_fixture("evolution", "messages_edited")
+        body["data"]["key"]["remoteJid"] = remote_jid
+        return parse(body)
+
+    def test_an_edit_made_on_our_phone_names_the_customer_chat(self):
+        [event] = self.edited("5511987654321@s.whatsapp.net")
+        assert (event.chat_id, event.phone) == ("5511987654321@s.whatsapp.net", "5511987654321")
+
+    def test_the_customers_edit_names_our_number_so_no_chat(self):
+        [event] = self.edited("5511999990000@s.whatsapp.net")
+        assert isinstance(event, MessageEditEvent)
+        assert (event.chat_id, event.phone) == ("", None)
+
+    def test_a_lid_key_tells_no_chat(self):
+        [event] = self.edited("218364519235678@lid")
+        assert (event.chat_id, event.phone) == ("", None)
+
+    def test_a_group_key_is_the_group_chat(self):
+        [event] = self.edited("120363025246125888@g.us")
+        assert (event.chat_id, event.phone) == ("120363025246125888@g.us", None)
+
+    def test_without_the_envelope_sender_there_is_no_telling(self):
+        body = load_fixture("evolution", "messages_edited")
+        del body["sender"]
+        [event] = parse(body)
+        assert (event.chat_id, event.phone) == ("", None)
+
+    def test_a_legacy_upsert_edit_takes_the_carrying_messages_chat(self):
+        # The protocol key names our number (the customer's side); the
+        # carrying message's key, an '@lid' chat, names the phone in remoteJidAlt.
+        body = load_fixture("evolution", "edited_message_upsert_legacy")
+        body["data"]["key"].update(
+            remoteJid="218364519235678@lid", remoteJidAlt="5511987654321@s.whatsapp.net"
+        )
+        protocol = body["data"]["message"]["editedMessage"]["message"]["protocolMessage"]
+        protocol["key"]["remoteJid"] = "5511999990000@s.whatsapp.net"
+        [event] = parse(body)
+        assert (event.chat_id, event.phone) == ("218364519235678@lid", "5511987654321")
+
+    def test_a_deletion_keyed_by_lid_alone_has_no_phone(self):
+        body = load_fixture("evolution", "messages_delete")
+        body["data"]["remoteJid"] = "218364519235678@lid"
+        [event] = parse(body)
+        assert (event.chat_id, event.phone) == ("218364519235678@lid", None)

@@ -18,9 +18,14 @@ from messaging.inbox import (
 )
 from messaging.models import Message, Turn, WebhookInbox
 from messaging.turns import turn_close_when_due, turn_due
-from providers.base import MessageEvent
+from providers.baileys import parser as baileys_parser
+from providers.base import MessageDeleteEvent, MessageEditEvent, MessageEvent
+from providers.cloudapi import parser as cloudapi_parser
+from providers.evolution import parser as evolution_parser
+from providers.sandbox import parser as sandbox_parser
+from providers.uazapi import parser as uazapi_parser
 from tests.providers.conftest import DUPLICATE, QUEUED, post_webhook
-from tests.providers.replay import load_fixture
+from tests.providers.replay import fixture_names, load_fixture
 
 WINDOW = 2
 
@@ -160,6 +165,87 @@ def test_both_forms_of_a_brazilian_mobile_share_a_partition(settings):
     assert inbox_partition([event("5531987654321")]) == inbox_partition([event("553187654321")])
     assert len({inbox_partition([event(f"55119876543{n:02d}")]) for n in range(40)}) > 8
     assert inbox_partition([]) == 0
+
+
+PARSERS = {
+    "baileys": baileys_parser.parse,
+    "evolution": evolution_parser.parse,
+    "uazapi": uazapi_parser.parse,
+    "cloudapi": lambda body: cloudapi_parser.parse(body, phone_number_id=""),
+    "sandbox": sandbox_parser.parse,
+}
+
+
+def revision_fixtures() -> list[tuple[str, str]]:
+    """Every gateway's edit and deletion fixtures (all in the chat of its text fixture)."""
+    cases = []
+    for gateway, parse in PARSERS.items():
+        for name in sorted(fixture_names(gateway)):
+            events = parse(load_fixture(gateway, name))
+            if any(isinstance(e, MessageEditEvent | MessageDeleteEvent) for e in events):
+                cases.append((gateway, name))
+    return cases
+
+
+@pytest.mark.parametrize(("gateway", "name"), revision_fixtures())
+def test_an_edit_or_deletion_lands_in_its_chats_partition(settings, gateway, name):
+    settings.WEBHOOK_INBOX_PARTITIONS = 64
+    parse = PARSERS[gateway]
+    [revision] = parse(load_fixture(gateway, name))
+    [text] = parse(load_fixture(gateway, "text"))
+    assert isinstance(text, MessageEvent)
+    assert revision.phone == text.phone == "5511987654321"
+    assert inbox_partition([text]) != 0  # not where a revision naming no chat goes
+    assert inbox_partition([revision]) == inbox_partition([text])
+
+
+def test_the_revision_forms_of_every_gateway_are_covered():
+    assert {gateway for gateway, _ in revision_fixtures()} == set(PARSERS)
+
+
+def revise(instance, event: str, message_id: str, phone: str):
+    """An Evolution edit (messages.edited) or deletion (messages.delete) in phone's chat."""
+    if event == "edit":
+        body = load_fixture("evolution", "messages_edited")
+        body["data"]["key"].update(id=message_id, remoteJid=f"{phone}@s.whatsapp.net")
+        body["data"]["editedMessage"]["conversation"] = f"{message_id} editado"
+    else:
+        body = load_fixture("evolution", "messages_delete")
+        body["data"].update(id=message_id, remoteJid=f"{phone}@s.whatsapp.net")
+    return post_webhook(instance, body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("known_customer", [False, True])
+def test_an_edit_and_a_deletion_wait_in_their_chat_behind_the_message(
+    instance, held, known_customer
+):
+    # A known customer's plain texts may be ingested together (ingest_batch):
+    # a revision naming their chat keeps that chat on the per-row path, in order.
+    phone = "5521912345679"
+    if known_customer:
+        say(instance, phone, "Z", "bom dia")
+        inbox_drain_partition(instance.pk, WebhookInbox.objects.get().partition)
+    for response in (
+        say(instance, phone, "A", "oi"),
+        revise(instance, "edit", "A", phone),
+        say(instance, phone, "B", "tchau"),
+        revise(instance, "delete", "B", phone),
+    ):
+        assert response.json() == QUEUED
+    pending = WebhookInbox.objects.filter(processed_at__isnull=True)
+    partitions = set(pending.values_list("partition", flat=True))
+    assert len(partitions) == 1 and partitions != {0}
+
+    inbox_drain_partition(instance.pk, partitions.pop())
+
+    edited, deleted = (
+        Message.objects.get(provider_message_id="A"),
+        Message.objects.get(provider_message_id="B"),
+    )
+    assert (edited.text, edited.edit_history[0]["text"]) == ("A editado", "oi")
+    assert deleted.deleted_at is not None
+    assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,6 +14,7 @@ from providers.base import (
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
+    WebhookPayloadError,
 )
 from providers.sandbox.parser import parse
 from tests.providers.replay import fixture_names, load_fixture, without_raw
@@ -172,6 +173,8 @@ EXPECTED = {
             provider_message_id="SBX-0001",
             text="Olá, sandbox! Tudo bem?",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -179,6 +182,8 @@ EXPECTED = {
         MessageDeleteEvent(
             provider_message_id="SBX-0001",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 15, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
@@ -194,3 +199,25 @@ class TestSandboxFixtures:
 
     def test_every_fixture_is_replayed(self):
         assert fixture_names("sandbox") == set(EXPECTED)
+
+
+class TestRevisionChat:
+    def test_an_edit_or_deletion_without_from_or_lid_names_no_chat(self):
+        for name in ("edit", "delete"):
+            body = load_fixture("sandbox", name)
+            del body[name]["from"]
+            [event] = parse(body)
+            assert (event.chat_id, event.phone) == ("", None)
+
+    def test_a_lid_alone_is_the_chat(self):
+        body = load_fixture("sandbox", "delete")
+        del body["delete"]["from"]
+        body["delete"]["lid"] = "218364519235678@lid"
+        [event] = parse(body)
+        assert (event.chat_id, event.phone) == ("218364519235678@lid", None)
+
+    def test_a_bad_phone_is_refused(self):
+        body = load_fixture("sandbox", "edit")
+        body["edit"]["from"] = "abc"
+        with pytest.raises(WebhookPayloadError):
+            parse(body)

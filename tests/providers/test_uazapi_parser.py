@@ -360,6 +360,8 @@ EXPECTED = {
             provider_message_id="3EB0F1A2B3C4D5E6F7A8",
             text="Olá, tudo bem? Queria o plano anual",
             timestamp=datetime.datetime(2025, 10, 21, 14, 33, 9, tzinfo=datetime.UTC),
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
             raw={},
         ),
     ],
