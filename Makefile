@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench venv services clean
+.PHONY: run test lint format bench venv services clean messages
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
@@ -24,7 +24,9 @@ run: venv
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py setup_demo --base-url http://127.0.0.1:$${PORT:-8000}
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile web worker beat
+	# honcho gives each process its own PORT counting from 5000 unless told
+	# the base: web gets exactly the port printed above.
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile --port $${PORT:-8000} web worker beat
 
 ## make test: ruff + the whole suite on real PostgreSQL and Redis.
 test: venv services
@@ -43,6 +45,13 @@ lint: venv
 format: venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+## make messages: after marking console strings, refresh the pt_BR catalogue
+## (then translate its new entries) and compile it; both files are committed.
+messages: venv
+	$(PY) manage.py makemessages -l pt_BR --add-location file --no-obsolete \
+	  --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore '.venv/*'
+	$(PY) manage.py compilemessages -l pt_BR --ignore '.venv/*'
 
 ## make bench: throughput and latency figures (see bench/README.md).
 bench: venv services

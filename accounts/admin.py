@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.admin_scope import OrganizationScopedAdmin
 from accounts.models import Agent, ApiKey, Department, Organization
@@ -51,14 +53,19 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         raw_key = api_key_issue(obj)
         messages.warning(
             request,
-            f"API key for {obj.organization}: {raw_key} — copy it now, it is not shown again.",
+            _("API key for %(organization)s: %(key)s — copy it now, it is not shown again.")
+            % {"organization": obj.organization, "key": raw_key},
         )
 
-    @admin.action(description="Revoke the selected API keys")
+    @admin.action(description=gettext_lazy("Revoke the selected API keys"))
     def revoke(self, request, queryset):
         for api_key in queryset:
             api_key_revoke(api_key=api_key)
-        self.message_user(request, f"Revoked {queryset.count()} key(s).")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)s key.", "Revoked %(count)s keys.", count) % {"count": count},
+        )
 
 
 @admin.register(Department)

@@ -13,6 +13,9 @@ redirecting with "doesn't exist" would still confirm nothing, but a plain
 404 is what the custom console views answer too.
 """
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
@@ -31,6 +34,15 @@ def agent_of(request):
 def organization_of(request):
     agent = agent_of(request)
     return agent.organization if agent else None
+
+
+def console_zone(organization) -> ZoneInfo:
+    """The zone the console shows an organization's times in."""
+    name = organization.timezone if organization is not None else settings.CONSOLE_TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.CONSOLE_TIME_ZONE)
 
 
 def department_ids_of(request) -> list:

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -31,6 +32,8 @@ class Organization(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -65,8 +68,9 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
-        verbose_name = "API key"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
@@ -96,6 +100,8 @@ class Department(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -124,6 +130,8 @@ class Agent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
         ordering = ["display_name"]
 
     def __str__(self) -> str:

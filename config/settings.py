@@ -61,10 +61,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Console language: the agent's choice (cookie), else the browser's,
+    # else Portuguese. The API answers in English unless asked otherwise.
+    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Times in the console are in the agent's organization's time zone.
+    "accounts.middleware.ConsoleTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -107,10 +113,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The console speaks Brazilian Portuguese first; English stays available
+# (the header's language switch, remembered in a cookie for a year).
+LANGUAGE_CODE = "pt-br"
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# Stored times are UTC; the console shows them in the organization's zone
+# (Organization.timezone), or this one for users outside an organization.
 TIME_ZONE = "UTC"
+CONSOLE_TIME_ZONE = env.str("CONSOLE_TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
+# 1.234,5 in Portuguese, 1,234.5 in English.
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -152,6 +168,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        # kombu's default is a relative "control/" (exchange tables), which
+        # would land in whatever directory a process was started from.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # visibility_timeout: an unacked task (worker died) is redelivered after

@@ -17,6 +17,8 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The console's language switch posts here (Django's set_language).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/health", health, name="health"),
     path("metrics", metrics_view, name="metrics"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin, OrganizationScopedInline, scope_queryset
 from contacts.models import Contact, ContactTabulation, ContactWhatsAppId, Tabulation
+from contacts.phones import phone_display
 
 
 def readable_text_color(background: str) -> str:
@@ -69,7 +71,7 @@ class PhoneSearchMixin:
 class ContactAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
     list_display = [
         "__str__",
-        "phone",
+        "phone_column",
         "email",
         "bypass_bots",
         "tags_column",
@@ -94,7 +96,11 @@ class ContactAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
             filters = [TagFilter if f == "tabulations" else f for f in filters]
         return filters
 
-    @admin.display(description="tags")
+    @admin.display(description=gettext_lazy("phone"), ordering="phone")
+    def phone_column(self, contact):
+        return phone_display(contact.phone)
+
+    @admin.display(description=gettext_lazy("tags"))
     def tags_column(self, contact):
         return format_html_join(
             "", "{}", ((tag_chip(link.tabulation),) for link in contact.contact_tabulations.all())
@@ -102,7 +108,7 @@ class ContactAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
 
 
 class TagFilter(admin.SimpleListFilter):
-    title = "tag"
+    title = gettext_lazy("tag")
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
@@ -129,6 +135,6 @@ class TabulationAdmin(OrganizationScopedAdmin):
     class Media:
         css = {"all": ["atende/console.css"]}
 
-    @admin.display(description="name", ordering="name")
+    @admin.display(description=gettext_lazy("name"), ordering="name")
     def chip(self, tabulation):
         return tag_chip(tabulation)

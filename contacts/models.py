@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Contact(models.Model):
@@ -41,6 +42,8 @@ class Contact(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -73,7 +76,8 @@ class ContactWhatsAppId(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "WhatsApp id"
+        verbose_name = _("WhatsApp id")
+        verbose_name_plural = _("WhatsApp ids")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "wa_id"], name="contact_wa_id_unique_per_org"
@@ -100,6 +104,8 @@ class Tabulation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("tabulation")
+        verbose_name_plural = _("tabulations")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -126,6 +132,8 @@ class ContactTabulation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("contact tabulation")
+        verbose_name_plural = _("contact tabulations")
         constraints = [
             models.UniqueConstraint(
                 fields=["contact", "tabulation"], name="contact_tabulation_unique"

@@ -102,3 +102,19 @@ def phone_variants(phone: str) -> list[str]:
     if phone.startswith("55") and len(phone) == 13 and phone[4] == "9":
         variants.append(phone[:4] + phone[5:])
     return variants
+
+
+def phone_display(phone: str) -> str:
+    """A stored phone (E.164 digits, no "+") as people write it: +55 11 98765-4321.
+
+    Anything phonenumbers cannot read (a short code, a LID) is shown as stored.
+    """
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(f"+{phone}")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_possible_number(number):
+        return f"+{phone}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -55,7 +56,7 @@ def exception_handler(exc, context):
         return None
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.ValidationError):
-        message = "The request has invalid fields."
+        message = _("The request has invalid fields.")
         details = response.data if isinstance(response.data, dict) else {"nonField": response.data}
     else:
         message = str(getattr(exc, "detail", exc))

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "System"
+    verbose_name = _("System")
 
     def ready(self) -> None:
         # Periodic tasks are declared in code (config/schedules.py) and

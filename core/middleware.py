@@ -1,4 +1,5 @@
-"""Request plumbing every view gets: ids for the logs, metrics, honest 503s."""
+"""Request plumbing every view gets: ids for the logs, metrics, honest 503s,
+and the REST API's language."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import uuid
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from core import metrics
 from core.errors import error_body
@@ -93,3 +96,35 @@ def database_unavailable(request, exc) -> HttpResponse:
         )
     response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
+
+
+class ApiLanguageMiddleware:
+    """The API's human-readable ``message`` follows ``Accept-Language``.
+
+    Integrators that send none keep getting English, as before the console
+    became Portuguese-first: LocaleMiddleware would otherwise fall back to
+    LANGUAGE_CODE or to a console cookie. Codes and field names never change.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            # A console cookie is not an integrator's choice: only the header is.
+            header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+            language = _first_supported(parse_accept_lang_header(header)) or "en"
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+def _first_supported(accepted) -> str | None:
+    for code, _quality in accepted:
+        if code == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None

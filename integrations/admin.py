@@ -4,6 +4,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin
@@ -37,7 +39,7 @@ class IntegrationAdmin(OrganizationScopedAdmin):
     class Media:
         css = {"all": ["atende/console.css"]}
 
-    @admin.display(description="recent deliveries")
+    @admin.display(description=gettext_lazy("recent deliveries"))
     def recent_deliveries(self, integration):
         """The latest few, each linking to its attempts. Not an inline: an
         inline renders every delivery the integration ever had."""
@@ -60,13 +62,18 @@ class IntegrationAdmin(OrganizationScopedAdmin):
             ),
         )
         if not rows:
-            return "No deliveries yet."
+            return _("No deliveries yet.")
         return format_html(
-            "<table><thead><tr><th>created</th><th>event</th><th>status</th><th>attempts</th>"
-            "<th>last HTTP status</th></tr></thead><tbody>{}</tbody></table>"
-            "<small>The {} latest; every delivery is under Deliveries.</small>",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table><small>{}</small>",
+            _("created"),
+            _("event"),
+            _("status"),
+            _("attempts"),
+            _("last HTTP status"),
             rows,
-            RECENT_DELIVERIES,
+            _("The %(count)s latest; every delivery is under Deliveries.")
+            % {"count": RECENT_DELIVERIES},
         )
 
 
@@ -119,11 +126,11 @@ class DeliveryAdmin(OrganizationScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, delivery):
         return delivery_status_badge(delivery.status)
 
-    @admin.display(description="last error")
+    @admin.display(description=gettext_lazy("last error"))
     def last_error_short(self, delivery):
         error = delivery.last_error or ""
         return error if len(error) <= 60 else error[:57] + "…"
@@ -133,7 +140,7 @@ class DeliveryAdmin(OrganizationScopedAdmin):
         # for "the bot never answered", and the scope is their organization.
         return self.has_view_permission(request, delivery)
 
-    @admin.action(description="Redeliver selected deliveries")
+    @admin.action(description=gettext_lazy("Redeliver selected deliveries"))
     def redeliver_action(self, request, queryset):
         from integrations.services import delivery_redeliver
 
@@ -148,7 +155,10 @@ class DeliveryAdmin(OrganizationScopedAdmin):
         if done:
             self.message_user(
                 request,
-                f"{done} deliver{'y' if done == 1 else 'ies'} queued again.",
+                ngettext(
+                    "%(count)s delivery queued again.", "%(count)s deliveries queued again.", done
+                )
+                % {"count": done},
                 messages.SUCCESS,
             )
 

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
+    verbose_name = _("Integrations")
 
     def ready(self):
         from core.metrics import register_collector

@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.TextChoices):
@@ -36,6 +37,8 @@ class Integration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("integration")
+        verbose_name_plural = _("integrations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -81,8 +84,9 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ["-created_at"]
-        verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["integration", "event", "dedupe_key"], name="delivery_once_per_event"
@@ -108,6 +112,8 @@ class DeliveryAttempt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["delivery", "number"], name="attempt_number_unique")

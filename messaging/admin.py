@@ -8,7 +8,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from contacts.admin import ContactAdmin
@@ -22,16 +23,16 @@ from sessions_app.models import ChatSession
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 admin.site.site_header = "Atende"
-admin.site.site_title = "Atende console"
-admin.site.index_title = "Console"
+admin.site.site_title = gettext_lazy("Atende console")
+admin.site.index_title = gettext_lazy("Console")
 
 
 class UnreadFilter(admin.SimpleListFilter):
-    title = "unread"
+    title = gettext_lazy("unread")
     parameter_name = "unread"
 
     def lookups(self, request, model_admin):
-        return [("yes", "With unread messages")]
+        return [("yes", _("With unread messages"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -97,10 +98,10 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
         return ConversationChangeList
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": "Conversations", **(extra_context or {})}
+        extra_context = {"title": _("Sessions"), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="last message", ordering="last_message_at")
+    @admin.display(description=gettext_lazy("last message"), ordering="last_message_at")
     def last_message_column(self, session):
         if session.last_message_kind is None:
             return "—"
@@ -118,7 +119,7 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
             when,
         )
 
-    @admin.display(description="unread", ordering="unread_count")
+    @admin.display(description=gettext_lazy("unread"), ordering="unread_count")
     def unread_column(self, session):
         if not session.unread_count:
             return ""
@@ -207,7 +208,7 @@ class ContactSessionInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("sessions_app.view_chatsession")
 
-    @admin.display(description="conversation")
+    @admin.display(description=gettext_lazy("session"))
     def conversation(self, session):
         return format_html(
             '<a href="{}">{}</a>',
@@ -216,7 +217,7 @@ class ContactSessionInline(admin.TabularInline):
             local_time(session.started_at, session.organization, "%d/%m/%Y %H:%M"),
         )
 
-    @admin.display(description="status")
+    @admin.display(description=gettext_lazy("status"))
     def status_column(self, session):
         return status_badge(session.status)
 
@@ -259,7 +260,7 @@ class MessageAdmin(OrganizationScopedAdmin):
     # What a message its sender deleted said stays out of agents' sight.
     DELETED_HIDES = ("text", "edit_history", "transcription", "payload", "media_file")
 
-    @admin.display(description=_("text"))
+    @admin.display(description=gettext_lazy("text"))
     def text_column(self, message):
         return f"[{_('deleted')}]" if message.deleted_at else message.text
 
@@ -305,7 +306,7 @@ class TurnAdmin(OrganizationScopedAdmin):
 
 
 class IgnoredFilter(admin.SimpleListFilter):
-    title = _("ignored events")
+    title = gettext_lazy("ignored events")
     parameter_name = "ignored"
 
     def lookups(self, request, model_admin):
@@ -341,7 +342,7 @@ class WebhookInboxAdmin(OrganizationScopedAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser
 
-    @admin.display(description=_("Ignored events"))
+    @admin.display(description=gettext_lazy("Ignored events"))
     def ignored_reasons(self, row):
         # Why an event changed nothing (unknown type, placeholder, a message we do not have).
         reasons = (row.result or {}).get("ignoredReasons") or []
@@ -350,13 +351,18 @@ class WebhookInboxAdmin(OrganizationScopedAdmin):
     def has_retry_permission(self, request):
         return request.user.is_superuser
 
-    @admin.action(description="Ingest again (clears attempts and error)", permissions=["retry"])
+    @admin.action(
+        description=gettext_lazy("Ingest again (clears attempts and error)"), permissions=["retry"]
+    )
     def ingest_again(self, request, queryset):
         count = inbox_retry(queryset)
         self.message_user(
             request,
-            f"{count} row(s) queued to be ingested again; processed rows and rows a run is "
-            "working on were left as they are.",
+            _(
+                "%(count)s row(s) queued to be ingested again; processed rows and rows a run is "
+                "working on were left as they are."
+            )
+            % {"count": count},
         )
 
     def has_view_permission(self, request, obj=None):

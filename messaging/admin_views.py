@@ -24,11 +24,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.admin_scope import agent_of, scope_queryset
 from accounts.models import Agent, Department
 from contacts.models import Tabulation
+from contacts.phones import phone_display
 from core.errors import DomainError, ValidationError
 from integrations.models import Delivery
 from messaging.media import stored_media_response
@@ -43,7 +45,19 @@ from messaging.models import (
     kind_for_mimetype,
 )
 from messaging.serializers import MEDIA_TYPE
-from sessions_app.admin import ai_badge, ai_state, local_time, status_badge, tag_chip
+from sessions_app.admin import (
+    ai_badge,
+    ai_state,
+    local_time,
+    status_badge,
+    tag_chip,
+)
+from sessions_app.event_text import (
+    BYPASS_OFF,
+    BYPASS_ON,
+    TAKEN_OVER_IN_THE_CONSOLE,
+    event_display_text,
+)
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
 
 # The newest messages shown; older history stays in the API and message list.
@@ -51,12 +65,13 @@ TIMELINE_LIMIT = 300
 POLL_INTERVAL_SECONDS = 4
 
 AUTHOR_LABELS = {
-    Author.AGENT: "Agent",
-    Author.AI: "AI",
-    Author.BUSINESS: "Business phone",
-    Author.AGENT_PLATFORM: "Agent platform",
-    Author.SYSTEM: "System",
+    Author.AGENT: gettext_lazy("Agent"),
+    Author.AI: gettext_lazy("AI"),
+    Author.BUSINESS: gettext_lazy("Business phone"),
+    Author.AGENT_PLATFORM: gettext_lazy("Agent platform"),
+    Author.SYSTEM: gettext_lazy("System"),
 }
+# Delivery status -> (symbol, state used as CSS class and data-status).
 TICKS = {
     "PENDING": ("🕓", "pending"),
     "SENT": ("✓", "sent"),
@@ -64,13 +79,21 @@ TICKS = {
     "READ": ("✓✓", "read"),
     "FAILED": ("!", "failed"),
 }
+TICK_TITLES = {
+    "pending": gettext_lazy("pending"),
+    "sent": gettext_lazy("sent"),
+    "delivered": gettext_lazy("delivered"),
+    "read": gettext_lazy("read"),
+    "failed": gettext_lazy("failed"),
+    "unknown": gettext_lazy("unknown"),
+}
 # Turn.dispatch_reason codes in words an agent reads.
 DISPATCH_REASONS = {
-    "ai_blocked": "AI blocked",
-    "session_paused": "session paused",
-    "session_closed": "session closed",
-    "bypass_bots": "contact bypasses bots",
-    "no_integration": "no active integration",
+    "ai_blocked": gettext_lazy("AI blocked"),
+    "session_paused": gettext_lazy("session paused"),
+    "session_closed": gettext_lazy("session closed"),
+    "bypass_bots": gettext_lazy("AI off for this contact"),
+    "no_integration": gettext_lazy("no active integration"),
 }
 # Types a browser may render inline without running anything of ours.
 
@@ -108,19 +131,24 @@ def media_url(message: Message) -> str:
 def turn_decision(turn: Turn, deliveries: list[Delivery]) -> tuple[str, str]:
     """What happened to a turn, as (text, state) for the line under it."""
     if turn.status == TurnStatus.OPEN:
-        return "collecting messages…", "pending"
+        return _("collecting messages…"), "pending"
     if turn.dispatch_status == DispatchStatus.DISPATCHED or deliveries:
         parts = []
         for delivery in deliveries:
-            outcome = {"SUCCEEDED": "delivered", "FAILED": "failed"}.get(delivery.status, "pending")
-            parts.append(f"sent to {delivery.integration.name} ({outcome})")
-        return ("; ".join(parts) or "sent"), "sent"
+            outcome = {"SUCCEEDED": _("delivered"), "FAILED": _("failed")}.get(
+                delivery.status, _("pending")
+            )
+            parts.append(
+                _("sent to %(integration)s (%(outcome)s)")
+                % {"integration": delivery.integration.name, "outcome": outcome}
+            )
+        return ("; ".join(parts) or _("sent")), "sent"
     if turn.dispatch_status == DispatchStatus.NO_INTEGRATION:
-        return "not sent: no active integration", "skipped"
+        return _("not sent: %(reason)s") % {"reason": DISPATCH_REASONS["no_integration"]}, "skipped"
     if turn.dispatch_status == DispatchStatus.SKIPPED:
-        reason = DISPATCH_REASONS.get(turn.dispatch_reason, turn.dispatch_reason or "skipped")
-        return f"not sent: {reason}", "skipped"
-    return "waiting to be sent", "pending"
+        reason = DISPATCH_REASONS.get(turn.dispatch_reason, turn.dispatch_reason or _("skipped"))
+        return _("not sent: %(reason)s") % {"reason": reason}, "skipped"
+    return _("waiting to be sent"), "pending"
 
 
 def timeline(session: ChatSession) -> tuple[list[Entry], bool]:
@@ -176,22 +204,20 @@ def timeline(session: ChatSession) -> tuple[list[Entry], bool]:
 def message_view(message: Message, session: ChatSession) -> dict:
     """Everything a bubble shows, precomputed so templates stay dumb."""
     if message.author == Author.CUSTOMER:
-        label = session.contact.name or (
-            f"+{session.contact.phone}" if session.contact.phone else "Customer"
-        )
+        label = session.contact.name or phone_display(session.contact.phone) or _("Customer")
     elif message.author == Author.AGENT and message.sent_by_user_id:
-        label = f"Agent · {message.sent_by_user.get_username()}"
+        label = _("Agent · %(username)s") % {"username": message.sent_by_user.get_username()}
     else:
         label = AUTHOR_LABELS.get(message.author, message.author.title())
     tick = None
     if message.direction == Direction.OUTBOUND:
         if not message.send_external:
-            tick = {"symbol": "•", "state": "recorded", "title": "recorded only, not sent"}
+            tick = {"symbol": "•", "state": "recorded", "title": _("recorded only, not sent")}
         else:
             symbol, state = TICKS.get(message.delivery_status, ("?", "unknown"))
-            title = state
+            title = TICK_TITLES[state]
             if state == "failed" and message.delivery_error:
-                title = f"failed: {message.delivery_error}"
+                title = _("failed: %(error)s") % {"error": message.delivery_error}
             tick = {"symbol": symbol, "state": state, "title": title}
     mimetype = message.media_mimetype or ""
     return {
@@ -239,6 +265,7 @@ def timeline_context(session: ChatSession) -> dict:
                 {
                     "kind": "event",
                     "event": entry.event,
+                    "text": event_display_text(entry.event, session.organization),
                     "time": local_time(entry.event.created_at, session.organization, "%d/%m %H:%M"),
                 }
             )
@@ -313,7 +340,8 @@ def conversation(request, model_admin, session_id):
         **state_context(session),
         **_choices(request, session),
         "opts": model_admin.model._meta,
-        "title": f"Conversation with {session.contact}",
+        "title": _("Session with %(contact)s") % {"contact": session.contact},
+        "contact_phone": phone_display(session.contact.phone),
         "subtitle": None,
         "contact": session.contact,
         "timeline_html": timeline_html,
@@ -380,41 +408,49 @@ def _minutes(value, *, default: int | None = None) -> int | None:
     try:
         minutes = int(value)
     except ValueError:
-        raise ValidationError("Minutes must be a whole number.") from None
+        raise ValidationError(_("Minutes must be a whole number.")) from None
     if not 1 <= minutes <= MAX_MINUTES:
-        raise ValidationError(f"Minutes must be between 1 and {MAX_MINUTES} (a year).")
+        raise ValidationError(
+            _("Minutes must be between 1 and %(max)s (a year).") % {"max": MAX_MINUTES}
+        )
     return minutes
 
 
-def _scoped(model, session: ChatSession, pk: str, label: str):
-    """A row of the session's organization by id; anything else is "unknown"."""
+def _scoped(model, session: ChatSession, pk: str, unknown: str):
+    """A row of the session's organization by id; anything else is ``unknown``."""
     try:
         return model.objects.get(organization=session.organization, pk=pk)
     except (model.DoesNotExist, ValueError, DjangoValidationError):
-        raise ValidationError(f"Unknown {label}.") from None
+        raise ValidationError(unknown) from None
 
 
 def _act_take_over(request, session, data):
     from sessions_app.services import session_block_ai
 
     minutes = _minutes(data.get("minutes"), default=session.instance.takeover_minutes)
-    reason = (data.get("reason") or "").strip() or "Taken over in the console"
+    # The default reason is stored in English (like every timeline text) and
+    # translated where it is shown (sessions_app.event_text).
+    reason = (data.get("reason") or "").strip() or TAKEN_OVER_IN_THE_CONSOLE
     session_block_ai(session=session, minutes=minutes, actor=actor_for(request), reason=reason)
-    return f"You took over: the AI is blocked for {minutes} minutes."
+    return ngettext(
+        "You took over: the AI is blocked for %(minutes)s minute.",
+        "You took over: the AI is blocked for %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def _act_give_back(request, session, data):
     from sessions_app.services import session_unblock_ai
 
     session_unblock_ai(session=session, actor=actor_for(request))
-    return "The AI is back in charge of this conversation."
+    return _("The AI is back in charge of this conversation.")
 
 
 def _act_accept(request, session, data):
     from sessions_app.services import session_change_status
 
     session_change_status(session=session, status=SessionStatus.ACTIVE, actor=actor_for(request))
-    return "Session is active."
+    return _("Session is active.")
 
 
 def _act_pause(request, session, data):
@@ -428,14 +464,20 @@ def _act_pause(request, session, data):
         paused_until=paused_until,
         reason=(data.get("reason") or "").strip(),
     )
-    return f"Session paused for {minutes} minutes." if minutes else "Session paused."
+    if minutes:
+        return ngettext(
+            "Session paused for %(minutes)s minute.",
+            "Session paused for %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    return _("Session paused.")
 
 
 def _act_resume(request, session, data):
     from sessions_app.services import session_resume
 
     session_resume(session=session, actor=actor_for(request))
-    return "Session resumed."
+    return _("Session resumed.")
 
 
 def _act_close(request, session, data):
@@ -444,14 +486,14 @@ def _act_close(request, session, data):
     session_close(
         session=session, end_reason=(data.get("end_reason") or "").strip(), actor=actor_for(request)
     )
-    return "Session closed."
+    return _("Session closed.")
 
 
 def _act_reopen(request, session, data):
     from sessions_app.services import session_reopen
 
     session_reopen(session=session, actor=actor_for(request))
-    return "Session reopened."
+    return _("Session reopened.")
 
 
 def _act_assign(request, session, data):
@@ -461,47 +503,47 @@ def _act_assign(request, session, data):
     if target == "me":
         agent = agent_of(request)
         if agent is None:
-            raise ValidationError("You are not an agent of this organization.")
+            raise ValidationError(_("You are not an agent of this organization."))
         session_assign(
             session=session,
             actor=actor_for(request),
             agent=agent,
             department=session.assigned_department,
         )
-        return "Assigned to you."
-    kind, _, pk = target.partition(":")
+        return _("Assigned to you.")
+    kind, _colon, pk = target.partition(":")
     if kind == "agent":
-        agent = _scoped(Agent, session, pk, "agent")
+        agent = _scoped(Agent, session, pk, _("Unknown agent."))
         session_assign(
             session=session,
             actor=actor_for(request),
             agent=agent,
             department=session.assigned_department,
         )
-        return f"Assigned to {agent}."
+        return _("Assigned to %(agent)s.") % {"agent": agent}
     if kind == "department":
-        department = _scoped(Department, session, pk, "department")
+        department = _scoped(Department, session, pk, _("Unknown department."))
         session_assign(session=session, actor=actor_for(request), department=department)
-        return f"Assigned to the {department.name} department."
-    raise ValidationError("Choose whom to assign the session to.")
+        return _("Assigned to the %(department)s department.") % {"department": department.name}
+    raise ValidationError(_("Choose whom to assign the session to."))
 
 
 def _act_tag_add(request, session, data):
     from sessions_app.services import session_tabulations_add
 
-    tag = _scoped(Tabulation, session, data.get("tabulation", ""), "tag")
+    tag = _scoped(Tabulation, session, data.get("tabulation", ""), _("Unknown tag."))
     session_tabulations_add(
         session=session, tabulations=[tag], actor=actor_for(request), user=request.user
     )
-    return f"Tag {tag.name} added."
+    return _("Tag %(tag)s added.") % {"tag": tag.name}
 
 
 def _act_tag_remove(request, session, data):
     from sessions_app.services import session_tabulations_remove
 
-    tag = _scoped(Tabulation, session, data.get("tabulation", ""), "tag")
+    tag = _scoped(Tabulation, session, data.get("tabulation", ""), _("Unknown tag."))
     session_tabulations_remove(session=session, tabulations=[tag], actor=actor_for(request))
-    return f"Tag {tag.name} removed."
+    return _("Tag %(tag)s removed.") % {"tag": tag.name}
 
 
 def _act_bypass(request, session, data):
@@ -511,11 +553,9 @@ def _act_bypass(request, session, data):
     contact = session.contact
     value = data.get("bypass_bots") == "on"
     contact_update(contact=contact, bypass_bots=value)
-    text = (
-        "Contact set to bypass bots: the AI will not answer them."
-        if value
-        else "Contact no longer bypasses bots."
-    )
+    # The timeline keeps English (see sessions_app.event_text); the agent
+    # reads the outcome in their language.
+    text = BYPASS_ON if value else BYPASS_OFF
     # contacts sits below sessions: the console writes the timeline entry.
     session_event_record(
         session=session,
@@ -524,7 +564,7 @@ def _act_bypass(request, session, data):
         actor=actor_for(request),
         data={"bypassBots": value},
     )
-    return text
+    return _(text)
 
 
 ACTIONS = {
@@ -550,7 +590,7 @@ def _conversation_url(session) -> str:
 def conversation_action(request, model_admin, session_id, action):
     handler = ACTIONS.get(action)
     if handler is None:
-        raise Http404("Unknown action.")
+        raise Http404(_("Unknown action."))
     session = _session_for(model_admin, request, session_id, change=True)
     try:
         message = handler(request, session, request.POST)
@@ -573,7 +613,7 @@ def conversation_reply(request, model_admin, session_id):
         media = None
         if upload is not None:
             if upload.size > MAX_MEDIA_BYTES:
-                raise ValidationError("The attachment is larger than WhatsApp accepts (100 MB).")
+                raise ValidationError(_("The attachment is larger than WhatsApp accepts (100 MB)."))
             mimetype = (
                 upload.content_type
                 or mimetypes.guess_type(upload.name)[0]
@@ -586,8 +626,8 @@ def conversation_reply(request, model_admin, session_id):
                 filename=upload.name,
             )
         if not text and media is None:
-            raise ValidationError("Write a message or attach a file.")
-        _, created = message_create_outbound(
+            raise ValidationError(_("Write a message or attach a file."))
+        _message, created = message_create_outbound(
             session=session,
             author=Author.AGENT,
             actor=actor_for(request),
@@ -600,5 +640,7 @@ def conversation_reply(request, model_admin, session_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Message sent." if created else "That message was already sent.")
+        messages.success(
+            request, _("Message sent.") if created else _("That message was already sent.")
+        )
     return redirect(_conversation_url(session))

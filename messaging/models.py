@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Direction(models.TextChoices):
@@ -183,6 +184,8 @@ class Message(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at"]
         constraints = [
             # Providers retry and reorder webhooks: the same provider id on
@@ -283,6 +286,8 @@ class Turn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("turn")
+        verbose_name_plural = _("turns")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -335,7 +340,8 @@ class WebhookInbox(models.Model):
     result = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = "webhook inbox row"
+        verbose_name = _("webhook inbox row")
+        verbose_name_plural = _("webhook inbox rows")
         constraints = [
             models.UniqueConstraint(
                 fields=["instance", "body_sha256"], name="webhook_inbox_body_once_per_instance"

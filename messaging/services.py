@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core import metrics
 from core.errors import Conflict, ValidationError
@@ -22,11 +23,13 @@ from sessions_app.services import session_activate, session_pause, session_takeo
 OUTBOUND_AUTHORS = frozenset(
     {Author.AGENT, Author.AI, Author.BUSINESS, Author.SYSTEM, Author.AGENT_PLATFORM}
 )
+# Lazy: the API's message follows the request's Accept-Language (English by
+# default); the code stays the contract.
 AI_REFUSAL_MESSAGES = {
-    "session_closed": "The session is closed; the AI may not reply.",
-    "session_paused": "The session is paused; the AI may not reply.",
-    "ai_blocked": "The AI is blocked for this session (a human has taken over).",
-    "bypass_bots": "This contact is set to bypass bots; the AI may not reply.",
+    "session_closed": gettext_lazy("The session is closed; the AI may not reply."),
+    "session_paused": gettext_lazy("The session is paused; the AI may not reply."),
+    "ai_blocked": gettext_lazy("The AI is blocked for this session (a human has taken over)."),
+    "bypass_bots": gettext_lazy("This contact is set to bypass bots; the AI may not reply."),
 }
 
 

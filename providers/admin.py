@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin
 from core.errors import DomainError
@@ -17,14 +19,83 @@ from providers.selectors import instance_webhook_url
 from providers.services import instance_connect, instance_health_check
 
 DOWN_STATUSES = [ConnectionStatus.DISCONNECTED, ConnectionStatus.ERROR]
+# Gateways rotate the pairing QR about every 20 s: the page asks this often.
+CONNECTION_POLL_SECONDS = 3
+# The console's words for connection states (the stored values stay English).
+CONNECTION_LABELS = {
+    ConnectionStatus.UNKNOWN: gettext_lazy("Unknown"),
+    ConnectionStatus.CONNECTING: gettext_lazy("Connecting"),
+    ConnectionStatus.CONNECTED: gettext_lazy("Connected"),
+    ConnectionStatus.DISCONNECTED: gettext_lazy("Disconnected"),
+    ConnectionStatus.ERROR: gettext_lazy("Error"),
+}
+
+
+def connection_label(status: str) -> str:
+    return str(CONNECTION_LABELS.get(status, status))
+
+
+def qr_version(instance: Instance) -> str:
+    """Changes whenever the page must redraw: a new QR or a new status."""
+    updated = instance.qr_code_updated_at.isoformat() if instance.qr_code_updated_at else ""
+    return f"{instance.connection_status}|{updated}"
+
+
+def qr_html(instance: Instance) -> str:
+    """The QR box's content: the newest QR, or why there is none."""
+    if instance.connection_status == ConnectionStatus.CONNECTED:
+        return format_html(
+            '<p class="atd-qr-connected" data-connected="1">{}</p>',
+            _("Connected: this number is paired, no QR code needed."),
+        )
+    code = instance.qr_code or ""
+    if not code:
+        return format_html(
+            '<p class="atd-qr-empty">{}</p>',
+            _("No QR code received (the gateway sends one while pairing)."),
+        )
+    updated = (
+        _("received %(duration)s ago") % {"duration": timesince(instance.qr_code_updated_at)}
+        if instance.qr_code_updated_at
+        else ""
+    )
+    if is_image(code):
+        return format_html(
+            '<div class="atd-qr"><img src="{}" alt="{}"><br><small>{}</small></div>',
+            code,
+            _("QR code"),
+            updated,
+        )
+    # A raw pairing string (Baileys bridges, some gateway versions): drawn here.
+    try:
+        svg = qr_svg(code)
+    except QrTooLong:
+        return format_html(
+            '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>{} {}</small></div>',
+            code,
+            _("Too long for a QR code: not a pairing code?"),
+            updated,
+        )
+    return format_html(
+        '<div class="atd-qr">{}<br><small>{}</small>'
+        '<details><summary>{}</summary><pre id="atd-qr-raw">{}</pre></details>'
+        "</div>",
+        mark_safe(svg),  # noqa: S308 (segno's markup: the code is not in it as text)
+        updated,
+        _("Raw QR text"),
+        code,
+    )
 
 
 class ConnectionFilter(admin.SimpleListFilter):
-    title = "connection"
+    title = gettext_lazy("connection")
     parameter_name = "connection"
 
     def lookups(self, request, model_admin):
-        return [("down", "Down (disconnected or error)"), *ConnectionStatus.choices]
+        return [
+            ("down", _("Down (disconnected or error)")),
+            *((status, connection_label(status)) for status in ConnectionStatus.values),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -73,61 +144,43 @@ class InstanceAdmin(OrganizationScopedAdmin):
             return [(None, {"fields": [f for f in fieldsets[0][1]["fields"] if f not in hidden]})]
         return fieldsets
 
-    @admin.display(description="connection", ordering="connection_status")
+    @admin.display(description=gettext_lazy("connection"), ordering="connection_status")
     def connection_column(self, instance):
         since = ""
         if instance.connection_status_since:
-            since = f"for {timesince(instance.connection_status_since)}"
+            duration = timesince(instance.connection_status_since)
+            since = _("for %(duration)s") % {"duration": duration}
         css = {
             ConnectionStatus.CONNECTED: "atd-status-active",
             ConnectionStatus.CONNECTING: "atd-status-queued",
         }.get(instance.connection_status, "atd-ai-blocked")
         return format_html(
-            '<span class="atd-status {}">{}</span> <small class="atd-when">{}</small>',
+            '<span class="atd-status {}" data-status="{}">{}</span> '
+            '<small class="atd-when">{}</small>',
             css,
-            instance.get_connection_status_display(),
+            instance.connection_status,
+            connection_label(instance.connection_status),
             since,
         )
 
-    @admin.display(description="last health check", ordering="last_health_check_at")
+    @admin.display(description=gettext_lazy("last health check"), ordering="last_health_check_at")
     def health_column(self, instance):
         if not instance.last_health_check_at:
-            return "never"
-        return f"{timesince(instance.last_health_check_at)} ago"
+            return _("never")
+        return _("%(duration)s ago") % {"duration": timesince(instance.last_health_check_at)}
 
-    @admin.display(description="QR code")
+    @admin.display(description=gettext_lazy("QR code"))
     def qr_code_column(self, instance):
-        code = instance.qr_code or ""
-        if not code:
-            return "No QR code received (the gateway sends one while pairing)."
-        updated = (
-            f"received {timesince(instance.qr_code_updated_at)} ago"
-            if instance.qr_code_updated_at
-            else ""
-        )
-        if is_image(code):
-            return format_html(
-                '<div class="atd-qr"><img src="{}" alt="QR code"><br><small>{}</small></div>',
-                code,
-                updated,
-            )
-        # A raw pairing string (Baileys bridges, some gateway versions): drawn here.
-        try:
-            svg = qr_svg(code)
-        except QrTooLong:
-            return format_html(
-                '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>Too long for a QR '
-                "code: not a pairing code? {}</small></div>",
-                code,
-                updated,
-            )
+        """The newest QR, inside a box the page refreshes (console.js polls
+        the connection view) until the number is connected."""
         return format_html(
-            '<div class="atd-qr">{}<br><small>{}</small>'
-            '<details><summary>Raw QR text</summary><pre id="atd-qr-raw">{}</pre></details>'
-            "</div>",
-            mark_safe(svg),  # noqa: S308 (segno's markup: the code is not in it as text)
-            updated,
-            code,
+            '<div id="atd-qr-live" data-poll-url="{}" data-poll-seconds="{}" data-version="{}" '
+            'data-status="{}">{}</div>',
+            reverse("admin:providers_instance_connection", args=[instance.pk]),
+            CONNECTION_POLL_SECONDS,
+            qr_version(instance),
+            instance.connection_status,
+            qr_html(instance),
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -140,7 +193,7 @@ class InstanceAdmin(OrganizationScopedAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Check connection now")
+    @admin.action(description=gettext_lazy("Check connection now"))
     def check_now_action(self, request, queryset):
         for instance in queryset:
             try:
@@ -150,7 +203,7 @@ class InstanceAdmin(OrganizationScopedAdmin):
                 continue
             self.message_user(
                 request,
-                f"{instance.name}: {instance.get_connection_status_display()}",
+                f"{instance.name}: {connection_label(instance.connection_status)}",
                 messages.SUCCESS
                 if instance.connection_status == ConnectionStatus.CONNECTED
                 else messages.WARNING,
@@ -168,6 +221,11 @@ class InstanceAdmin(OrganizationScopedAdmin):
                 self.admin_site.admin_view(self.connect_view),
                 name="providers_instance_connect",
             ),
+            path(
+                "<uuid:instance_id>/connection/",
+                self.admin_site.admin_view(self.connection_view),
+                name="providers_instance_connection",
+            ),
             *super().get_urls(),
         ]
 
@@ -180,6 +238,25 @@ class InstanceAdmin(OrganizationScopedAdmin):
             raise PermissionDenied
         self.check_now_action(request, [instance])
         return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
+
+    def connection_view(self, request, instance_id):
+        return require_GET(self._connection)(request, instance_id)
+
+    def _connection(self, request, instance_id):
+        """The instance page's poll: status and QR box, only for its organization."""
+        instance = self.get_visible_object(request, instance_id)
+        if not self.has_view_permission(request, instance):
+            raise PermissionDenied
+        return JsonResponse(
+            {
+                "status": instance.connection_status,
+                "connected": instance.connection_status == ConnectionStatus.CONNECTED,
+                "version": qr_version(instance),
+                "qrUpdatedAt": instance.qr_code_updated_at,
+                "connectionHtml": self.connection_column(instance),
+                "qrHtml": qr_html(instance),
+            }
+        )
 
     def connect_view(self, request, instance_id):
         return require_POST(self._connect)(request, instance_id)
@@ -195,9 +272,15 @@ class InstanceAdmin(OrganizationScopedAdmin):
             self.message_user(request, f"{instance.name}: {exc.message}", messages.ERROR)
         else:
             if isinstance(answer, QrCodeEvent):
-                text = "Scan the QR code below with the phone's WhatsApp."
+                text = _("Scan the QR code below with the phone's WhatsApp.")
                 if answer.pairing_code:
-                    text += f" Pairing code: {answer.pairing_code}."
+                    # Typed by hand on the phone: shown large.
+                    text = format_html(
+                        '{} {} <strong class="atd-pairing-code" id="atd-pairing-code">{}</strong>',
+                        text,
+                        _("Or type this pairing code on the phone:"),
+                        answer.pairing_code,
+                    )
                 self.message_user(request, text, messages.SUCCESS)
             else:
                 self.message_user(request, f"{instance.name}: {answer.status}", messages.SUCCESS)

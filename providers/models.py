@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def new_webhook_secret() -> str:
@@ -85,6 +86,8 @@ class Instance(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("instance")
+        verbose_name_plural = _("instances")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -116,8 +119,9 @@ class SandboxOutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("sandbox outbox message")
+        verbose_name_plural = _("sandbox outbox messages")
         ordering = ["-created_at"]
-        verbose_name = "sandbox outbox message"
 
     def __str__(self) -> str:
         return f"→ {self.to}: {self.text[:40]}"

@@ -45,11 +45,13 @@ if ! redis_up; then
   redis_up || { echo "Redis did not come up on 127.0.0.1:6379" >&2; exit 1; }
 fi
 
-# Media tools the transcription tests and the browser test use.
+# Tools the transcription, browser and catalogue tests use.
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+# makemessages/msgfmt: the translation catalogue test.
+command -v msgfmt >/dev/null || missing+=(gettext)
 if [ "${ATENDE_SKIP_BROWSER:-}" != 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)

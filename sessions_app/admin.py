@@ -5,23 +5,27 @@ columns that need messages (last message, unread count) and the
 conversation page: sessions_app sits below messaging and never imports it.
 """
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import (
     OrganizationScopedAdmin,
     OrganizationScopedInline,
     agent_of,
+    console_zone,
     department_ids_of,
     organization_of,
 )
 from accounts.models import Agent, Department
 from contacts.admin import PhoneSearchMixin, tag_chip
 from contacts.models import Tabulation
+from contacts.phones import phone_display
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
 from sessions_app.selectors import (
@@ -32,12 +36,21 @@ from sessions_app.selectors import (
     session_ai_refusal_reason,
 )
 
+# The console's words for statuses; the stored values (and the API) stay English.
+STATUS_LABELS = {
+    SessionStatus.QUEUED: gettext_lazy("Queued"),
+    SessionStatus.ACTIVE: gettext_lazy("Active"),
+    SessionStatus.PAUSED: gettext_lazy("Paused"),
+    SessionStatus.CLOSED: gettext_lazy("Closed"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
 
 def organization_zone(organization) -> ZoneInfo:
-    try:
-        return ZoneInfo(organization.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return console_zone(organization)
 
 
 def local_time(value, organization, fmt: str = "%H:%M") -> str:
@@ -54,39 +67,44 @@ def ai_state(session: ChatSession, now=None) -> tuple[str, str]:
     """
     reason = session_ai_refusal_reason(session, now=now or timezone.now())
     if reason == NOT_DISPATCHED_CLOSED:
-        return "closed", "AI off: closed"
+        return "closed", _("AI off: closed")
     if reason == NOT_DISPATCHED_PAUSED:
-        return "paused", "AI off: paused"
+        return "paused", _("AI off: paused")
     if reason == NOT_DISPATCHED_AI_BLOCKED:
         until = local_time(session.ai_blocked_until, session.organization)
-        return "blocked", f"blocked until {until}"
+        return "blocked", _("AI blocked until %(time)s") % {"time": until}
     if reason == NOT_DISPATCHED_BYPASS_BOTS:
-        return "bypass", "bypass"
-    return "active", "active"
+        return "bypass", _("AI off for this contact")
+    return "active", _("AI active")
 
 
 def ai_badge(session: ChatSession, now=None) -> str:
     state, label = ai_state(session, now)
     return format_html(
-        '<span class="atd-badge atd-ai-{}" title="{}">AI {}</span>',
+        '<span class="atd-badge atd-ai-{}" title="{}">{}</span>',
         state,
         session.ai_block_reason if state == "blocked" else "",
-        label.removeprefix("AI "),
+        label,
     )
 
 
 def status_badge(status: str) -> str:
-    return format_html('<span class="atd-status atd-status-{}">{}</span>', status.lower(), status)
+    return format_html(
+        '<span class="atd-status atd-status-{}" data-status="{}">{}</span>',
+        status.lower(),
+        status,
+        status_label(status),
+    )
 
 
 class ViewFilter(admin.SimpleListFilter):
     """The two shortcuts of a shift: my sessions, and the queue nobody took."""
 
-    title = "view"
+    title = gettext_lazy("view")
     parameter_name = "view"
 
     def lookups(self, request, model_admin):
-        return [("mine", "Mine"), ("queue", "Queue (unassigned, open)")]
+        return [("mine", _("Mine")), ("queue", _("Queue (unassigned, open)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
@@ -100,12 +118,32 @@ class ViewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The status in the console's words; the parameter stays the one the
+    dashboard's links use (``status__exact=QUEUED``)."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(status, status_label(status)) for status in SessionStatus.values]
+
+    def queryset(self, request, queryset):
+        if self.value() in SessionStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 class AiFilter(admin.SimpleListFilter):
-    title = "AI"
+    title = gettext_lazy("AI")
     parameter_name = "ai"
 
     def lookups(self, request, model_admin):
-        return [("active", "Active"), ("blocked", "Blocked"), ("bypass", "Bypass")]
+        return [
+            ("active", _("AI active")),
+            ("blocked", _("AI blocked")),
+            ("bypass", _("AI off for this contact")),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -137,7 +175,7 @@ class _ScopedRelatedFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         choices = [(str(obj.pk), str(obj)) for obj in self.choices_queryset(request)]
         if self.field != "tabulations":
-            choices.append(("none", "Unassigned"))
+            choices.append(("none", _("Unassigned")))
         return choices
 
     def queryset(self, request, queryset):
@@ -153,7 +191,7 @@ class _ScopedRelatedFilter(admin.SimpleListFilter):
 
 
 class InstanceFilter(_ScopedRelatedFilter):
-    title = "instance"
+    title = gettext_lazy("instance")
     parameter_name = "instance"
     model = Instance
     field = "instance"
@@ -163,7 +201,7 @@ class InstanceFilter(_ScopedRelatedFilter):
 
 
 class AgentFilter(_ScopedRelatedFilter):
-    title = "assigned agent"
+    title = gettext_lazy("assigned agent")
     parameter_name = "agent"
     model = Agent
     field = "assigned_agent"
@@ -173,7 +211,7 @@ class AgentFilter(_ScopedRelatedFilter):
 
 
 class DepartmentFilter(_ScopedRelatedFilter):
-    title = "department"
+    title = gettext_lazy("department")
     parameter_name = "department"
     model = Department
     field = "assigned_department"
@@ -185,7 +223,7 @@ class DepartmentFilter(_ScopedRelatedFilter):
 
 
 class TagFilter(_ScopedRelatedFilter):
-    title = "tag"
+    title = gettext_lazy("tag")
     parameter_name = "tag"
     model = Tabulation
     field = "tabulations"
@@ -212,7 +250,7 @@ class ChatSessionAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
     ]
     list_filter = [
         ViewFilter,
-        "status",
+        StatusFilter,
         AiFilter,
         InstanceFilter,
         AgentFilter,
@@ -240,24 +278,24 @@ class ChatSessionAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("session_tabulations__tabulation")
 
-    @admin.display(description="contact", ordering="contact__name")
+    @admin.display(description=gettext_lazy("contact"), ordering="contact__name")
     def contact_column(self, session):
-        phone = f"+{session.contact.phone}" if session.contact.phone else ""
+        phone = phone_display(session.contact.phone)
         return format_html(
             '<span class="atd-contact"><strong>{}</strong><br><small>{}</small></span>',
             session.contact.name or phone or "—",
             phone,
         )
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, session):
         return status_badge(session.status)
 
-    @admin.display(description="instance", ordering="instance__name")
+    @admin.display(description=gettext_lazy("instance"), ordering="instance__name")
     def instance_column(self, session):
         return session.instance.name
 
-    @admin.display(description="assigned")
+    @admin.display(description=gettext_lazy("assigned to"))
     def assignment_column(self, session):
         parts = []
         if session.assigned_agent_id:
@@ -266,11 +304,11 @@ class ChatSessionAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
             parts.append(session.assigned_department.name)
         return " · ".join(parts) or "—"
 
-    @admin.display(description="AI")
+    @admin.display(description=gettext_lazy("AI"))
     def ai_column(self, session):
         return ai_badge(session)
 
-    @admin.display(description="tags")
+    @admin.display(description=gettext_lazy("tags"))
     def tags_column(self, session):
         chips = [link.tabulation for link in session.session_tabulations.all()]
         if not chips:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
-    verbose_name = "Sessions"
+    verbose_name = _("Sessions")
 
     def ready(self):
         from core.metrics import register_collector

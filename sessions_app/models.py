@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SessionStatus(models.TextChoices):
@@ -86,6 +87,8 @@ class ChatSession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         ordering = ["-last_message_at", "-created_at"]
         constraints = [
             # The rule the prototype only hoped for: two concurrent first
@@ -128,6 +131,8 @@ class SessionTabulation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("session tabulation")
+        verbose_name_plural = _("session tabulations")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "tabulation"], name="session_tabulation_unique"
@@ -161,6 +166,8 @@ class SessionEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
         ordering = ["created_at"]
         indexes = [models.Index(fields=["session", "created_at"])]
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TranscriptionCache(models.Model):
@@ -18,6 +19,8 @@ class TranscriptionCache(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("transcription cache entry")
+        verbose_name_plural = _("transcription cache entries")
         constraints = [
             models.UniqueConstraint(fields=["sha256", "variant"], name="transcription_cache_key")
         ]

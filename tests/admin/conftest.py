@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -19,10 +20,22 @@ PNG_BYTES = bytes.fromhex(
 )
 
 
-def login(agent_or_user) -> Client:
+def login(agent_or_user, language: str = "en") -> Client:
+    """A logged-in console client. These tests read the console in English
+    (the agent's language switch, as a cookie); test_language.py reads it in
+    Portuguese, the default."""
     user = getattr(agent_or_user, "user", agent_or_user)
     client = Client()
     client.force_login(user)
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+@pytest.fixture
+def client(client) -> Client:
+    """pytest-django's client, reading the console in English like login()."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

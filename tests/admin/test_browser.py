@@ -140,6 +140,9 @@ def browser():
         f"--user-data-dir={profile}",
     ]:
         options.add_argument(argument)
+    # These tests read the console in English whatever the machine's locale;
+    # test_browser_languages.py drives it as a Brazilian browser.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     try:
@@ -200,7 +203,7 @@ def test_an_agent_reads_takes_over_replies_and_closes(live_server, browser, cele
     # The session list, then the conversation.
     browser.get(f"{live_server.url}/admin/sessions_app/chatsession/")
     row = browser.find_element(By.CSS_SELECTOR, "#result_list tbody tr")
-    assert "Maria Souza" in row.text and "+5531987654321" in row.text
+    assert "Maria Souza" in row.text and "+55 31 98765-4321" in row.text
     assert "AI active" in row.text and "vip" in row.text
     assert browser.find_element(By.CSS_SELECTOR, ".atd-unread").text == "5"
     shot(browser, "console-sessions-light.png")
@@ -221,7 +224,7 @@ def test_an_agent_reads_takes_over_replies_and_closes(live_server, browser, cele
     group = timeline.find_element(By.CSS_SELECTOR, ".atd-turn")
     assert "Turn · 2 messages merged" in group.text
     assert "é a camiseta azul" in group.text and "tamanho M" in group.text
-    assert "AI: not sent: contact bypasses bots" in group.text
+    assert "AI: not sent: AI off for this contact" in group.text
     tick = timeline.find_element(By.CSS_SELECTOR, ".atd-author-ai .atd-tick")
     assert tick.get_attribute("data-status") == "read"
     shot(browser, "console-conversation-light.png")
@@ -277,7 +280,7 @@ def test_an_agent_reads_takes_over_replies_and_closes(live_server, browser, cele
     browser.find_element(By.ID, "atd-end-reason").send_keys("Troca combinada")
     browser.find_element(By.ID, "atd-close").click()
     wait_for(browser, text_on_page("Session closed."))
-    wait_for(browser, lambda d: "CLOSED" in last_text("#atd-state")(d))
+    wait_for(browser, lambda d: "Closed" in last_text("#atd-state")(d))
     assert browser.find_elements(By.ID, "atd-reopen")
     shot(browser, "console-conversation-closed-light.png")
     session.refresh_from_db()

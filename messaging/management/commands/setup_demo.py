@@ -42,15 +42,18 @@ class Command(BaseCommand):
         if organization is None:
             organization, raw_key = organization_create(name=DEMO_ORGANIZATION, api_key_name="demo")
             credentials = {"organizationId": str(organization.id), "apiKey": raw_key}
-            CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
-            CREDENTIALS_FILE.chmod(0o600)
+        base = options["base_url"].rstrip("/")
+        # simulate_inbound posts to the server this run printed (a PORT other
+        # than 8000 included) without being told again.
+        credentials["baseUrl"] = base
+        CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
+        CREDENTIALS_FILE.chmod(0o600)
 
         instance, _ = Instance.objects.get_or_create(
             organization=organization,
             name="Sandbox",
             defaults={"provider": Provider.SANDBOX, "concat_timeout": 3},
         )
-        base = options["base_url"].rstrip("/")
         self.stdout.write(
             "\n".join(
                 [

@@ -1,5 +1,5 @@
-// Agent console: keep the conversation fresh without a reload, and copy
-// buttons. Plain script, no build step.
+// Agent console: keep the conversation and an instance's pairing QR fresh
+// without a reload, and copy buttons. Plain script, no build step.
 (function () {
   "use strict";
 
@@ -46,14 +46,50 @@
         if (!source) { return; }
         navigator.clipboard.writeText(source.textContent.trim()).then(function () {
           var label = button.textContent;
-          button.textContent = "Copied";
+          button.textContent = button.getAttribute("data-copied") || label;
           window.setTimeout(function () { button.textContent = label; }, 1500);
         });
       });
     });
   }
 
+  // Instance page: follow the newest QR and the connection status until the
+  // number is connected (gateways rotate the QR about every 20 s).
+  function followConnection(box) {
+    var url = box.getAttribute("data-poll-url");
+    var seconds = parseInt(box.getAttribute("data-poll-seconds"), 10) || 3;
+    var version = box.getAttribute("data-version");
+    var status = document.querySelector(".field-connection_column .readonly");
+    var busy = false;
+    var timer = null;
+
+    function tick() {
+      if (busy || document.hidden) { return; }
+      busy = true;
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          if (data.version !== version) {
+            version = data.version;
+            box.setAttribute("data-version", version);
+            box.setAttribute("data-status", data.status);
+            box.innerHTML = data.qrHtml;
+            if (status) { status.innerHTML = data.connectionHtml; }
+          }
+          if (data.connected) { window.clearInterval(timer); }
+        })
+        .catch(function () { /* offline for a moment: try again next tick */ })
+        .then(function () { busy = false; });
+    }
+    if (box.getAttribute("data-status") !== "CONNECTED") {
+      timer = window.setInterval(tick, seconds * 1000);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var qr = document.getElementById("atd-qr-live");
+    if (qr) { followConnection(qr); }
     var root = document.getElementById("atd-conversation");
     if (root) {
       var timeline = document.getElementById("atd-timeline");

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import requests
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -30,7 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--file", help="Send this file as media (image, audio, video, …).")
         parser.add_argument("--name", default="", help="The customer's WhatsApp name.")
         parser.add_argument("--from-me", action="store_true", help="Typed on the business phone.")
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="Server base URL.")
+        parser.add_argument(
+            "--url",
+            default=_demo_base_url(),
+            help="Server base URL (default: the one `make run` printed, else port 8000).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -68,6 +73,15 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"The server answered {response.status_code}: {response.text}")
         self.stdout.write(f"Delivered {message['id']}: {response.text}")
+
+
+def _demo_base_url() -> str:
+    # setup_demo (run by `make run`) records the URL it printed.
+    try:
+        credentials = json.loads((settings.VAR_DIR / "demo-credentials.json").read_text())
+    except (FileNotFoundError, ValueError):
+        credentials = {}
+    return credentials.get("baseUrl") or "http://127.0.0.1:8000"
 
 
 def _media(path: Path) -> dict:

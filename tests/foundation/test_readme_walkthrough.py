@@ -1,0 +1,240 @@
+"""The README's "Two commands" and "Try it", in order, as a new user runs them.
+
+`make run` on the embedded default (SQLite + file-system broker, its own
+var/ folder and a free port), then the README's commands with the id and key
+it printed, then Ctrl-C.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+PHONE = "5511987654321"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _untracked_files() -> set[str]:
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {line[3:] for line in out.splitlines() if line.startswith("??")}
+
+
+def _wait_for(read, predicate, timeout=60, every=0.5):
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not predicate(value) and time.monotonic() < deadline:
+        time.sleep(every)
+        value = read()
+    return value
+
+
+def _printed(log: Path, label: str) -> str:
+    match = re.search(rf"{label}\s+(\S+)", log.read_text())
+    assert match, log.read_text()[-4000:]
+    return match.group(1)
+
+
+@pytest.mark.worker
+def test_the_readme_try_it_section_works_as_written_on_the_embedded_default(tmp_path):
+    port = _free_port()
+    var = tmp_path / "var"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "PORT"}
+    }
+    env.update(
+        {
+            "ATENDE_VAR_DIR": str(var),
+            "PORT": str(port),
+            "WORKER_CONCURRENCY": "1",
+            "WEB_CONCURRENCY": "1",
+        }
+    )
+    untracked_before = _untracked_files()
+    log_path = tmp_path / "make-run.log"
+    log = log_path.open("w")
+    # -o: the shared virtualenv is already installed; never reinstall it here.
+    stack = subprocess.Popen(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def health():
+            try:
+                return requests.get(f"{base}/api/health", timeout=5).status_code
+            except requests.ConnectionError:
+                return None
+
+        assert _wait_for(health, lambda s: s == 200, timeout=180, every=1) == 200, (
+            log_path.read_text()[-4000:]
+        )
+        # Every URL make run printed answers, on the port it printed.
+        printed = set(re.findall(r"http://127\.0\.0\.1:\d+/[\w/]*", log_path.read_text()))
+        assert printed, log_path.read_text()
+        for url in printed:
+            assert url.startswith(f"{base}/"), url
+            assert requests.get(url, timeout=10).status_code == 200, url
+
+        instance_id = _printed(log_path, "Sandbox instance:")
+        api_key = _printed(log_path, "API key:")
+        photo = tmp_path / "foto.jpg"
+        photo.write_bytes(_jpeg())
+        for extra in (["--text", "Oi, meu pedido atrasou"], ["--file", str(photo)]):
+            done = subprocess.run(
+                [sys.executable, "manage.py", "simulate_inbound", "--instance", instance_id]
+                + ["--phone", PHONE, *extra],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert done.returncode == 0, done.stderr
+
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {api_key}"
+        messages = _wait_for(
+            lambda: api.get(f"{base}/api/v1/messages", timeout=10).json()["data"],
+            lambda data: len(data) >= 2,
+        )
+        assert len(messages) == 2, messages
+        sessions = api.get(f"{base}/api/v1/sessions", timeout=10).json()["data"]
+        assert len(sessions) == 1, sessions
+        session_id = sessions[0]["id"]
+        contact = api.get(f"{base}/api/v1/contacts/by-phone/11987654321", timeout=10)
+        assert contact.status_code == 200, contact.text
+        by_contact = api.get(
+            f"{base}/api/v1/sessions/by-contact/{contact.json()['id']}", timeout=10
+        ).json()
+        texts = [m["content"].get("text") for m in by_contact["allMessages"]]
+        assert "Oi, meu pedido atrasou" in texts
+        assert any(m["type"] == "MEDIA" for m in by_contact["allMessages"]), by_contact
+
+        def ai_reply():
+            return api.post(
+                f"{base}/api/v1/messages",
+                json={
+                    "sessionId": session_id,
+                    "author": "AI",
+                    "type": "TEXT",
+                    "content": {"text": "Já verifico!"},
+                },
+                timeout=10,
+            )
+
+        reply = ai_reply()
+        assert reply.status_code == 201, reply.text
+        status = _wait_for(
+            lambda: api.get(f"{base}/api/v1/messages/{reply.json()['id']}", timeout=10).json()[
+                "status"
+            ],
+            lambda s: s == "SENT",
+        )
+        assert status == "SENT"
+
+        _take_over_in_the_console(base, session_id)
+        refused = ai_reply()
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "ai_blocked"
+    finally:
+        # Ctrl-C in the terminal: SIGINT to the whole foreground group.
+        os.killpg(stack.pid, signal.SIGINT)
+        started = time.monotonic()
+        try:
+            stack.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(stack.pid, signal.SIGKILL)
+            stack.wait(10)
+        stopped_after = time.monotonic() - started
+        log.close()
+    assert stopped_after < 15, log_path.read_text()[-3000:]
+    leftovers = _leftover_processes(stack.pid)
+    assert not leftovers, leftovers
+    # Runtime files (database, broker folders, media) all stay under var/.
+    assert _untracked_files() - untracked_before == set()
+    assert not (ROOT / "control").exists()
+    assert (var / "broker" / "control").is_dir()
+
+
+def _take_over_in_the_console(base: str, session_id: str) -> None:
+    """admin/admin (printed by make run) logs in and takes the conversation over."""
+    console = requests.Session()
+    login_url = f"{base}/admin/login/"
+    console.get(login_url, timeout=10)
+    answer = console.post(
+        login_url,
+        data={
+            "username": "admin",
+            "password": "admin",
+            "csrfmiddlewaretoken": console.cookies["csrftoken"],
+            "next": "/admin/",
+        },
+        headers={"Referer": login_url},
+        timeout=10,
+    )
+    assert answer.status_code == 200 and "sessionid" in console.cookies, answer.text[:500]
+    url = f"{base}/admin/sessions_app/chatsession/{session_id}/conversation/take-over/"
+    taken = console.post(
+        url,
+        data={"csrfmiddlewaretoken": console.cookies["csrftoken"]},
+        headers={"Referer": url},
+        timeout=10,
+    )
+    assert taken.status_code == 200, taken.text[:500]
+
+
+def _leftover_processes(group: int) -> list[str]:
+    out = subprocess.run(["ps", "-o", "pid=,pgid=,args=", "-e"], capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if line.split()[1] == str(group)]
+
+
+def _jpeg() -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_make_run_prints_and_serves_port_8000_when_port_is_not_set():
+    env = {key: value for key, value in os.environ.items() if key != "PORT"}
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # honcho alone would number ports from 5000: it is given the printed one.
+    [setup] = [line for line in plan.splitlines() if "setup_demo" in line]
+    [start] = [line for line in plan.splitlines() if "honcho start" in line]
+    assert "--base-url http://127.0.0.1:${PORT:-8000}" in setup
+    assert "--port ${PORT:-8000}" in start
