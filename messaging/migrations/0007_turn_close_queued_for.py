@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0005_message_edits_and_deletions'),
+        ('messaging', '0006_translated_model_names'),
     ]
 
     operations = [
