@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import OrganizationScopedAdmin
 from assistant.models import Assistant, AssistantRun, KnowledgeDocument
-from assistant.services import document_create
+from assistant.services import ASSISTANT_EDITABLE_FIELDS, document_create
 from core.errors import DomainError
 
 
@@ -32,22 +32,7 @@ class AssistantForm(forms.ModelForm):
 
     class Meta:
         model = Assistant
-        fields = [
-            "organization",
-            "name",
-            "model",
-            "base_url",
-            "api_key",
-            "system_prompt",
-            "temperature",
-            "max_history_messages",
-            "max_reply_chars",
-            "handoff_department",
-            "handoff_message",
-            "daily_token_budget",
-            "max_replies_per_hour",
-            "is_active",
-        ]
+        fields = ["organization", *ASSISTANT_EDITABLE_FIELDS]
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")
