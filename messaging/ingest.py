@@ -233,17 +233,30 @@ def _known_sender(instance: Instance, event: MessageEvent):
             [instance.pk, SessionStatus.CLOSED, instance.organization_id, wa_ids],
         )
         rows = cursor.fetchall()
-    if len(rows) != len(wa_ids) or len({row[0] for row in rows}) != 1:
+    known = sender_unchanged(rows if len(rows) == len(wa_ids) else [None], event)
+    if known is None:
         return None
-    contact_id, phone, name, session_id = rows[0]
-    if session_id is None:
-        return None
-    if (event.phone and phone != event.phone) or (event.push_name and not name):
-        return None
+    contact_id, phone, name, session_id = known
     contact = Contact(pk=contact_id, organization_id=instance.organization_id, phone=phone)
     contact.name = name
     contact._state.adding = False
     return contact, session_id
+
+
+def sender_unchanged(known: list, event: MessageEvent) -> tuple | None:
+    """``(contact id, phone, name, open session id)`` when every WhatsApp id
+    of the event names the same known contact, which has a session open and
+    nothing to learn from the event (a phone to adopt, a name to fill); None
+    otherwise. ``known``: the look-up's row for each of the event's ids (None
+    for an id nobody has)."""
+    if not known or any(k is None for k in known) or len({k[0] for k in known}) != 1:
+        return None
+    contact_id, phone, name, session_id = known[0]
+    if session_id is None:
+        return None
+    if (event.phone and phone != event.phone) or (event.push_name and not name):
+        return None
+    return known[0]
 
 
 def _store_customer_message(

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
 from core.bulk import bulk_insert_copy
-from messaging.ingest import IngestResult, build_message
+from messaging.ingest import IngestResult, build_message, sender_unchanged
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, WebhookInbox
 from messaging.turns import turns_assign
 from providers.base import MessageEvent
@@ -119,17 +119,9 @@ def _known_senders(instance: Instance, rows: list[ClaimedRow]) -> dict:
 
 
 def _sender(event: MessageEvent, senders: dict):
-    """(contact id, open session id) when nothing about the sender is new, else None.
-    The same rule as the per-row path's ``_known_sender``."""
-    known = [senders.get(wa_id) for wa_id in set(event.wa_ids)]
-    if any(k is None for k in known) or len({k[0] for k in known}) != 1:
-        return None
-    contact_id, phone, name, session_id = known[0]
-    if session_id is None:
-        return None
-    if (event.phone and phone != event.phone) or (event.push_name and not name):
-        return None
-    return contact_id, session_id
+    """(contact id, open session id) when nothing about the sender is new, else None."""
+    known = sender_unchanged([senders.get(wa_id) for wa_id in set(event.wa_ids)], event)
+    return None if known is None else (known[0], known[3])
 
 
 def _together(candidates, rows, senders) -> list[ClaimedRow]:
