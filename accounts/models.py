@@ -11,25 +11,39 @@ from django.utils.translation import gettext_lazy as _
 class Organization(models.Model):
     """The tenant. Every other row belongs to one, directly or via its parent."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    is_active = models.BooleanField(default=True)
-    timezone = models.CharField(max_length=64, default="America/Sao_Paulo")
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    timezone = models.CharField(
+        max_length=64, default="America/Sao_Paulo", verbose_name=_("time zone")
+    )
     # Region used to read phone numbers typed without a country code.
-    default_country = models.CharField(max_length=2, default="BR")
+    default_country = models.CharField(
+        max_length=2, default="BR", verbose_name=_("default country")
+    )
     session_timeout_hours = models.PositiveIntegerField(
-        default=24, help_text="Idle sessions are closed after this many hours."
+        default=24,
+        help_text=_("Idle sessions are closed after this many hours."),
+        verbose_name=_("session timeout (hours)"),
     )
     human_takeover_minutes = models.PositiveIntegerField(
-        default=60, help_text="How long an agent's reply blocks the AI."
+        default=60,
+        help_text=_("How long an agent's reply blocks the AI."),
+        verbose_name=_("takeover minutes"),
     )
-    transcription_language = models.CharField(max_length=8, default="pt")
+    transcription_language = models.CharField(
+        max_length=8, default="pt", verbose_name=_("transcription language")
+    )
     # Per-organization overrides of the transcription models and prompts
     # (keys: audioModel, visionModel, imagePrompt, pdfPrompt).
-    transcription_settings = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    transcription_settings = models.JSONField(
+        default=dict, blank=True, verbose_name=_("transcription settings")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("organization")
@@ -55,17 +69,24 @@ class ApiKey(models.Model):
 
     PREFIX = "atd_"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="api_keys"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    name = models.CharField(max_length=100)
-    hashed_key = models.CharField(max_length=64, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    hashed_key = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("hashed key")
+    )
     # First characters of the key, to tell keys apart without revealing them.
-    hint = models.CharField(max_length=16, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    hint = models.CharField(max_length=16, editable=False, verbose_name=_("hint"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         verbose_name = _("API key")
@@ -89,15 +110,20 @@ class ApiKey(models.Model):
 
 
 class Department(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="departments"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("department")
@@ -119,15 +145,27 @@ class Agent(models.Model):
     ``departments`` empty means the agent sees every department's sessions.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="agents")
-    departments = models.ManyToManyField(Department, blank=True, related_name="agents")
-    display_name = models.CharField(max_length=150, blank=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="agent",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="agents",
+        verbose_name=_("organization"),
+    )
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="agents", verbose_name=_("departments")
+    )
+    display_name = models.CharField(max_length=150, blank=True, verbose_name=_("display name"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("agent")

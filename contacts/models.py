@@ -15,31 +15,44 @@ class Contact(models.Model):
     know solely by an ``@lid`` id.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="contacts"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    phone = models.CharField(max_length=20, null=True, blank=True)
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organization"),
+    )
+    phone = models.CharField(max_length=20, null=True, blank=True, verbose_name=_("phone"))
+    name = models.CharField(max_length=200, blank=True, verbose_name=_("name"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
     source_instance = models.ForeignKey(
         "providers.Instance",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The instance this contact first wrote to.",
+        help_text=_("The instance this contact first wrote to."),
+        verbose_name=_("source instance"),
     )
-    external_id = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external ID"))
     bypass_bots = models.BooleanField(
-        default=False, help_text="Never hand this contact's messages to the AI."
+        default=False,
+        help_text=_("Never hand this contact's messages to the AI."),
+        verbose_name=_("AI off for this contact"),
     )
-    profile_picture_url = models.URLField(max_length=1000, blank=True)
+    profile_picture_url = models.URLField(
+        max_length=1000, blank=True, verbose_name=_("profile picture URL")
+    )
     tabulations = models.ManyToManyField(
-        "contacts.Tabulation", through="contacts.ContactTabulation", related_name="contacts"
+        "contacts.Tabulation",
+        through="contacts.ContactTabulation",
+        related_name="contacts",
+        verbose_name=_("tags"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("contact")
@@ -70,10 +83,14 @@ class ContactWhatsAppId(models.Model):
     the pairing lets a later lid-only message find the right contact.
     """
 
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="whatsapp_ids")
-    wa_id = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, verbose_name=_("organization")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="whatsapp_ids", verbose_name=_("contact")
+    )
+    wa_id = models.CharField(max_length=100, verbose_name=_("WhatsApp id"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("WhatsApp id")
@@ -91,17 +108,24 @@ class ContactWhatsAppId(models.Model):
 class Tabulation(models.Model):
     """A tag for contacts and sessions (falecomigo's "tabulação")."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="tabulations"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    background_color = models.CharField(max_length=7, default="#ffffff")
-    auto_tabulation = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="tabulations",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    background_color = models.CharField(
+        max_length=7, default="#ffffff", verbose_name=_("background color")
+    )
+    auto_tabulation = models.BooleanField(default=False, verbose_name=_("automatic tag"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("tabulation")
@@ -118,18 +142,31 @@ class Tabulation(models.Model):
 
 
 class ContactTabulation(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, related_name="contact_tabulations"
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="contact_tabulations",
+        verbose_name=_("contact"),
     )
     tabulation = models.ForeignKey(
-        Tabulation, on_delete=models.CASCADE, related_name="contact_tabulations"
+        Tabulation,
+        on_delete=models.CASCADE,
+        related_name="contact_tabulations",
+        verbose_name=_("tag"),
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("contact tabulation")

@@ -23,18 +23,29 @@ def new_signing_secret() -> str:
 class Integration(models.Model):
     """An HTTPS endpoint (the AI agent platform, a CRM) that receives events."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="integrations"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    name = models.CharField(max_length=120)
-    url = models.URLField(max_length=1000)
-    secret = models.CharField(max_length=200, default=new_signing_secret)
-    events = models.JSONField(default=list, help_text="Event names this endpoint receives.")
-    is_active = models.BooleanField(default=True)
-    timeout_seconds = models.PositiveSmallIntegerField(default=10)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="integrations",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    url = models.URLField(max_length=1000, verbose_name=_("URL"))
+    secret = models.CharField(
+        max_length=200, default=new_signing_secret, verbose_name=_("signing secret")
+    )
+    events = models.JSONField(
+        default=list, help_text=_("Event names this endpoint receives."), verbose_name=_("events")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    timeout_seconds = models.PositiveSmallIntegerField(
+        default=10, verbose_name=_("timeout (seconds)")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("integration")
@@ -46,42 +57,56 @@ class Integration(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "PENDING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
+    PENDING = "PENDING", _("Pending")
+    SUCCEEDED = "SUCCEEDED", _("Succeeded")
+    FAILED = "FAILED", _("Failed")
 
 
 class Delivery(models.Model):
     """The outbox row: one event for one integration, retried until done."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="deliveries"
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("organization"),
     )
     integration = models.ForeignKey(
-        Integration, on_delete=models.CASCADE, related_name="deliveries"
+        Integration,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("integration"),
     )
-    event = models.CharField(max_length=64)
+    event = models.CharField(max_length=64, verbose_name=_("event"))
     # Same event for the same integration is delivered once (e.g. the turn id).
-    dedupe_key = models.CharField(max_length=200)
-    payload = models.JSONField()
+    dedupe_key = models.CharField(max_length=200, verbose_name=_("deduplication key"))
+    payload = models.JSONField(verbose_name=_("payload"))
     status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        verbose_name=_("status"),
     )
-    attempts_count = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    attempts_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    last_status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("last status code")
+    )
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     turn = models.ForeignKey(
         "messaging.Turn",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deliveries",
+        verbose_name=_("turn"),
     )
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("delivery")
@@ -102,14 +127,20 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveSmallIntegerField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    response_excerpt = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("delivery")
+    )
+    number = models.PositiveSmallIntegerField(verbose_name=_("number"))
+    status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("status code")
+    )
+    latency_ms = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("latency (ms)"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    response_excerpt = models.TextField(blank=True, verbose_name=_("response excerpt"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("delivery attempt")

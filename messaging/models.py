@@ -6,33 +6,34 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Direction(models.TextChoices):
-    INBOUND = "INBOUND"
-    OUTBOUND = "OUTBOUND"
+    INBOUND = "INBOUND", _("Inbound")
+    OUTBOUND = "OUTBOUND", _("Outbound")
 
 
 class Author(models.TextChoices):
-    CUSTOMER = "CUSTOMER"
-    AGENT = "AGENT"
-    AI = "AI"
-    BUSINESS = "BUSINESS"  # typed on the business phone itself
-    SYSTEM = "SYSTEM"  # timeline events: status changes, AI blocks, ...
-    AGENT_PLATFORM = "AGENT_PLATFORM"
+    CUSTOMER = "CUSTOMER", _("Customer")
+    AGENT = "AGENT", _("Agent")
+    AI = "AI", _("AI")
+    BUSINESS = "BUSINESS", _("Business phone")  # typed on the business phone itself
+    SYSTEM = "SYSTEM", _("System")  # timeline events: status changes, AI blocks, ...
+    AGENT_PLATFORM = "AGENT_PLATFORM", _("Agent platform")
 
 
 class MessageKind(models.TextChoices):
-    TEXT = "text"
-    IMAGE = "image"
-    AUDIO = "audio"
-    VOICE = "voice"  # push-to-talk voice note
-    VIDEO = "video"
-    DOCUMENT = "document"
-    STICKER = "sticker"
-    LOCATION = "location"
-    CONTACT = "contact"
-    REACTION = "reaction"
-    INTERACTIVE = "interactive"
-    UNSUPPORTED = "unsupported"
-    COMMAND = "command"  # an agent's @command typed on the business phone (CHAT_COMMAND)
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    AUDIO = "audio", _("Audio")
+    VOICE = "voice", _("Voice note")  # push-to-talk voice note
+    VIDEO = "video", _("Video")
+    DOCUMENT = "document", _("Document")
+    STICKER = "sticker", _("Sticker")
+    LOCATION = "location", _("Location")
+    CONTACT = "contact", _("Contact")
+    REACTION = "reaction", _("Reaction")
+    INTERACTIVE = "interactive", _("Interactive")
+    UNSUPPORTED = "unsupported", _("Unsupported")
+    # an agent's @command typed on the business phone (CHAT_COMMAND)
+    COMMAND = "command", _("Command")
 
 
 MEDIA_KINDS = frozenset(
@@ -64,11 +65,11 @@ def kind_for_mimetype(mimetype: str) -> str:
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "PENDING"
-    SENT = "SENT"
-    DELIVERED = "DELIVERED"
-    READ = "READ"
-    FAILED = "FAILED"
+    PENDING = "PENDING", _("Pending")
+    SENT = "SENT", _("Sent")
+    DELIVERED = "DELIVERED", _("Delivered")
+    READ = "READ", _("Read")
+    FAILED = "FAILED", _("Failed")
 
 
 # Delivery status only moves forward: a late "DELIVERED" webhook never
@@ -83,11 +84,11 @@ DELIVERY_STATUS_RANK = {
 
 
 class TranscriptionStatus(models.TextChoices):
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    DONE = "DONE"
-    FAILED = "FAILED"
-    SKIPPED = "SKIPPED"
+    PENDING = "PENDING", _("Pending")
+    PROCESSING = "PROCESSING", _("Processing")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+    SKIPPED = "SKIPPED", _("Skipped")
 
 
 def media_upload_path(message: "Message", filename: str) -> str:
@@ -95,93 +96,155 @@ def media_upload_path(message: "Message", filename: str) -> str:
 
 
 class Message(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="messages"
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("organization"),
     )
     session = models.ForeignKey(
-        "sessions_app.ChatSession", on_delete=models.CASCADE, related_name="messages"
+        "sessions_app.ChatSession",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("session"),
     )
     # Denormalized from the session: the by-contact history and the
     # per-instance uniqueness of provider ids need them without a join.
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, related_name="messages"
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("contact"),
     )
     instance = models.ForeignKey(
-        "providers.Instance", on_delete=models.CASCADE, related_name="messages"
+        "providers.Instance",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("instance"),
     )
-    direction = models.CharField(max_length=8, choices=Direction.choices)
-    author = models.CharField(max_length=16, choices=Author.choices)
-    kind = models.CharField(max_length=12, choices=MessageKind.choices, default=MessageKind.TEXT)
+    direction = models.CharField(
+        max_length=8, choices=Direction.choices, verbose_name=_("direction")
+    )
+    author = models.CharField(max_length=16, choices=Author.choices, verbose_name=_("author"))
+    kind = models.CharField(
+        max_length=12, choices=MessageKind.choices, default=MessageKind.TEXT, verbose_name=_("kind")
+    )
     # Body for text, caption for media, label for reactions/locations.
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, verbose_name=_("text"))
     # Normalized extras by kind: location {latitude, longitude, name,
     # address}, contact {vcard, name}, reaction {emoji, targetId},
     # command {name, args}, quoted message id, interactive reply id.
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
 
     # What the gateway needs to hand the media back (opaque to the domain).
-    media_ref = models.JSONField(default=dict, blank=True)
-    media_mimetype = models.CharField(max_length=120, blank=True)
-    media_filename = models.CharField(max_length=255, blank=True)
-    media_size = models.PositiveBigIntegerField(null=True, blank=True)
-    media_duration = models.FloatField(null=True, blank=True, help_text="Seconds.")
-    media_file = models.FileField(upload_to=media_upload_path, max_length=500, blank=True)
-    media_sha256 = models.CharField(max_length=64, blank=True)
+    media_ref = models.JSONField(default=dict, blank=True, verbose_name=_("media reference"))
+    media_mimetype = models.CharField(max_length=120, blank=True, verbose_name=_("media MIME type"))
+    media_filename = models.CharField(max_length=255, blank=True, verbose_name=_("media file name"))
+    media_size = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("media size"))
+    media_duration = models.FloatField(
+        null=True, blank=True, help_text=_("Seconds."), verbose_name=_("media duration")
+    )
+    media_file = models.FileField(
+        upload_to=media_upload_path, max_length=500, blank=True, verbose_name=_("media file")
+    )
+    media_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("media SHA-256"))
 
-    transcription = models.TextField(blank=True)
+    transcription = models.TextField(blank=True, verbose_name=_("transcription"))
     transcription_status = models.CharField(
-        max_length=10, choices=TranscriptionStatus.choices, blank=True
+        max_length=10,
+        choices=TranscriptionStatus.choices,
+        blank=True,
+        verbose_name=_("transcription status"),
     )
-    transcription_error = models.TextField(blank=True)
-    transcription_model = models.CharField(max_length=100, blank=True)
-    transcription_language = models.CharField(max_length=8, blank=True)
-    transcription_attempts = models.PositiveSmallIntegerField(default=0)
-    transcription_started_at = models.DateTimeField(null=True, blank=True)
-    transcription_processed_at = models.DateTimeField(null=True, blank=True)
+    transcription_error = models.TextField(blank=True, verbose_name=_("transcription error"))
+    transcription_model = models.CharField(
+        max_length=100, blank=True, verbose_name=_("transcription model")
+    )
+    transcription_language = models.CharField(
+        max_length=8, blank=True, verbose_name=_("transcription language")
+    )
+    transcription_attempts = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("transcription attempts")
+    )
+    transcription_started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("transcription started at")
+    )
+    transcription_processed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("transcription processed at")
+    )
 
-    provider_message_id = models.CharField(max_length=200, null=True, blank=True)
+    provider_message_id = models.CharField(
+        max_length=200, null=True, blank=True, verbose_name=_("provider message ID")
+    )
     delivery_status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        verbose_name=_("delivery status"),
     )
-    delivery_error = models.TextField(blank=True)
-    send_attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.TextField(blank=True, verbose_name=_("delivery error"))
+    send_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("send attempts"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    failed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("failed at"))
 
-    external_id = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external ID"))
+    idempotency_key = models.CharField(
+        max_length=200, null=True, blank=True, verbose_name=_("idempotency key")
+    )
     # False for messages recorded through the API without sending.
-    send_external = models.BooleanField(default=True)
+    send_external = models.BooleanField(default=True, verbose_name=_("send through WhatsApp"))
     sent_by_user = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent by user"),
     )
     turn = models.ForeignKey(
-        "messaging.Turn", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "messaging.Turn",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("turn"),
     )
     # The value of session.concat_seq this message produced (inbound customer
     # messages only).
-    concat_seq = models.PositiveBigIntegerField(null=True, blank=True)
-    raw_payload = models.JSONField(default=dict, blank=True)
-    provider_timestamp = models.DateTimeField(null=True, blank=True)
+    concat_seq = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name=_("message sequence")
+    )
+    raw_payload = models.JSONField(default=dict, blank=True, verbose_name=_("raw payload"))
+    provider_timestamp = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("provider timestamp")
+    )
     # When the webhook carrying it reached us (the inbox row's received_at):
     # the time its turn's window is measured on, however late a worker
     # ingests it. None for messages that did not come through a webhook.
-    received_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("received at"))
     # Edits (messaging.revisions): when the text last changed, and every
     # earlier text, oldest first: [{"text", "replacedAt"}].
-    edited_at = models.DateTimeField(null=True, blank=True)
-    edit_history = models.JSONField(default=list, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
+    edit_history = models.JSONField(default=list, blank=True, verbose_name=_("edit history"))
     # Deleted for everyone by its sender (CUSTOMER, or BUSINESS for ours):
     # hidden from agents and the API at once; its content is erased
     # DELETED_MESSAGE_RETENTION_DAYS later (content_erased_at).
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.CharField(max_length=16, choices=Author.choices, blank=True)
-    content_erased_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
+    deleted_by = models.CharField(
+        max_length=16, choices=Author.choices, blank=True, verbose_name=_("deleted by")
+    )
+    content_erased_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("content erased at")
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("message")
@@ -237,53 +300,72 @@ class Message(models.Model):
 
 
 class TurnStatus(models.TextChoices):
-    OPEN = "OPEN"  # collecting a burst
-    CLOSED = "CLOSED"  # burst finished; text assembled
+    OPEN = "OPEN", _("Open")  # collecting a burst
+    CLOSED = "CLOSED", _("Finished")  # burst finished; text assembled
 
 
 class DispatchStatus(models.TextChoices):
-    PENDING = "PENDING"
-    DISPATCHED = "DISPATCHED"
-    SKIPPED = "SKIPPED"
-    NO_INTEGRATION = "NO_INTEGRATION"
+    PENDING = "PENDING", _("Pending")
+    DISPATCHED = "DISPATCHED", _("Dispatched")
+    SKIPPED = "SKIPPED", _("Not sent")
+    NO_INTEGRATION = "NO_INTEGRATION", _("No integration")
 
 
 class Turn(models.Model):
     """A customer's burst of messages merged into one unit for the AI."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="turns"
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="turns",
+        verbose_name=_("organization"),
     )
     session = models.ForeignKey(
-        "sessions_app.ChatSession", on_delete=models.CASCADE, related_name="turns"
+        "sessions_app.ChatSession",
+        on_delete=models.CASCADE,
+        related_name="turns",
+        verbose_name=_("session"),
     )
-    status = models.CharField(max_length=8, choices=TurnStatus.choices, default=TurnStatus.OPEN)
+    status = models.CharField(
+        max_length=8, choices=TurnStatus.choices, default=TurnStatus.OPEN, verbose_name=_("status")
+    )
     # Arrival times (Message.received_at) of its first and latest messages.
-    first_message_at = models.DateTimeField()
-    last_message_at = models.DateTimeField()
+    first_message_at = models.DateTimeField(verbose_name=_("first message at"))
+    last_message_at = models.DateTimeField(verbose_name=_("last message at"))
     # When its window (or a bound) ends, on arrival times; moved by every
     # message that joins it. The drain closes due turns once it has ingested
     # every webhook of the turn's inbox partition that arrived before this.
-    due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("due at"))
     # The webhook inbox partition its messages come through (its chat's);
     # None for turns of messages that did not come through the inbox.
-    inbox_partition = models.PositiveSmallIntegerField(null=True, blank=True)
+    inbox_partition = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("inbox partition")
+    )
     # The due time a drain last queued this turn's close for: each drain run
     # (and every worker) queues a caught-up turn once per due time, not once
     # per batch, however long the queue is.
-    close_queued_for = models.DateTimeField(null=True, blank=True)
-    # Highest session.concat_seq folded into this turn.
-    last_seq = models.PositiveBigIntegerField(default=0)
-    messages_count = models.PositiveIntegerField(default=0)
-    text = models.TextField(blank=True)
-    close_reason = models.CharField(max_length=32, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    dispatch_status = models.CharField(
-        max_length=16, choices=DispatchStatus.choices, default=DispatchStatus.PENDING
+    close_queued_for = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("close queued for")
     )
-    dispatch_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Highest session.concat_seq folded into this turn.
+    last_seq = models.PositiveBigIntegerField(default=0, verbose_name=_("last sequence"))
+    messages_count = models.PositiveIntegerField(default=0, verbose_name=_("number of messages"))
+    text = models.TextField(blank=True, verbose_name=_("text"))
+    close_reason = models.CharField(max_length=32, blank=True, verbose_name=_("finish reason"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    dispatch_status = models.CharField(
+        max_length=16,
+        choices=DispatchStatus.choices,
+        default=DispatchStatus.PENDING,
+        verbose_name=_("dispatch status"),
+    )
+    dispatch_reason = models.CharField(
+        max_length=200, blank=True, verbose_name=_("dispatch reason")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("turn")
@@ -316,28 +398,32 @@ class WebhookInbox(models.Model):
     sweeper, and ``processed_at`` is written in the ingest's own transaction.
     """
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("ID"))
     # No index of its own: the unique constraint below starts with it.
     instance = models.ForeignKey(
-        "providers.Instance", on_delete=models.CASCADE, related_name="+", db_index=False
+        "providers.Instance",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("instance"),
     )
     # The parsers read the body only (no header carries event data).
-    body = models.JSONField()
+    body = models.JSONField(verbose_name=_("body"))
     # Of the raw bytes: a gateway retrying the same body stores nothing twice.
-    body_sha256 = models.CharField(max_length=64)
-    received_at = models.DateTimeField()
+    body_sha256 = models.CharField(max_length=64, verbose_name=_("body SHA-256"))
+    received_at = models.DateTimeField(verbose_name=_("received at"))
     # Which of the instance's drains ingests it: a hash of the chat (the
     # customer's phone or JID, read at the door), so different chats drain
     # in parallel and one chat's webhooks stay in arrival order.
-    partition = models.PositiveSmallIntegerField(default=0)
+    partition = models.PositiveSmallIntegerField(default=0, verbose_name=_("partition"))
     # Set (committed) by the run that works on the row; cleared when it fails.
     # A claim older than the lease belongs to a run that died.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     # IngestResult counts: stored, duplicates, echoes, statuses, ignored.
-    result = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
 
     class Meta:
         verbose_name = _("webhook inbox row")

@@ -18,60 +18,89 @@ class Provider(models.TextChoices):
 
 
 class ConnectionStatus(models.TextChoices):
-    UNKNOWN = "UNKNOWN", "Unknown"
-    CONNECTING = "CONNECTING", "Connecting"
-    CONNECTED = "CONNECTED", "Connected"
-    DISCONNECTED = "DISCONNECTED", "Disconnected"
-    ERROR = "ERROR", "Error"
+    UNKNOWN = "UNKNOWN", _("Unknown")
+    CONNECTING = "CONNECTING", _("Connecting")
+    CONNECTED = "CONNECTED", _("Connected")
+    DISCONNECTED = "DISCONNECTED", _("Disconnected")
+    ERROR = "ERROR", _("Error")
 
 
 class Instance(models.Model):
     """One WhatsApp number on one gateway."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="instances"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    name = models.CharField(max_length=120)
-    provider = models.CharField(max_length=16, choices=Provider.choices)
-    base_url = models.URLField(max_length=500, blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="instances",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    provider = models.CharField(max_length=16, choices=Provider.choices, verbose_name=_("provider"))
+    base_url = models.URLField(max_length=500, blank=True, verbose_name=_("base URL"))
     # Gateway credentials: Evolution {"apiKey"}, UAZapi {"token"},
     # Cloud API {"accessToken"}, Baileys {"apiKey"}. Never serialized out.
-    credentials = models.JSONField(default=dict, blank=True)
+    credentials = models.JSONField(default=dict, blank=True, verbose_name=_("credentials"))
     # Evolution/UAZapi instance name, or the Cloud API phone-number-id.
-    external_id = models.CharField(max_length=200, blank=True)
-    phone_number = models.CharField(max_length=20, blank=True)
+    external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external ID"))
+    phone_number = models.CharField(max_length=20, blank=True, verbose_name=_("phone number"))
     # The token in this instance's webhook URL; gateways that cannot send
     # custom headers still authenticate with it.
-    webhook_secret = models.CharField(max_length=64, unique=True, default=new_webhook_secret)
+    webhook_secret = models.CharField(
+        max_length=64, unique=True, default=new_webhook_secret, verbose_name=_("webhook secret")
+    )
     # Meta Cloud API: the app secret signs webhooks (X-Hub-Signature-256),
     # the verify token answers the GET handshake.
-    app_secret = models.CharField(max_length=200, blank=True)
-    verify_token = models.CharField(max_length=200, blank=True)
+    app_secret = models.CharField(max_length=200, blank=True, verbose_name=_("app secret"))
+    verify_token = models.CharField(max_length=200, blank=True, verbose_name=_("verify token"))
 
     connection_status = models.CharField(
-        max_length=16, choices=ConnectionStatus.choices, default=ConnectionStatus.UNKNOWN
+        max_length=16,
+        choices=ConnectionStatus.choices,
+        default=ConnectionStatus.UNKNOWN,
+        verbose_name=_("connection status"),
     )
-    connection_status_since = models.DateTimeField(null=True, blank=True)
-    last_health_check_at = models.DateTimeField(null=True, blank=True)
-    last_health_error = models.TextField(blank=True)
-    qr_code = models.TextField(blank=True, help_text="Latest QR code (data URI or raw string).")
-    qr_code_updated_at = models.DateTimeField(null=True, blank=True)
+    connection_status_since = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("connection status since")
+    )
+    last_health_check_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("last health check at")
+    )
+    last_health_error = models.TextField(blank=True, verbose_name=_("last health error"))
+    qr_code = models.TextField(
+        blank=True,
+        help_text=_("Latest QR code (data URI or raw string)."),
+        verbose_name=_("QR code"),
+    )
+    qr_code_updated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("QR code updated at")
+    )
 
     concat_timeout = models.PositiveSmallIntegerField(
-        default=8, help_text="Default debounce window (seconds) for new sessions, 1–60."
+        default=8,
+        help_text=_("Default debounce window (seconds) for new sessions, 1–60."),
+        verbose_name=_("grouping window (seconds)"),
     )
     default_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default department"),
     )
-    ignore_groups = models.BooleanField(default=True)
+    ignore_groups = models.BooleanField(default=True, verbose_name=_("ignore groups"))
     # Minutes an agent's reply (or a message typed on the phone) blocks the
     # AI; null uses the organization's default.
-    human_takeover_minutes = models.PositiveIntegerField(null=True, blank=True)
-    transcribe_audio = models.BooleanField(default=True)
-    transcribe_video = models.BooleanField(default=True)
-    describe_images = models.BooleanField(default=True)
-    read_documents = models.BooleanField(default=True)
+    human_takeover_minutes = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("takeover minutes")
+    )
+    transcribe_audio = models.BooleanField(default=True, verbose_name=_("transcribe audio"))
+    transcribe_video = models.BooleanField(default=True, verbose_name=_("transcribe video"))
+    describe_images = models.BooleanField(default=True, verbose_name=_("describe images"))
+    read_documents = models.BooleanField(default=True, verbose_name=_("read documents"))
     # The built-in assistant answering this number's turns. Referenced by
     # name: the assistant app sits above providers and is never imported here.
     assistant = models.ForeignKey(
@@ -80,10 +109,11 @@ class Instance(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="instances",
+        verbose_name=_("assistant"),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("instance")
@@ -109,14 +139,23 @@ class Instance(models.Model):
 class SandboxOutboxMessage(models.Model):
     """What the sandbox gateway "sent": visible in the admin instead of WhatsApp."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="sandbox_outbox")
-    to = models.CharField(max_length=100)
-    kind = models.CharField(max_length=20)
-    text = models.TextField(blank=True)
-    media = models.JSONField(default=dict, blank=True)
-    provider_message_id = models.CharField(max_length=100, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
+    instance = models.ForeignKey(
+        Instance,
+        on_delete=models.CASCADE,
+        related_name="sandbox_outbox",
+        verbose_name=_("instance"),
+    )
+    to = models.CharField(max_length=100, verbose_name=_("to"))
+    kind = models.CharField(max_length=20, verbose_name=_("kind"))
+    text = models.TextField(blank=True, verbose_name=_("text"))
+    media = models.JSONField(default=dict, blank=True, verbose_name=_("media"))
+    provider_message_id = models.CharField(
+        max_length=100, unique=True, verbose_name=_("provider message ID")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("sandbox outbox message")

@@ -7,40 +7,57 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SessionStatus(models.TextChoices):
-    QUEUED = "QUEUED"
-    ACTIVE = "ACTIVE"
-    PAUSED = "PAUSED"
-    CLOSED = "CLOSED"
+    QUEUED = "QUEUED", _("Queued")
+    ACTIVE = "ACTIVE", _("Active")
+    PAUSED = "PAUSED", _("Paused")
+    CLOSED = "CLOSED", _("Closed")
 
 
 class StartedBy(models.TextChoices):
-    CUSTOMER = "CUSTOMER"
-    BUSINESS = "BUSINESS"
-    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER", _("Customer")
+    BUSINESS = "BUSINESS", _("Business phone")
+    AGENT = "AGENT", _("Agent")
 
 
 class ChatSession(models.Model):
     """A conversation between one contact and one instance, from open to close."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="sessions"
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("organization"),
     )
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, related_name="sessions"
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("contact"),
     )
     instance = models.ForeignKey(
-        "providers.Instance", on_delete=models.CASCADE, related_name="sessions"
+        "providers.Instance",
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("instance"),
     )
     status = models.CharField(
-        max_length=8, choices=SessionStatus.choices, default=SessionStatus.QUEUED
+        max_length=8,
+        choices=SessionStatus.choices,
+        default=SessionStatus.QUEUED,
+        verbose_name=_("status"),
     )
     started_by = models.CharField(
-        max_length=8, choices=StartedBy.choices, default=StartedBy.CUSTOMER
+        max_length=8,
+        choices=StartedBy.choices,
+        default=StartedBy.CUSTOMER,
+        verbose_name=_("started by"),
     )
-    status_reason = models.CharField(max_length=500, blank=True)
-    end_reason = models.CharField(max_length=500, blank=True)
-    external_id = models.CharField(max_length=200, blank=True)
+    status_reason = models.CharField(max_length=500, blank=True, verbose_name=_("status reason"))
+    end_reason = models.CharField(max_length=500, blank=True, verbose_name=_("close reason"))
+    external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external ID"))
 
     assigned_department = models.ForeignKey(
         "accounts.Department",
@@ -48,43 +65,66 @@ class ChatSession(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sessions",
+        verbose_name=_("department"),
     )
     assigned_agent = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        verbose_name=_("agent"),
     )
-    assigned_customer_id = models.CharField(max_length=200, blank=True)
+    assigned_customer_id = models.CharField(
+        max_length=200, blank=True, verbose_name=_("assigned customer ID")
+    )
 
     concat_timeout = models.PositiveSmallIntegerField(
-        default=8, help_text="Debounce window in seconds (1–60)."
+        default=8,
+        help_text=_("Debounce window in seconds (1–60)."),
+        verbose_name=_("grouping window (seconds)"),
     )
     # Incremented by every inbound customer message. A debounce task carries
     # the value it was scheduled for and does nothing if it has moved on.
-    concat_seq = models.PositiveBigIntegerField(default=0)
+    concat_seq = models.PositiveBigIntegerField(default=0, verbose_name=_("message sequence"))
 
-    ai_blocked_until = models.DateTimeField(null=True, blank=True)
-    ai_block_reason = models.CharField(max_length=500, blank=True)
-    ai_blocked_by = models.CharField(max_length=200, blank=True)
+    ai_blocked_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("AI blocked until")
+    )
+    ai_block_reason = models.CharField(
+        max_length=500, blank=True, verbose_name=_("AI block reason")
+    )
+    ai_blocked_by = models.CharField(max_length=200, blank=True, verbose_name=_("AI blocked by"))
 
-    paused_until = models.DateTimeField(null=True, blank=True)
-    paused_by = models.CharField(max_length=200, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True, verbose_name=_("paused until"))
+    paused_by = models.CharField(max_length=200, blank=True, verbose_name=_("paused by"))
 
     # WhatsApp lets a business send free-form messages only within 24 h of
     # the customer's last message (the customer-service window).
-    last_customer_message_at = models.DateTimeField(null=True, blank=True)
-    whatsapp_window_expires_at = models.DateTimeField(null=True, blank=True)
-
-    # When an agent last opened the conversation; messages after it are unread.
-    agent_last_seen_at = models.DateTimeField(null=True, blank=True)
-
-    tabulations = models.ManyToManyField(
-        "contacts.Tabulation", through="sessions_app.SessionTabulation", related_name="sessions"
+    last_customer_message_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("last customer message at")
+    )
+    whatsapp_window_expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("WhatsApp window expires at")
     )
 
-    started_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # When an agent last opened the conversation; messages after it are unread.
+    agent_last_seen_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("agent last seen at")
+    )
+
+    tabulations = models.ManyToManyField(
+        "contacts.Tabulation",
+        through="sessions_app.SessionTabulation",
+        related_name="sessions",
+        verbose_name=_("tags"),
+    )
+
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    last_message_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last message at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("session")
@@ -113,22 +153,35 @@ class ChatSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contact} · {self.status}"
+        return f"{self.contact} · {self.get_status_display()}"
 
 
 class SessionTabulation(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
     session = models.ForeignKey(
-        ChatSession, on_delete=models.CASCADE, related_name="session_tabulations"
+        ChatSession,
+        on_delete=models.CASCADE,
+        related_name="session_tabulations",
+        verbose_name=_("session"),
     )
     tabulation = models.ForeignKey(
-        "contacts.Tabulation", on_delete=models.CASCADE, related_name="session_tabulations"
+        "contacts.Tabulation",
+        on_delete=models.CASCADE,
+        related_name="session_tabulations",
+        verbose_name=_("tag"),
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("session tabulation")
@@ -151,19 +204,28 @@ class SessionEvent(models.Model):
     with the messages.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="session_events"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
-    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="events")
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="session_events",
+        verbose_name=_("organization"),
+    )
+    session = models.ForeignKey(
+        ChatSession, on_delete=models.CASCADE, related_name="events", verbose_name=_("session")
+    )
     # Machine-readable: status_changed, ai_blocked, ai_unblocked, assigned,
     # tag_added, tag_removed, takeover, command, window_expired, ...
-    code = models.CharField(max_length=40)
-    text = models.CharField(max_length=500, help_text="Human-readable summary.")
-    data = models.JSONField(default=dict, blank=True)
+    code = models.CharField(max_length=40, verbose_name=_("code"))
+    text = models.CharField(
+        max_length=500, help_text=_("Human-readable summary."), verbose_name=_("text")
+    )
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
     # Who caused it: "agent:<username>", "api:<key name>", "system", "phone".
-    actor = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=200, blank=True, verbose_name=_("actor"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("session event")

@@ -10,13 +10,15 @@ class TranscriptionCache(models.Model):
     costs one model call.
     """
 
-    sha256 = models.CharField(max_length=64)
-    variant = models.CharField(max_length=64, help_text="Hash of kind, model and prompt.")
-    text = models.TextField()
-    model = models.CharField(max_length=100, blank=True)
-    language = models.CharField(max_length=8, blank=True)
-    duration = models.FloatField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    variant = models.CharField(
+        max_length=64, help_text=_("Hash of kind, model and prompt."), verbose_name=_("variant")
+    )
+    text = models.TextField(verbose_name=_("text"))
+    model = models.CharField(max_length=100, blank=True, verbose_name=_("model"))
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    duration = models.FloatField(null=True, blank=True, verbose_name=_("duration"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("transcription cache entry")
