@@ -141,6 +141,7 @@ def media_api_path(message: Message) -> str | None:
 
 
 @shared_task(
+    name="messaging.media.transcribe_message",
     bind=True,
     ignore_result=True,
     acks_late=True,
@@ -406,7 +407,12 @@ def _process(message: Message, started_at: datetime) -> None:
         )
 
 
-@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570)
+@shared_task(
+    name="messaging.media.transcription_cache_cleanup",
+    ignore_result=True,
+    time_limit=600,
+    soft_time_limit=570,
+)
 def transcription_cache_cleanup() -> int:
     """Beat (daily): cached transcripts past their retention go."""
     from transcription.services import transcription_cache_prune
@@ -414,7 +420,12 @@ def transcription_cache_cleanup() -> int:
     return transcription_cache_prune()
 
 
-@shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
+@shared_task(
+    name="messaging.media.transcription_requeue_stale",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=100,
+)
 def transcription_requeue_stale() -> None:
     """Beat: queue again the messages whose transcription task was lost.
 

@@ -136,6 +136,7 @@ def _backoff_seconds(retries: int) -> float:
 
 
 @shared_task(
+    name="messaging.outbound.send_message",
     bind=True,
     max_retries=SEND_MAX_RETRIES,
     ignore_result=True,
@@ -189,7 +190,12 @@ def send_message(self, message_id: str) -> None:
     metrics.OUTBOUND_SENDS.labels(provider, "sent").inc()
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="messaging.outbound.outbound_requeue_lost",
+    ignore_result=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
 def outbound_requeue_lost(limit: int = 500) -> int:
     """Queue again the sends whose task was lost (Redis flushed, worker killed).
 
