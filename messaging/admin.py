@@ -15,7 +15,7 @@ from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from contacts.admin import ContactAdmin
 from contacts.models import Contact
 from messaging import admin_views
-from messaging.inbox import inbox_retry
+from messaging.inbound.inbox import inbox_retry
 from messaging.models import Author, Message, Turn, WebhookInbox
 from sessions_app.admin import ChatSessionAdmin, local_time, status_badge
 from sessions_app.models import ChatSession

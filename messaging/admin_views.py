@@ -3,7 +3,7 @@
 Views are thin: they find the session through the session admin's scoped
 queryset (another organization's or department's session is a 404), call
 one service, and report the outcome as a Django message. Every write goes
-through sessions_app.services, messaging.services or contacts.services.
+through sessions_app.services, messaging.outbound.services or contacts.services.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from accounts.admin_scope import agent_of, scope_queryset
 from accounts.models import Agent, Department
 from contacts.models import Tabulation
 from contacts.phones import phone_display
+from contacts.services import contact_update
 from core.errors import DomainError, ValidationError
 from integrations.models import Delivery
-from messaging.media import stored_media_response
+from messaging.api.serializers import MEDIA_TYPE
+from messaging.media.files import stored_media_response
 from messaging.models import (
     MEDIA_KINDS,
     Author,
@@ -44,7 +46,7 @@ from messaging.models import (
     TurnStatus,
     kind_for_mimetype,
 )
-from messaging.serializers import MEDIA_TYPE
+from messaging.outbound.services import MAX_MEDIA_BYTES, OutgoingMedia, message_create_outbound
 from sessions_app.admin import (
     ai_badge,
     ai_state,
@@ -59,6 +61,19 @@ from sessions_app.event_text import (
     event_display_text,
 )
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
+from sessions_app.services import (
+    session_assign,
+    session_block_ai,
+    session_change_status,
+    session_close,
+    session_event_record,
+    session_pause,
+    session_reopen,
+    session_resume,
+    session_tabulations_add,
+    session_tabulations_remove,
+    session_unblock_ai,
+)
 
 # The newest messages shown; older history stays in the API and message list.
 TIMELINE_LIMIT = 300
@@ -425,8 +440,6 @@ def _scoped(model, session: ChatSession, pk: str, unknown: str):
 
 
 def _act_take_over(request, session, data):
-    from sessions_app.services import session_block_ai
-
     minutes = _minutes(data.get("minutes"), default=session.instance.takeover_minutes)
     # The default reason is stored in English (like every timeline text) and
     # translated where it is shown (sessions_app.event_text).
@@ -440,22 +453,16 @@ def _act_take_over(request, session, data):
 
 
 def _act_give_back(request, session, data):
-    from sessions_app.services import session_unblock_ai
-
     session_unblock_ai(session=session, actor=actor_for(request))
     return _("The AI is back in charge of this conversation.")
 
 
 def _act_accept(request, session, data):
-    from sessions_app.services import session_change_status
-
     session_change_status(session=session, status=SessionStatus.ACTIVE, actor=actor_for(request))
     return _("Session is active.")
 
 
 def _act_pause(request, session, data):
-    from sessions_app.services import session_pause
-
     minutes = _minutes(data.get("minutes"))
     paused_until = timezone.now() + timedelta(minutes=minutes) if minutes else None
     session_pause(
@@ -474,15 +481,11 @@ def _act_pause(request, session, data):
 
 
 def _act_resume(request, session, data):
-    from sessions_app.services import session_resume
-
     session_resume(session=session, actor=actor_for(request))
     return _("Session resumed.")
 
 
 def _act_close(request, session, data):
-    from sessions_app.services import session_close
-
     session_close(
         session=session, end_reason=(data.get("end_reason") or "").strip(), actor=actor_for(request)
     )
@@ -490,15 +493,11 @@ def _act_close(request, session, data):
 
 
 def _act_reopen(request, session, data):
-    from sessions_app.services import session_reopen
-
     session_reopen(session=session, actor=actor_for(request))
     return _("Session reopened.")
 
 
 def _act_assign(request, session, data):
-    from sessions_app.services import session_assign
-
     target = data.get("target") or ""
     if target == "me":
         agent = agent_of(request)
@@ -529,8 +528,6 @@ def _act_assign(request, session, data):
 
 
 def _act_tag_add(request, session, data):
-    from sessions_app.services import session_tabulations_add
-
     tag = _scoped(Tabulation, session, data.get("tabulation", ""), _("Unknown tag."))
     session_tabulations_add(
         session=session, tabulations=[tag], actor=actor_for(request), user=request.user
@@ -539,16 +536,12 @@ def _act_tag_add(request, session, data):
 
 
 def _act_tag_remove(request, session, data):
-    from sessions_app.services import session_tabulations_remove
-
     tag = _scoped(Tabulation, session, data.get("tabulation", ""), _("Unknown tag."))
     session_tabulations_remove(session=session, tabulations=[tag], actor=actor_for(request))
     return _("Tag %(tag)s removed.") % {"tag": tag.name}
 
 
 def _act_bypass(request, session, data):
-    from contacts.services import contact_update
-    from sessions_app.services import session_event_record
 
     contact = session.contact
     value = data.get("bypass_bots") == "on"
@@ -603,8 +596,6 @@ def conversation_action(request, model_admin, session_id, action):
 
 @require_POST
 def conversation_reply(request, model_admin, session_id):
-    from messaging.services import MAX_MEDIA_BYTES, OutgoingMedia, message_create_outbound
-
     session = _session_for(model_admin, request, session_id, change=True)
     text = (request.POST.get("text") or "").strip()
     upload = request.FILES.get("attachment")

@@ -3,7 +3,7 @@ from django.urls import path
 from sessions_app import api
 
 # GET /sessions/{id}, /sessions/{id}/messages and /sessions/by-contact/{id}
-# are conversation reads: messaging.urls serves them.
+# are conversation reads: messaging.api.urls serves them.
 urlpatterns = [
     path("sessions", api.SessionListCreateView.as_view(), name="session-list"),
     path("sessions/<uuid:session_id>/block-ai", api.SessionBlockAiView.as_view()),

@@ -8,7 +8,7 @@ number: one lookup of the senders, one of the provider ids already stored,
 one INSERT of the messages, the turns' few statements (``turns_assign``) and
 one UPDATE of the inbox rows — in one transaction.
 
-Everything else keeps its exact per-row path (``messaging.ingest``): media
+Everything else keeps its exact per-row path (``messaging.inbound.ingest``): media
 (transcription), echoes and phone-typed messages, commands, statuses, new
 contacts or sessions, a name or phone to adopt, several events in a body.
 A chat with any such row in the batch goes the per-row way whole, so one
@@ -29,9 +29,9 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
 from core.bulk import bulk_insert_copy
-from messaging.ingest import IngestResult, build_message
+from messaging.inbound.ingest import IngestResult, build_message
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, WebhookInbox
-from messaging.turns import turns_assign
+from messaging.turns.arrival import turns_assign
 from providers.base import MessageEvent
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus

@@ -19,7 +19,7 @@ from core.timefmt import iso_utc
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
 from integrations.services import event_publish
-from messaging.media import absolute_url, media_api_path
+from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.serializers import ContactFalecomigoSerializer
-from messaging.media import absolute_url, media_api_path
+from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
 from sessions_app.serializers import NamedRefSerializer, SessionSerializer
 

@@ -2,7 +2,7 @@
 
 One webhook is one transaction: either every event it carries is stored
 or none is, so a failure (and the retry) never leaves half a batch. The
-webhook inbox task (``messaging.inbox``) calls it inside its own
+webhook inbox task (``messaging.inbound.inbox``) calls it inside its own
 transaction, which also marks the inbox row processed.
 Within a batch each event has its own savepoint, so a duplicate only drops
 itself. Idempotency comes from the database: the provider message id is
@@ -40,9 +40,10 @@ from django.utils import timezone
 from contacts.models import Contact, ContactWhatsAppId
 from contacts.services import contact_get_or_create_from_inbound
 from messaging import pipeline
+from messaging.inbound.commands import command_parse
+from messaging.inbound.revisions import APPLIED, revision_apply
 from messaging.models import Author, DeliveryStatus, Direction, Message
-from messaging.outbound import message_apply_status
-from messaging.revisions import APPLIED, revision_apply
+from messaging.outbound.sending import message_apply_status
 from providers.base import (
     ConnectionEvent,
     IgnoredEvent,
@@ -357,8 +358,6 @@ def _session_to_reopen(instance: Instance, contact, event: MessageEvent):
     """``@reabrir`` typed when the conversation is closed: the latest closed
     session, reopened, so the command and what follows continue it (rather
     than opening a new session beside it). None in every other case."""
-    from messaging.commands import command_parse
-
     if event.media is not None:
         return None
     command = command_parse(event.text)

@@ -15,9 +15,9 @@ Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
 stored in the webhook inbox (one INSERT), a drain is woken (one Redis SET)
-and a worker ingests it (``messaging.inbox``). A body whose every event is
+and a worker ingests it (``messaging.inbound.inbox``). A body whose every event is
 ignored (unknown types, protocol chatter, placeholders) answers 200 and is
-kept as a processed inbox row with the reasons (``messaging.inbox_ignored``),
+kept as a processed inbox row with the reasons (``messaging.inbound.ignored``),
 so the gateway stops retrying and an operator can see why.
 """
 
@@ -37,8 +37,8 @@ from django.views.decorators.csrf import csrf_exempt
 from core import metrics
 from core.api import json_error
 from core.logging import bind_log_context
-from messaging.inbox import inbox_partition, inbox_store, inbox_wake
-from messaging.inbox_ignored import inbox_record_ignored
+from messaging.inbound.ignored import inbox_record_ignored
+from messaging.inbound.inbox import inbox_partition, inbox_store, inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.models import Provider
 from providers.registry import get_adapter

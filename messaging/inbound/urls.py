@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging.webhooks import webhook_by_instance, webhook_by_secret
+from messaging.inbound.webhooks import webhook_by_instance, webhook_by_secret
 
 urlpatterns = [
     path("<slug:provider>/i/<uuid:instance_id>", webhook_by_instance, name="webhook-by-instance"),

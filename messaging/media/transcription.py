@@ -9,26 +9,22 @@ Transient failures put the row back to PENDING and retry with backoff.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import mimetypes
-import os
 from datetime import datetime, timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from core import metrics
 from core.logging import bind_log_context
+from messaging.media.files import media_bytes
 from messaging.models import Message, MessageKind, TranscriptionStatus
+from messaging.turns.close import turn_nudge_after_transcription
 from providers.base import GatewayError, MediaTooLarge
-from providers.registry import get_adapter
 from transcription.services import (
     NOT_CONFIGURED,
     SKIPPED,
@@ -37,10 +33,12 @@ from transcription.services import (
     backend_for,
     needs_model,
     transcribe,
+    transcription_cache_prune,
     transcription_config,
 )
 
 logger = logging.getLogger(__name__)
+
 
 # Instance switches per message kind.
 KIND_TOGGLES = {
@@ -52,9 +50,8 @@ KIND_TOGGLES = {
     MessageKind.DOCUMENT: ("read_documents", "document reading is off for this instance"),
 }
 
+
 SWEEP_BATCH = 500
-# Where mimetypes' first guess is not what people expect to see.
-_EXTENSIONS = {"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "image/jpeg": ".jpg"}
 
 
 def transcription_enqueue(message: Message) -> None:
@@ -81,63 +78,6 @@ class _Retry(Exception):
     def __init__(self, countdown: float) -> None:
         super().__init__(countdown)
         self.countdown = countdown
-
-
-# --- serving stored media ----------------------------------------------------
-
-# Shown in the browser when opened; anything else downloads.
-INLINE_MEDIA_PREFIXES = ("image/", "audio/", "video/")
-
-
-def stored_media_response(message: Message):
-    """A message's stored file, for the console and the API (the caller has
-    checked that the requester may see it). Never rendered as our page: SVG and
-    HTML download, and the sandbox CSP applies to whatever opens inline."""
-    from django.http import FileResponse, Http404
-
-    from messaging.models import NON_WHATSAPP_IMAGE_TYPES
-
-    if message.deleted_at is not None:
-        raise Http404("Deleted by its sender.")
-    if not message.media_file:
-        raise Http404("No stored media.")
-    mimetype = (
-        message.media_mimetype.split(";")[0].strip()
-        or mimetypes.guess_type(message.media_file.name)[0]
-        or "application/octet-stream"
-    )
-    inline = mimetype.startswith(INLINE_MEDIA_PREFIXES) and mimetype not in NON_WHATSAPP_IMAGE_TYPES
-    inline = inline or mimetype == "application/pdf"
-    filename = message.media_filename or message.media_file.name.rsplit("/", 1)[-1]
-    try:
-        handle = message.media_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Media file missing.") from None
-    response = FileResponse(
-        handle, content_type=mimetype, as_attachment=not inline, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def absolute_url(path: str, request=None) -> str:
-    """``path`` on this server: from the request, else PUBLIC_BASE_URL (deliveries
-    have no request), else as it is."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else path
-
-
-def media_api_path(message: Message) -> str | None:
-    """Where an integrator fetches a stored file (with its API key), or None."""
-    from django.urls import reverse
-
-    if not message.media_file:
-        return None
-    return reverse("message-media", args=[message.pk])
 
 
 @shared_task(
@@ -190,19 +130,18 @@ def _finish(message: Message, started_at: datetime, *, status: str, **fields) ->
     )
     if updated:
         metrics.TRANSCRIPTIONS_FINISHED.labels(message.kind, status).inc()
-        _notify_pipeline(message.pk)
+        _nudge_turn(message.pk)
     return bool(updated)
 
 
-def _notify_pipeline(message_id) -> None:
-    from messaging import pipeline  # pipeline imports this module
-
+def _nudge_turn(message_id) -> None:
+    """A turn waiting only for this media may close now."""
     try:
-        pipeline.on_transcription_finished(message_id)
+        turn_nudge_after_transcription(message_id)
     except Exception:
         # The outcome is stored; running the model again would not help. The
         # turn waiting for this media has a bounded wait and its own sweeper.
-        logger.exception("on_transcription_finished failed for message %s", message_id)
+        logger.exception("turn_nudge_after_transcription failed for message %s", message_id)
 
 
 def _fail(message, started_at, reason: str) -> None:
@@ -247,52 +186,6 @@ def _retry_or_fail(message: Message, started_at: datetime, error: Exception) -> 
     if released:
         logger.info("transcription of %s retries in %ss: %s", message.pk, countdown, reason)
         raise _Retry(countdown)
-
-
-def _media_filename(message: Message, downloaded_name: str, mimetype: str) -> str:
-    name = os.path.basename(message.media_filename or downloaded_name or "")
-    name = get_valid_filename(name)[-120:] if name else ""
-    if not name:
-        bare = (mimetype or "").split(";")[0].strip().lower()
-        extension = _EXTENSIONS.get(bare) or mimetypes.guess_extension(bare) or ".bin"
-        name = f"{message.kind}{extension}"
-    return name
-
-
-def _media_bytes(message: Message, max_bytes: int) -> bytes:
-    """The stored copy when there is one (a retry), else a download through the adapter."""
-    if message.media_file:
-        try:
-            with message.media_file.open("rb") as stored:
-                return stored.read()
-        except OSError:
-            logger.warning("stored media of %s is gone: downloading it again", message.pk)
-    # Only the adapter fetches media, from the provider's own reference:
-    # never a URL taken from the webhook payload.
-    downloaded = get_adapter(message.instance).download_media(
-        message.media_ref, max_bytes=max_bytes
-    )
-    data = downloaded.data
-    mimetype = message.media_mimetype or downloaded.mimetype
-    message.media_file.save(
-        _media_filename(message, downloaded.filename, mimetype), ContentFile(data), save=False
-    )
-    message.media_sha256 = hashlib.sha256(data).hexdigest()
-    message.media_size = len(data)
-    message.media_mimetype = mimetype[:120]
-    message.media_filename = message.media_filename or downloaded.filename[:255]
-    message.updated_at = timezone.now()
-    message.save(
-        update_fields=[
-            "media_file",
-            "media_sha256",
-            "media_size",
-            "media_mimetype",
-            "media_filename",
-            "updated_at",
-        ]
-    )
-    return data
 
 
 def transcription_process_message(*, message_id: str) -> None:
@@ -353,7 +246,7 @@ def _process(message: Message, started_at: datetime) -> None:
         skip_reason = NOT_CONFIGURED
 
     try:
-        data = _media_bytes(message, limit)
+        data = media_bytes(message, limit)
     except MediaTooLarge:
         _skip(message, started_at, f"media is over the {limit} bytes limit for {message.kind}")
         return
@@ -415,8 +308,6 @@ def _process(message: Message, started_at: datetime) -> None:
 )
 def transcription_cache_cleanup() -> int:
     """Beat (daily): cached transcripts past their retention go."""
-    from transcription.services import transcription_cache_prune
-
     return transcription_cache_prune()
 
 
@@ -452,7 +343,7 @@ def transcription_requeue_stale() -> None:
                 transcription_processed_at=now,
                 updated_at=now,
             ):
-                _notify_pipeline(pk)
+                _nudge_turn(pk)
         elif still_stuck.update(transcription_status=TranscriptionStatus.PENDING, updated_at=now):
             logger.warning("transcription of %s was stuck in PROCESSING: queued again", pk)
             transcribe_message.delay(str(pk))

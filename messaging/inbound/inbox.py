@@ -23,7 +23,7 @@ copy of the webhook:
   the flag and queues the next (``inbox_drain_partition`` has the details);
 - a drain claims a batch (a committed UPDATE counting ``attempts``) and
   ingests it: the plain texts of known customers together
-  (``messaging.ingest_batch``), every other row in its own transaction,
+  (``messaging.inbound.ingest_batch``), every other row in its own transaction,
   which also sets ``processed_at`` (conditionally: a second run rolls
   back). Then it queues the close of the partition's turns that were
   waiting for those webhooks (``turns_close_caught_up``);
@@ -48,31 +48,31 @@ import json
 import logging
 import time
 import zlib
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from core import metrics
-from messaging.ingest import webhook_events_ingest
-from messaging.ingest_batch import ClaimedRow, inbox_rows_ingest_together
+from messaging.inbound.drain import (
+    INVALID,
+    PROCESSED,
+    SKIPPED,
+    DrainRun,
+    claimable,
+    drain_lock,
+    inbox_drain_rows,
+    inbox_process_row,
+    instance_to_drain,
+    retry_due,
+    zero_counts,
+)
 from messaging.models import WebhookInbox
-from messaging.turns import turns_close_caught_up
-from providers.base import WebhookPayloadError
-from providers.models import Instance
-from providers.registry import get_adapter
 
 logger = logging.getLogger(__name__)
-
-PROCESSED = "processed"
-SKIPPED = "skipped"  # done already, claimed by a live run, gone, or out of attempts
-INVALID = "invalid"
 
 
 def inbox_partition(events) -> int:
@@ -133,6 +133,7 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str, partition: int 
 # webhooks meanwhile need no task of their own. Expires in case that drain
 # is lost (the sweeper covers the rows meanwhile).
 WAKE_KEY = "atende:inbox:drain-pending:{instance_id}:{partition}"
+
 WAKE_TTL_SECONDS = 30
 
 
@@ -199,273 +200,6 @@ def inbox_wake(instance_id, partition: int = 0) -> bool:
     return True
 
 
-def _claim_lease() -> timedelta:
-    return timedelta(seconds=settings.WEBHOOK_INBOX_CLAIM_SECONDS)
-
-
-def _claimable(now) -> Q:
-    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _claim_lease())
-
-
-# Under the partition's lock: every pending row of the partition that is
-# fresh, was claimed by a drain that died, or failed and is due for its retry.
-_CLAIM_BATCH = (
-    f"UPDATE {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
-    "SET claimed_at = %s, attempts = attempts + 1 "
-    "WHERE id IN ("
-    f"  SELECT id FROM {WebhookInbox._meta.db_table} "
-    "  WHERE instance_id = %s AND partition = %s AND processed_at IS NULL AND attempts < %s "
-    "  AND (last_error = '' OR received_at < %s - attempts * %s * interval '1 second') "
-    "  AND NOT (id = ANY(%s)) "
-    "  ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
-    ") RETURNING id, received_at, body::text"
-)
-
-
-def _claim_batch(instance_id, partition: int, limit: int, now, *, skip: set) -> list[ClaimedRow]:
-    """Claim up to ``limit`` of the partition's rows, oldest first (the
-    caller holds the partition's lock). ``skip``: rows that failed in this
-    run, left to a later one."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _CLAIM_BATCH,
-                [
-                    now,
-                    instance_id,
-                    partition,
-                    settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-                    now,
-                    settings.WEBHOOK_INBOX_RETRY_SECONDS,
-                    list(skip),
-                    limit,
-                ],
-            )
-            rows = cursor.fetchall()
-        # RETURNING keeps no order: arrival order is the drain's promise.
-        rows.sort(key=lambda row: (row[1], row[0]))
-        return [ClaimedRow(inbox_id, received_at, body) for inbox_id, received_at, body in rows]
-    # The embedded SQLite setup: no advisory locks, so a claim is a lease.
-    claimed = []
-    ids = (
-        WebhookInbox.objects.filter(
-            _claimable(now),
-            instance_id=instance_id,
-            partition=partition,
-            processed_at__isnull=True,
-            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-        )
-        .exclude(pk__in=skip)
-        .order_by("received_at", "id")
-        .values_list("id", "received_at", "attempts", "last_error")[: limit * 2]
-    )
-    for inbox_id, received_at, attempts, last_error in ids:
-        if last_error and not _retry_due(received_at, attempts, now):
-            continue
-        row = _claim_one(inbox_id, now)
-        if row is not None:
-            claimed.append(row)
-        if len(claimed) >= limit:
-            break
-    return claimed
-
-
-def _retry_due(received_at, attempts: int, now) -> bool:
-    return received_at < now - attempts * timedelta(seconds=settings.WEBHOOK_INBOX_RETRY_SECONDS)
-
-
-def _claim_one(inbox_id: int, now) -> ClaimedRow | None:
-    """Claim one row by its lease (no partition lock held)."""
-    claimed = WebhookInbox.objects.filter(
-        _claimable(now),
-        pk=inbox_id,
-        processed_at__isnull=True,
-        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    received_at, body = WebhookInbox.objects.values_list("received_at", "body").get(pk=inbox_id)
-    return ClaimedRow(inbox_id, received_at, json.dumps(body))
-
-
-class _AlreadyProcessed(Exception):
-    """Another run committed this row first: roll this run's ingest back."""
-
-
-@dataclass
-class _Run:
-    """One drain run's state: its instance, its partition, its counts."""
-
-    instance: Instance
-    partition: int
-    counts: dict
-    failed: set
-
-
-def inbox_process_row(inbox_id: int) -> str:
-    """Ingest one inbox row exactly once, as its partition's drain would.
-
-    Its partition's lock is tried, not waited for: a drain holding it takes
-    the row in its turn. Stale, concurrent and repeated runs do nothing.
-    """
-    row = (
-        WebhookInbox.objects.filter(pk=inbox_id, processed_at__isnull=True)
-        .values_list("instance_id", "partition")
-        .first()
-    )
-    if row is None:
-        return SKIPPED
-    instance_id, partition = row
-    instance = _instance(instance_id)
-    if instance is None:
-        return SKIPPED
-    with _drain_lock(instance_id, partition) as held:
-        if not held:
-            return SKIPPED
-        claimed = _claim_one(inbox_id, timezone.now())
-        if claimed is None:
-            return SKIPPED
-        run = _Run(instance, partition, _zero_counts(), set())
-        _process_one(run, claimed)
-        if run.counts["failed"]:
-            raise RuntimeError(f"webhook inbox row {inbox_id} failed; see its last_error")
-        turns_close_caught_up(instance_id, partition)
-    return next(k for k in (PROCESSED, INVALID, SKIPPED) if run.counts[k])
-
-
-def _instance(instance_id) -> Instance | None:
-    return Instance.objects.select_related("organization").filter(pk=instance_id).first()
-
-
-def _zero_counts() -> dict:
-    return {PROCESSED: 0, SKIPPED: 0, INVALID: 0, "failed": 0, "more": False}
-
-
-def _process_batch(run: _Run, rows: list[ClaimedRow]) -> None:
-    """Ingest a claimed batch: the rows that can go together first (each
-    chat's rows all go one way, so a chat's order holds), then the others
-    one by one in arrival order."""
-    parsed = []
-    adapter = get_adapter(run.instance)
-    for row in rows:
-        try:
-            row.events = adapter.parse(json.loads(row.body_text), {})
-        except WebhookPayloadError as exc:
-            _mark_invalid(run, row, exc)
-            continue
-        parsed.append(row)
-    leftover = inbox_rows_ingest_together(
-        instance=run.instance, rows=parsed, partition=run.partition
-    )
-    run.counts[PROCESSED] += len(parsed) - len(leftover)
-    for row in leftover:
-        _process_one(run, row)
-
-
-def _process_one(run: _Run, row: ClaimedRow) -> None:
-    """Ingest one claimed row in its own transaction, counting the outcome."""
-    try:
-        with transaction.atomic():
-            events = row.events
-            if events is None:
-                events = get_adapter(run.instance).parse(json.loads(row.body_text), {})
-            result = webhook_events_ingest(
-                instance=run.instance,
-                events=events,
-                received_at=row.received_at,
-                inbox_partition=run.partition,
-            )
-            # Same transaction as the ingest: both commit or neither does.
-            marked = WebhookInbox.objects.filter(pk=row.inbox_id, processed_at__isnull=True).update(
-                processed_at=timezone.now(),
-                claimed_at=None,
-                last_error="",
-                result=result.as_dict(),
-            )
-            if not marked:
-                raise _AlreadyProcessed()
-    except _AlreadyProcessed:
-        run.counts[SKIPPED] += 1
-    except WebhookPayloadError as exc:
-        _mark_invalid(run, row, exc)
-    except Exception as exc:
-        WebhookInbox.objects.filter(pk=row.inbox_id, processed_at__isnull=True).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        run.counts["failed"] += 1
-        run.failed.add(row.inbox_id)
-        attempts = WebhookInbox.objects.filter(pk=row.inbox_id).values_list("attempts", flat=True)
-        if attempts and attempts[0] >= settings.WEBHOOK_INBOX_MAX_ATTEMPTS:
-            logger.exception(
-                "webhook inbox row %s failed %s times; giving up", row.inbox_id, attempts[0]
-            )
-        else:
-            logger.exception("webhook inbox row %s failed; it will be retried", row.inbox_id)
-    else:
-        run.counts[PROCESSED] += 1
-
-
-def _mark_invalid(run: _Run, row: ClaimedRow, exc: Exception) -> None:
-    # Deterministic: another run would fail the same way.
-    WebhookInbox.objects.filter(pk=row.inbox_id, processed_at__isnull=True).update(
-        processed_at=timezone.now(), claimed_at=None, last_error=f"invalid_payload: {exc}"
-    )
-    logger.error("webhook inbox row %s no longer parses: %s", row.inbox_id, exc)
-    run.counts[INVALID] += 1
-
-
-# pg_try_advisory_lock(class, hashtext("<instance id>:<partition>")): one
-# drain per partition.
-_DRAIN_LOCK_CLASS = 7301
-
-
-@contextmanager
-def _drain_lock(instance_id, partition: int):
-    """Hold the partition's drain lock (a session advisory lock, so a killed
-    worker's lock goes with its connection); yields whether it was free."""
-    if connection.vendor != "postgresql":
-        yield True  # the embedded SQLite setup serializes writers anyway
-        return
-    key = f"{instance_id}:{partition}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, key])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, key]
-                )
-
-
-def inbox_drain_rows(run: _Run, *, budget_seconds: float) -> dict:
-    """Claim and ingest the partition's rows in arrival order until none is
-    left or the time budget is spent; after each batch, queue the close of
-    the turns that were waiting for it. ``more`` in the counts: the budget ran out after a
-    full batch.
-
-    The caller holds the partition's drain lock: one drain per partition is
-    what keeps a customer's messages in the order they arrived. A row that
-    fails is released for a spaced retry and the drain goes on: one bad row
-    must not hold up the webhooks behind it.
-    """
-    batch = settings.WEBHOOK_INBOX_DRAIN_BATCH
-    deadline = time.monotonic() + budget_seconds
-    instance_id = run.instance.pk
-    while True:
-        rows = _claim_batch(instance_id, run.partition, batch, timezone.now(), skip=run.failed)
-        if rows:
-            _process_batch(run, rows)
-        turns_close_caught_up(instance_id, run.partition)
-        if len(rows) < batch:
-            return run.counts
-        if time.monotonic() >= deadline:
-            run.counts["more"] = True
-            return run.counts
-
-
 def inbox_drain_partition(
     instance_id, partition: int, *, budget_seconds: float | None = None
 ) -> dict:
@@ -479,17 +213,17 @@ def inbox_drain_partition(
     """
     budget = settings.WEBHOOK_INBOX_DRAIN_SECONDS if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
-    total = {**_zero_counts(), "busy": False}
-    instance = _instance(instance_id)
+    total = {**zero_counts(), "busy": False}
+    instance = instance_to_drain(instance_id)
     if instance is None:  # deleted meanwhile (its rows cascade away too)
         return total
     while True:
-        with _drain_lock(instance_id, partition) as held:
+        with drain_lock(instance_id, partition) as held:
             if not held:
                 total["busy"] = True  # the holder looks at the flag when it lets go
                 return total
             inbox_wake_reset(instance_id, partition)
-            run = _Run(instance, partition, _zero_counts(), set())
+            run = DrainRun(instance, partition, zero_counts(), set())
             counts = inbox_drain_rows(run, budget_seconds=max(0.0, deadline - time.monotonic()))
         for key in (PROCESSED, SKIPPED, INVALID, "failed"):
             total[key] += counts[key]
@@ -507,7 +241,7 @@ def inbox_drain_partition(
 def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) -> dict:
     """Every partition of the instance with rows pending, one after another
     (an operator's or a test's whole drain; the webhooks wake partitions)."""
-    total = {**_zero_counts(), "busy": False}
+    total = {**zero_counts(), "busy": False}
     for partition in _pending_partitions(instance_id):
         counts = inbox_drain_partition(instance_id, partition, budget_seconds=budget_seconds)
         for key in (PROCESSED, SKIPPED, INVALID, "failed"):
@@ -553,7 +287,7 @@ def inbox_retry(rows) -> int:
     take them first (they are the oldest). Rows a live run has claimed are
     left to it. Returns how many rows were reset."""
     now = timezone.now()
-    pending = rows.filter(processed_at__isnull=True).filter(_claimable(now))
+    pending = rows.filter(processed_at__isnull=True).filter(claimable(now))
     partitions = set(pending.values_list("instance_id", "partition"))
     count = pending.update(attempts=0, claimed_at=None, last_error="")
     for instance_id, partition in partitions:
@@ -619,7 +353,7 @@ def inbox_requeue_lost(limit: int = 1000) -> int:
         "instance_id", "partition", "received_at", "attempts"
     )[:limit]
     for instance_id, partition, received_at, attempts in failed:
-        if _retry_due(received_at, attempts, now):
+        if retry_due(received_at, attempts, now):
             partitions.add((instance_id, partition))
     for instance_id, partition in partitions:
         inbox_drain.apply_async((str(instance_id), partition))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from core import metrics
 from core.errors import Conflict, ValidationError
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, MessageKind
+from messaging.outbound.sending import outbound_enqueue
 from providers.models import Provider
 from sessions_app.models import ChatSession, SessionStatus
 from sessions_app.selectors import session_ai_refusal_reason
@@ -150,8 +151,6 @@ def message_create_outbound(
             if pause_session and locked.status != SessionStatus.PAUSED:
                 session_pause(session=locked, actor=actor, reason="Paused with a message.")
             if send_external:
-                from messaging.outbound import outbound_enqueue
-
                 outbound_enqueue(message)
     except IntegrityError:
         # Two requests with the same key raced: the loser returns the winner.

@@ -43,6 +43,7 @@ from providers.base import (
     SendResult,
     TransientGatewayError,
 )
+from providers.registry import get_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def outbound_requeue_lost(limit: int = 500) -> int:
     A message still PENDING, never given a provider id, untouched for longer
     than any retry backoff, with attempts left, lost its task. If the gateway
     did accept it before the worker died, its echo webhook has already given
-    the row a provider id (see messaging.ingest), so it is not sent twice.
+    the row a provider id (see messaging.inbound.ingest), so it is not sent twice.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOUND_REQUEUE_AFTER_SECONDS)
     lost = list(
@@ -239,8 +240,6 @@ def _recipient(message: Message) -> str:
 
 
 def _send(message: Message) -> SendResult:
-    from providers.registry import get_adapter
-
     adapter = get_adapter(message.instance)
     to = _recipient(message)
     quoted_id = (message.payload or {}).get("quotedId")
