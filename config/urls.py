@@ -6,7 +6,7 @@ from core.views import health, metrics_view
 
 api_v1 = [
     path("webhooks/", include("messaging.inbound.urls")),
-    path("", include("sessions_app.urls")),
+    # Messages and every /sessions route (one place: messaging.api.urls).
     path("", include("messaging.api.urls")),
     path("", include("contacts.urls")),
     path("", include("accounts.urls")),

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import metrics
+from core.backoff import backoff_seconds
 from core.logging import bind_log_context
 from messaging.media.files import media_bytes
 from messaging.models import Message, MessageKind, TranscriptionStatus
@@ -69,9 +70,12 @@ def _stale_processing_age() -> timedelta:
 
 def retry_countdown(attempt: int, retry_after: float | None = None) -> float:
     """Exponential backoff for the ``attempt``-th failure, capped; honours Retry-After."""
-    backoff = settings.TRANSCRIPTION_RETRY_BACKOFF * 2 ** max(attempt - 1, 0)
-    countdown = max(backoff, retry_after or 0)
-    return float(min(countdown, settings.TRANSCRIPTION_RETRY_BACKOFF_MAX))
+    return backoff_seconds(
+        attempt,
+        base=settings.TRANSCRIPTION_RETRY_BACKOFF,
+        cap=settings.TRANSCRIPTION_RETRY_BACKOFF_MAX,
+        retry_after=retry_after,
+    )
 
 
 class _Retry(Exception):

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import logging
-import random
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -25,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import metrics
+from core.backoff import backoff_seconds
 from core.logging import bind_log_context
 from messaging import pipeline
 from messaging.models import (
@@ -131,9 +131,10 @@ def _remember_early_status(instance_id, provider_message_id: str, status: str, e
 
 
 def _backoff_seconds(retries: int) -> float:
-    base = settings.OUTBOUND_RETRY_BASE_SECONDS
-    delay = min(base * (2**retries), 600.0)
-    return delay * random.uniform(0.8, 1.2)
+    # ``retries`` counts the retries already made: this is retry retries + 1.
+    return backoff_seconds(
+        retries + 1, base=settings.OUTBOUND_RETRY_BASE_SECONDS, cap=600.0, jitter=0.2
+    )
 
 
 @shared_task(

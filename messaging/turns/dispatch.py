@@ -23,6 +23,7 @@ from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
+from sessions_app.services import TURN_READY_SESSION_KEYS, session_webhook_payload
 
 # (turn=, session=) -> the answerer's name when it takes the turn (it queues
 # its own work after commit), else None. Called inside the closing transaction.
@@ -122,18 +123,7 @@ def turn_ready_payload(
             "provider": instance.provider,
             "phoneNumber": instance.phone_number,
         },
-        "session": {
-            "id": str(session.id),
-            "status": session.status,
-            "startedBy": session.started_by,
-            "externalId": session.external_id,
-            "assignedDepartmentId": (
-                str(session.assigned_department_id) if session.assigned_department_id else None
-            ),
-            "assignedAgentId": (
-                str(session.assigned_agent_id) if session.assigned_agent_id else None
-            ),
-        },
+        "session": session_webhook_payload(session, keys=TURN_READY_SESSION_KEYS),
         "contact": {
             "id": str(contact.id),
             "phone": contact.phone,
