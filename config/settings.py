@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "messaging",
     "assistant",
+    "console",
 ]
 
 MIDDLEWARE = [

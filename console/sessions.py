@@ -1,8 +1,8 @@
 """Session list columns, filters and badges for the agent console.
 
-``ChatSessionAdmin`` is registered by ``messaging/admin.py``, which adds the
-columns that need messages (last message, unread count) and the
-conversation page: sessions_app sits below messaging and never imports it.
+``ChatSessionAdmin`` is extended and registered by ``console/admin.py``,
+which adds the columns that need messages (last message, unread count) and
+the conversation page.
 """
 
 from zoneinfo import ZoneInfo

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.admin_scope import organization_of, scope_queryset
+from console.sessions import status_label
 from contacts.phones import phone_display
 from integrations.models import Delivery, DeliveryStatus
 from providers.models import ConnectionStatus, Instance
-from sessions_app.admin import status_label
 from sessions_app.event_text import known_phrase
 from sessions_app.models import ChatSession, SessionStatus
 
