@@ -2,9 +2,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.admin_scope import OrganizationScopedAdmin
+from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from accounts.models import Agent, ApiKey, Department, Organization
-from accounts.services import api_key_issue, api_key_revoke
+from accounts.services import (
+    DEPARTMENT_EDITABLE_FIELDS,
+    api_key_issue,
+    api_key_revoke,
+    department_create,
+    department_update,
+)
 
 
 @admin.register(Organization)
@@ -69,10 +75,17 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(OrganizationScopedAdmin):
+class DepartmentAdmin(ServiceSavedAdmin):
     list_display = ["name", "organization", "is_active", "created_at"]
     list_filter = ["is_active", "organization"]
     search_fields = ["name"]
+    service_fields = DEPARTMENT_EDITABLE_FIELDS
+
+    def create_through_service(self, obj, data):
+        return department_create(organization=obj.organization, **data)
+
+    def update_through_service(self, obj, data):
+        department_update(department=obj, **data)
 
 
 @admin.register(Agent)

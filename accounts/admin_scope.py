@@ -13,15 +13,20 @@ redirecting with "doesn't exist" would still confirm nothing, but a plain
 404 is what the custom console views answer too.
 """
 
+import copy
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.selectors import agent_for_user
+from core.errors import DomainError
 
 
 def agent_of(request):
@@ -171,3 +176,110 @@ class OrganizationScopedInline:
             if any(f.name == "organization" for f in model._meta.fields):
                 field.queryset = field.queryset.filter(organization=organization)
         return field
+
+
+class _DryRun(Exception):
+    """Raised inside the savepoint that checks a form against its service."""
+
+
+def _snake(name: str) -> str:
+    # Services name fields in details as the API does (``baseUrl``).
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().removesuffix("_id")
+
+
+class ServiceSavedAdmin(OrganizationScopedAdmin):
+    """Add and change forms save through the app's services, so the console
+    follows the API's rules (validation, normalized phones, generated
+    secrets) instead of ``obj.save()``.
+
+    ``service_fields``: the form fields the services take; the others the
+    form shows (a superuser's extra columns) are saved as they are.
+    Subclasses implement ``create_through_service(obj, data)`` (returns the
+    new row) and ``update_through_service(obj, data)`` (``data``: the
+    changed service fields). A service's refusal shows on the form: the
+    form's validation runs the same save in a savepoint that is always
+    rolled back, so a taken name or an unreadable phone is a form error,
+    never a 500 after the form was accepted.
+    """
+
+    service_fields: tuple[str, ...] = ()
+
+    def create_through_service(self, obj, data: dict):
+        raise NotImplementedError
+
+    def update_through_service(self, obj, data: dict) -> None:
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceCheckedForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self.errors:
+                    model_admin._check_with_service(request, self)
+
+        return ServiceCheckedForm
+
+    def save_model(self, request, obj, form, change):
+        self._save_with_service(request, obj, form, change=change, target=obj)
+
+    def _check_with_service(self, request, form) -> None:
+        change = form.instance.pk is not None and not form.instance._state.adding
+        try:
+            with transaction.atomic():
+                self._save_with_service(
+                    request, form.instance, form, change=change, target=copy.copy(form.instance)
+                )
+                raise _DryRun
+        except _DryRun:
+            pass
+        except DomainError as exc:
+            self._add_service_error(form, exc)
+
+    def _save_with_service(self, request, obj, form, *, change: bool, target) -> None:
+        if (
+            not change
+            and not request.user.is_superuser
+            and self.organization_path == "organization"
+        ):
+            target.organization = organization_of(request)
+        names = form.changed_data if change else list(form.cleaned_data)
+        data = {name: getattr(obj, name) for name in names if name in self.service_fields}
+        rest = [
+            name
+            for name in names
+            if name not in self.service_fields
+            and name != "organization"
+            and not obj._meta.get_field(name).many_to_many
+        ]
+        if change:
+            self.update_through_service(target, data)
+            if rest:
+                target.save(update_fields=rest)
+            return
+        created = self.create_through_service(target, data)
+        if rest:
+            for name in rest:
+                setattr(created, name, getattr(obj, name))
+            created.save(update_fields=rest)
+        if target is obj:
+            # The admin goes on with ``obj`` (inlines, many-to-many, the log).
+            for field in obj._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state.adding = False
+            obj._state.db = created._state.db
+
+    @staticmethod
+    def _add_service_error(form, exc: DomainError) -> None:
+        placed = False
+        for key, problems in (exc.details or {}).items():
+            name = _snake(str(key))
+            # Lists are messages about a field; other details (a conflicting
+            # row's id) are not.
+            if name in form.fields and isinstance(problems, list):
+                form.add_error(name, [str(problem) for problem in problems])
+                placed = True
+        if not placed:
+            form.add_error(None, forms.ValidationError(exc.message))

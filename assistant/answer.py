@@ -1,7 +1,7 @@
 """Answering a closed turn with the organization's assistant.
 
 The assistant plays by the rules an external AI platform does: its reply goes
-through ``messaging.services.message_create_outbound`` (author AI), so a
+through ``messaging.outbound.services.message_create_outbound`` (author AI), so a
 human who took over while the model was thinking gets the conversation and
 the reply is refused, noted in the timeline, never sent. One
 ``AssistantRun`` per turn (a unique constraint) makes a task that runs twice
@@ -32,7 +32,7 @@ from core.errors import Conflict
 from integrations.models import Event
 from integrations.services import event_publish
 from messaging.models import Author, Message, MessageKind, Turn
-from messaging.services import message_create_outbound
+from messaging.outbound.services import message_create_outbound
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
 from sessions_app.services import (

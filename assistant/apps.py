@@ -8,7 +8,7 @@ class AssistantConfig(AppConfig):
 
     def ready(self):
         from assistant.tasks import turn_answerer
-        from messaging.dispatch import register_turn_answerer
+        from messaging.turns.dispatch import register_turn_answerer
 
         # messaging sits below this app and never imports it: the closing
         # turn asks its registered answerers whether one of them replies.

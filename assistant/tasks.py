@@ -18,7 +18,7 @@ GIVE_UP_AFTER = timedelta(minutes=30)
 
 
 def turn_answerer(*, turn, session) -> str | None:
-    """Registered with messaging.dispatch: takes the turn when the session's
+    """Registered with messaging.turns.dispatch: takes the turn when the session's
     instance has an active assistant of the same organization."""
     assistant_id = session.instance.assistant_id
     if assistant_id is None:

@@ -363,7 +363,7 @@ def queries_per_webhook(secret: str, instance_id) -> tuple[int, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from messaging import inbox
+    from messaging.inbound import drain, inbox
     from messaging.models import WebhookInbox
 
     # Measured here, not by a worker.
@@ -378,7 +378,7 @@ def queries_per_webhook(secret: str, instance_id) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as view:
         client.post(path, data=json.dumps(body), content_type="application/json")
     with CaptureQueriesContext(connection) as task:
-        assert inbox.inbox_drain_instance(instance_id)[inbox.PROCESSED] == 1
+        assert inbox.inbox_drain_instance(instance_id)[drain.PROCESSED] == 1
     assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
     return len(view.captured_queries), len(task.captured_queries)
 

@@ -615,7 +615,7 @@ def queries_per_message(ports, path, instance_id) -> str:
     pending = WebhookInbox.objects.filter(instance_id=instance_id, processed_at__isnull=True)
     before = pending.count()
     try:
-        from messaging import inbox
+        from messaging.inbound import inbox
 
         with CaptureQueriesContext(connection) as captured:
             for _ in range(20):  # bounded: a drain may stop at a time budget
@@ -633,7 +633,7 @@ def queries_per_message(ports, path, instance_id) -> str:
     return (
         f"{statements / processed:.1f} per message ({statements} statements for {processed} "
         "rows: known contacts, open sessions, texts; drained in-process by "
-        "messaging.inbox.inbox_drain_instance)"
+        "messaging.inbound.inbox.inbox_drain_instance)"
     )
 
 

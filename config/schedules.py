@@ -1,6 +1,7 @@
 """Every periodic task, declared once, installed by ``core.schedules``.
 
-name -> (task path, every N seconds). Apps add their housekeeping here.
+name -> (task name, every N seconds): the explicit ``name=`` of the task,
+which stays when its module moves. Apps add their housekeeping here.
 """
 
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {

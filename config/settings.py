@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "messaging",
     "assistant",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -290,7 +291,7 @@ INTEGRATION_RETRY_BACKOFF_SECONDS = [
     int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])
 ] or [30, 60, 120, 300, 600, 900, 1500]
 
-# --- Webhook inbox (messaging.inbox) -------------------------------------
+# --- Webhook inbox (messaging.inbound.inbox) ----------------------------
 # A partition with rows still pending this many seconds after arrival has
 # lost its drain (a killed worker, a flushed Redis, a failed wake-up): the
 # sweeper (every 5 s) wakes it again.

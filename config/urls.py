@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.views import health, metrics_view
 
 api_v1 = [
-    path("webhooks/", include("messaging.webhook_urls")),
-    path("", include("sessions_app.urls")),
-    path("", include("messaging.urls")),
+    path("webhooks/", include("messaging.inbound.urls")),
+    # Messages and every /sessions route (one place: messaging.api.urls).
+    path("", include("messaging.api.urls")),
     path("", include("contacts.urls")),
     path("", include("accounts.urls")),
     path("", include("providers.urls")),

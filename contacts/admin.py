@@ -3,9 +3,22 @@ from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
-from accounts.admin_scope import OrganizationScopedAdmin, OrganizationScopedInline, scope_queryset
+from accounts.admin_scope import (
+    OrganizationScopedInline,
+    ServiceSavedAdmin,
+    scope_queryset,
+)
 from contacts.models import Contact, ContactTabulation, ContactWhatsAppId, Tabulation
 from contacts.phones import phone_display
+from contacts.services import (
+    CONTACT_EDITABLE_FIELDS,
+    TABULATION_EDITABLE_FIELDS,
+    contact_create,
+    contact_phone_update,
+    contact_update,
+    tabulation_create,
+    tabulation_update,
+)
 
 
 def readable_text_color(background: str) -> str:
@@ -68,7 +81,7 @@ class PhoneSearchMixin:
 
 
 @admin.register(Contact)
-class ContactAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
+class ContactAdmin(PhoneSearchMixin, ServiceSavedAdmin):
     list_display = [
         "__str__",
         "phone_column",
@@ -82,6 +95,15 @@ class ContactAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
     search_fields = ["name", "phone", "email", "external_id"]
     readonly_fields = ["source_instance", "created_at", "updated_at"]
     inlines = [ContactTabulationInline, ContactWhatsAppIdInline]
+    service_fields = ("phone", *CONTACT_EDITABLE_FIELDS)
+
+    def create_through_service(self, obj, data):
+        return contact_create(organization=obj.organization, **data)
+
+    def update_through_service(self, obj, data):
+        if "phone" in data:
+            contact_phone_update(contact=obj, phone=data.pop("phone"))
+        contact_update(contact=obj, **data)
 
     class Media:
         css = {"all": ["atende/console.css"]}
@@ -127,10 +149,17 @@ class TagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Tabulation)
-class TabulationAdmin(OrganizationScopedAdmin):
+class TabulationAdmin(ServiceSavedAdmin):
     list_display = ["chip", "background_color", "auto_tabulation", "is_active", "organization"]
     list_filter = ["is_active", "auto_tabulation", "organization"]
     search_fields = ["name", "description"]
+    service_fields = TABULATION_EDITABLE_FIELDS
+
+    def create_through_service(self, obj, data):
+        return tabulation_create(organization=obj.organization, **data)
+
+    def update_through_service(self, obj, data):
+        tabulation_update(tabulation=obj, **data)
 
     class Media:
         css = {"all": ["atende/console.css"]}

@@ -89,6 +89,31 @@ def contact_update(*, contact: Contact, **fields) -> Contact:
     return contact
 
 
+def contact_phone_update(*, contact: Contact, phone: str) -> Contact:
+    """A corrected phone (the console's change form), normalized like a new one."""
+    normalized = contact_phone_normalize(organization=contact.organization, phone=phone)
+    taken = (
+        Contact.objects.filter(organization_id=contact.organization_id, phone=normalized)
+        .exclude(pk=contact.pk)
+        .first()
+    )
+    if taken is not None:
+        raise Conflict(
+            "A contact with this phone already exists.",
+            code="contact_already_exists",
+            details={"contactId": str(taken.id)},
+        )
+    contact.phone = normalized
+    try:
+        with transaction.atomic():
+            contact.save(update_fields=["phone", "updated_at"])
+    except IntegrityError:
+        raise Conflict(
+            "A contact with this phone already exists.", code="contact_already_exists"
+        ) from None
+    return contact
+
+
 def tabulations_owned(organization_id, tabulations) -> list[Tabulation]:
     """Tabulations must be the organization's own: another tenant's id is a 400, not a leak."""
     tabulations = list(tabulations)

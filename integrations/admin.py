@@ -8,9 +8,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.admin_scope import OrganizationScopedAdmin
+from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Integration
+from integrations.services import (
+    INTEGRATION_EDITABLE_FIELDS,
+    integration_create,
+    integration_update,
+)
 
 STATUS_CSS = {
     DeliveryStatus.SUCCEEDED: "atd-status-active",
@@ -27,7 +32,7 @@ RECENT_DELIVERIES = 20
 
 
 @admin.register(Integration)
-class IntegrationAdmin(OrganizationScopedAdmin):
+class IntegrationAdmin(ServiceSavedAdmin):
     list_display = ["name", "url", "events", "is_active", "organization", "created_at"]
     list_filter = ["is_active", "organization"]
     search_fields = ["name", "url"]
@@ -35,6 +40,14 @@ class IntegrationAdmin(OrganizationScopedAdmin):
     # it; it never appears in the console.
     exclude = ["secret"]
     readonly_fields = ["recent_deliveries"]
+    service_fields = INTEGRATION_EDITABLE_FIELDS
+
+    def create_through_service(self, obj, data):
+        # No secret given: the service generates the signing secret.
+        return integration_create(organization=obj.organization, **data)
+
+    def update_through_service(self, obj, data):
+        integration_update(integration=obj, **data)
 
     class Media:
         css = {"all": ["atende/console.css"]}

@@ -7,9 +7,10 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self):
+        # Imported once the app registry is ready: these modules use models.
         from core.health import register_check
         from core.metrics import register_collector
-        from messaging.inbox import inbox_health
+        from messaging.inbound.inbox import inbox_health
         from messaging.selectors import inbox_backlog_metrics
 
         register_check("ingest", inbox_health)

@@ -227,7 +227,7 @@ class Message(models.Model):
     # the time its turn's window is measured on, however late a worker
     # ingests it. None for messages that did not come through a webhook.
     received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("received at"))
-    # Edits (messaging.revisions): when the text last changed, and every
+    # Edits (messaging.inbound.revisions): when the text last changed, and every
     # earlier text, oldest first: [{"text", "replacedAt"}].
     edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
     edit_history = models.JSONField(default=list, blank=True, verbose_name=_("edit history"))
@@ -393,7 +393,7 @@ class WebhookInbox(models.Model):
     """A gateway webhook accepted by the view and not necessarily ingested yet.
 
     The view authenticates, parses and stores the body here (one INSERT),
-    then wakes the instance's drain (``messaging.inbox``); the ingest runs in
+    then wakes the instance's drain (``messaging.inbound.inbox``); the ingest runs in
     a worker. The row is the durable copy: a lost task is queued again by the
     sweeper, and ``processed_at`` is written in the ingest's own transaction.
     """

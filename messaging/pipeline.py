@@ -2,18 +2,22 @@
 
 Ingest and outbound code call these after storing or changing a message,
 inside the same database transaction; side effects are queued with
-``transaction.on_commit`` so a rolled-back write never fires a task.
+``transaction.on_commit`` so a rolled-back write never fires a task. A
+finished transcription nudges its turn itself
+(``messaging.media.transcription`` → ``turn_nudge_after_transcription``).
 """
 
-from messaging.media import transcription_enqueue
+from messaging.inbound.commands import command_apply, command_parse
+from messaging.media.transcription import transcription_enqueue
 from messaging.models import Message
+from messaging.turns.arrival import turn_add_message
+from messaging.turns.dispatch import message_status_publish
+from sessions_app.services import session_takeover
 
 
 def on_customer_message(message: Message, *, inbox_partition: int | None = None) -> None:
     """An inbound CUSTOMER message was stored (not a duplicate).
     ``inbox_partition``: the webhook inbox partition it came through."""
-    from messaging.turns import turn_add_message
-
     if message.is_media:
         transcription_enqueue(message)
     turn_add_message(message, inbox_partition=inbox_partition)
@@ -25,9 +29,6 @@ def on_business_message(message: Message) -> None:
     An agent's ``@command`` acts on the session; anything else means a human
     is talking to the customer, so the AI steps back (takeover).
     """
-    from messaging.commands import command_apply, command_parse
-    from sessions_app.services import session_takeover
-
     command = command_parse(message.text) if not message.is_media else None
     if command is not None:
         command_apply(message=message, command=command)
@@ -39,15 +40,6 @@ def on_business_message(message: Message) -> None:
     )
 
 
-def on_transcription_finished(message_id) -> None:
-    """A media message's transcription reached DONE, FAILED or SKIPPED."""
-    from messaging.turns import turn_nudge_after_transcription
-
-    turn_nudge_after_transcription(message_id)
-
-
 def on_message_status_changed(message: Message) -> None:
     """An outbound message's delivery status moved (SENT, DELIVERED, READ, FAILED)."""
-    from messaging.dispatch import message_status_publish
-
     message_status_publish(message)

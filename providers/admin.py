@@ -9,14 +9,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.admin_scope import OrganizationScopedAdmin
+from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
 from providers.base import QrCodeEvent
 from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
 from providers.qr import QrTooLong, is_image, qr_svg
 from providers.registry import adapter_class
 from providers.selectors import instance_webhook_url
-from providers.services import instance_connect, instance_health_check
+from providers.services import (
+    INSTANCE_EDITABLE_FIELDS,
+    instance_connect,
+    instance_create,
+    instance_health_check,
+    instance_update,
+)
 
 DOWN_STATUSES = [ConnectionStatus.DISCONNECTED, ConnectionStatus.ERROR]
 # Gateways rotate the pairing QR about every 20 s: the page asks this often.
@@ -107,7 +113,7 @@ class ConnectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Instance)
-class InstanceAdmin(OrganizationScopedAdmin):
+class InstanceAdmin(ServiceSavedAdmin):
     list_display = [
         "name",
         "provider",
@@ -132,10 +138,21 @@ class InstanceAdmin(OrganizationScopedAdmin):
     ]
     actions = ["check_now_action"]
     change_form_template = "admin/providers/instance/change_form.html"
+    service_fields = ("name", "provider", *INSTANCE_EDITABLE_FIELDS)
 
     class Media:
         css = {"all": ["atende/console.css"]}
         js = ["atende/console.js"]
+
+    def create_through_service(self, obj, data):
+        return instance_create(organization=obj.organization, **data)
+
+    def update_through_service(self, obj, data):
+        # The API never changes a provider; the console may, and the service's
+        # checks then judge the instance as one of the new provider.
+        if "provider" in data:
+            obj.provider = data.pop("provider")
+        instance_update(instance=obj, **data)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

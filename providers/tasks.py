@@ -11,7 +11,12 @@ from providers.selectors import instances_to_poll
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True, time_limit=300, soft_time_limit=280)
+@shared_task(
+    name="providers.tasks.instances_poll_connection",
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=280,
+)
 def instances_poll_connection() -> int:
     """Beat: ask every active instance's gateway for its state, one task each."""
     ids = [str(pk) for pk in instances_to_poll().values_list("pk", flat=True)]
@@ -20,7 +25,12 @@ def instances_poll_connection() -> int:
     return len(ids)
 
 
-@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="providers.tasks.instance_poll_connection",
+    ignore_result=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
 def instance_poll_connection(instance_id: str) -> None:
     from providers.services import instance_check_connection
 

@@ -11,7 +11,7 @@ from core.timefmt import iso_utc
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
 
 # Why a customer's turn would not go to the AI right now; the same codes are
-# the 409 codes of an AI reply refused by messaging.services.
+# the 409 codes of an AI reply refused by messaging.outbound.services.
 NOT_DISPATCHED_CLOSED = "session_closed"
 NOT_DISPATCHED_PAUSED = "session_paused"
 NOT_DISPATCHED_AI_BLOCKED = "ai_blocked"

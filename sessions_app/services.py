@@ -117,8 +117,21 @@ def _sync(target: ChatSession, source: ChatSession) -> ChatSession:
     return target
 
 
-def session_webhook_payload(session: ChatSession) -> dict:
-    return {
+# The keys a ``turn.ready`` delivery carries about its session.
+TURN_READY_SESSION_KEYS = (
+    "id",
+    "status",
+    "startedBy",
+    "externalId",
+    "assignedDepartmentId",
+    "assignedAgentId",
+)
+
+
+def session_webhook_payload(session: ChatSession, *, keys: tuple[str, ...] | None = None) -> dict:
+    """A session as every outgoing event shows it (session events, the
+    assistant's hand-offs, ``turn.ready``); ``keys``: only these, in order."""
+    payload = {
         "id": str(session.id),
         "status": session.status,
         "startedBy": session.started_by,
@@ -136,6 +149,9 @@ def session_webhook_payload(session: ChatSession) -> dict:
         "pausedUntil": iso_utc(session.paused_until),
         "closedAt": iso_utc(session.closed_at),
     }
+    if keys is None:
+        return payload
+    return {key: payload[key] for key in keys}
 
 
 def _publish(session: ChatSession, event: str, event_row: SessionEvent, extra: dict) -> None:

@@ -20,7 +20,12 @@ from sessions_app.services import session_close, session_expire_ai_block, sessio
 BATCH = 500
 
 
-@shared_task(ignore_result=True, time_limit=120, soft_time_limit=110)
+@shared_task(
+    name="sessions_app.tasks.sessions_expire_ai_blocks",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=110,
+)
 def sessions_expire_ai_blocks() -> int:
     """Every minute: clear blocks whose time has passed and record it.
 
@@ -36,7 +41,12 @@ def sessions_expire_ai_blocks() -> int:
     return cleared
 
 
-@shared_task(ignore_result=True, time_limit=300, soft_time_limit=280)
+@shared_task(
+    name="sessions_app.tasks.sessions_close_idle",
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=280,
+)
 def sessions_close_idle() -> int:
     """Close QUEUED/ACTIVE sessions idle longer than their organization's timeout."""
     now = timezone.now()
@@ -69,7 +79,12 @@ def sessions_close_idle() -> int:
     return closed
 
 
-@shared_task(ignore_result=True, time_limit=120, soft_time_limit=110)
+@shared_task(
+    name="sessions_app.tasks.sessions_resume_paused",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=110,
+)
 def sessions_resume_paused() -> int:
     """Resume PAUSED sessions whose pausedUntil has passed."""
     resumed = 0

@@ -7,7 +7,7 @@
 - PDF: the text layer (pypdf); scanned PDFs send their page images to the
   vision model; DOCX: python-docx, tables included; text/CSV: decoded.
 
-Nothing here knows about messages or sessions (see messaging/media.py).
+Nothing here knows about messages or sessions (see messaging/media/).
 Outcomes: a ``TranscriptionResult`` (DONE or SKIPPED with a reason), or a
 ``TransientTranscriptionError`` / ``PermanentTranscriptionError``.
 """

@@ -16,13 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_MODULES = [
     "accounts/admin.py",
     "assistant/admin.py",
+    "console/actions.py",
+    "console/admin.py",
+    "console/presenters.py",
+    "console/sessions.py",
+    "console/templatetags/atende_console.py",
+    "console/views.py",
     "contacts/admin.py",
     "integrations/admin.py",
     "messaging/admin.py",
-    "messaging/admin_views.py",
-    "messaging/templatetags/atende_console.py",
     "providers/admin.py",
-    "sessions_app/admin.py",
 ]
 # Calls whose first text argument a person reads.
 MESSAGE_CALLS = {"success", "error", "warning", "info", "message_user", "ValidationError"}

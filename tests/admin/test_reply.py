@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging.models import Author, Message
-from messaging.outbound import send_message
+from messaging.outbound.sending import send_message
 from providers.models import SandboxOutboxMessage
 from tests.admin.conftest import PNG_BYTES
 

@@ -201,7 +201,7 @@ def test_a_phone_search_keeps_the_filters_applied(agent_client, organization, in
 
 
 def test_the_ai_badge_gives_the_reason_the_api_gives(organization, instance):
-    from sessions_app.admin import ai_state
+    from console.sessions import ai_state
     from sessions_app.selectors import session_ai_status
 
     # Paused, blocked and bypassing at once: dispatch says "paused" first.

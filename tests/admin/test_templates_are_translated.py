@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ROOT = Path(__file__).resolve().parents[2]
+# The admin overrides, and the console's own pages.
+TEMPLATE_DIRS = [ROOT / "templates", ROOT / "console" / "templates"]
 # Attributes a person reads (the rest are for code and CSS).
 READ_ATTRIBUTES = {"placeholder", "title", "alt", "aria-label", "label"}
 # Names, not words: the same in every language.
@@ -59,7 +61,9 @@ class _Words(HTMLParser):
 
 
 @pytest.mark.parametrize(
-    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
+    "template",
+    sorted(path for folder in TEMPLATE_DIRS for path in folder.rglob("*.html")),
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_a_console_template_shows_no_unmarked_words(template):
     source = template.read_text()

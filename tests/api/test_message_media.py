@@ -4,8 +4,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from messaging.dispatch import turn_ready_payload
 from messaging.models import Message, MessageKind, Turn
+from messaging.turns.dispatch import turn_ready_payload
 from tests.support import factories
 
 OGG = b"OggS" + b"\0" * 64

@@ -6,8 +6,8 @@ from django.utils import timezone
 from assistant.services import assistant_create
 from integrations.models import Delivery
 from integrations.services import integration_create
-from messaging.dispatch import turn_dispatch
 from messaging.models import DispatchStatus, Message, Turn, TurnStatus
+from messaging.turns.dispatch import turn_dispatch
 from sessions_app.services import session_block_ai
 from tests.support import factories
 

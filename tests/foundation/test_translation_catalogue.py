@@ -18,9 +18,17 @@ ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 # Not source: local state, caches and tools.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "var", "staticfiles", "test-artifacts", "media", "__pycache__", ".*cache"
+_NOT_COPIED_ANYWHERE = shutil.ignore_patterns(
+    ".git", ".venv", "var", "staticfiles", "test-artifacts", "__pycache__", ".*cache"
 )
+
+
+def NOT_COPIED(folder, names) -> set[str]:  # noqa: N802 (shutil's ignore callable)
+    ignored = set(_NOT_COPIED_ANYWHERE(folder, names))
+    if Path(folder) == ROOT and "media" in names:
+        ignored.add("media")  # a local run's uploads; messaging/media/ is source
+    return ignored
+
 
 pytestmark = pytest.mark.skipif(
     shutil.which("msgfmt") is None or shutil.which("xgettext") is None,

@@ -88,7 +88,7 @@ def test_request_lines_carry_the_request_and_organization_ids(stack):
     time.sleep(0.5)
 
     records = [r for r in _records(stack.log_lines()) if r.get("request_id") == request_id]
-    [ignored] = [r for r in records if r["logger"] == "messaging.webhooks"]
+    [ignored] = [r for r in records if r["logger"] == "messaging.inbound.webhooks"]
     assert ignored["level"] == "INFO"
     assert ignored["organization_id"] == stack.seed["organizationId"]
     assert "webhook event ignored" in ignored["message"]

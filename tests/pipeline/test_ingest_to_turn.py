@@ -3,9 +3,9 @@ message typed on the business phone is a takeover, an @command is not."""
 
 from django.db import transaction
 
-from messaging.ingest import webhook_events_ingest
+from messaging.inbound.ingest import webhook_events_ingest
 from messaging.models import Message, MessageKind, Turn
-from messaging.turns import turn_close_due
+from messaging.turns.close import turn_close_due
 from providers.base import MessageEvent
 from sessions_app.models import ChatSession
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 from contacts.models import Contact
 from integrations.models import Delivery
 from integrations.services import integration_create
-from messaging.ingest import webhook_events_ingest
+from messaging.inbound.ingest import webhook_events_ingest
+from messaging.inbound.revisions import deleted_messages_erase_content
 from messaging.models import Message, MessageKind, Turn
-from messaging.revisions import deleted_messages_erase_content
-from messaging.turns import turn_close_due, turn_close_when_due
+from messaging.turns.close import turn_close_due, turn_close_when_due
 from providers.base import InboundMedia, MessageDeleteEvent, MessageEditEvent, MessageEvent
 from sessions_app.models import ChatSession
 from tests.pipeline.conftest import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid

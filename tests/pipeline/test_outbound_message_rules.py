@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, ValidationError
 from messaging.models import Message
-from messaging.services import message_create_outbound
+from messaging.outbound.services import message_create_outbound
 from providers.models import Provider
 from sessions_app.models import SessionStatus
 from sessions_app.services import session_block_ai

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.commands import command_parse
+from messaging.inbound.commands import command_parse
 from messaging.models import MessageKind, Turn
 from sessions_app.models import SessionStatus
 from tests.pipeline.helpers import customer_says, phone_says

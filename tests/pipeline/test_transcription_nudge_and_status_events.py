@@ -7,8 +7,8 @@ from core.errors import ValidationError
 from integrations.models import Delivery
 from integrations.services import integration_create
 from messaging.models import Message, MessageKind, TranscriptionStatus, Turn
-from messaging.pipeline import on_message_status_changed, on_transcription_finished
-from messaging.turns import turn_close_due
+from messaging.pipeline import on_message_status_changed
+from messaging.turns.close import turn_close_due, turn_nudge_after_transcription
 from tests.pipeline.helpers import customer_says
 
 
@@ -21,7 +21,7 @@ def test_a_finished_transcription_closes_a_turn_that_only_waited_for_it(
         transcription="pode me ligar?", transcription_status=TranscriptionStatus.DONE
     )
     with django_capture_on_commit_callbacks() as callbacks:
-        on_transcription_finished(audio.pk)
+        turn_nudge_after_transcription(audio.pk)
     assert len(callbacks) == 1  # the close is queued now, not at the next poll
     chat_session.refresh_from_db()
     assert turn_close_due(chat_session.id, chat_session.concat_seq) == "closed"
@@ -33,7 +33,7 @@ def test_a_transcription_finishing_inside_the_window_leaves_it_to_the_window(
 ):
     audio = customer_says(chat_session, "", kind=MessageKind.VOICE)
     with django_capture_on_commit_callbacks() as callbacks:
-        on_transcription_finished(audio.pk)
+        turn_nudge_after_transcription(audio.pk)
     assert callbacks == []
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from integrations.models import Delivery
 from messaging.models import MessageKind, TranscriptionStatus, Turn
-from messaging.turns import turn_close_due
+from messaging.turns.close import turn_close_due
 from sessions_app.models import SessionStatus
 from sessions_app.services import session_block_ai
 from tests.pipeline.helpers import customer_says

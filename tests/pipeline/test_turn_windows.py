@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from messaging.models import Turn
-from messaging.turns import turn_close_when_due, turn_due
+from messaging.turns.close import turn_close_when_due, turn_due
 from tests.pipeline.helpers import customer_says
 
 

@@ -23,7 +23,7 @@ def _inbox_inline(request, monkeypatch):
     behave as before. Tests with a real worker (``worker`` mark) keep the
     broker.
     """
-    from messaging.inbox import _redis, inbox_drain
+    from messaging.inbound.inbox import _redis, inbox_drain
 
     instance_webhook_cache_clear()
     # A drain an earlier test "lost" is not pending here.

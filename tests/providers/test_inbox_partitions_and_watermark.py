@@ -9,15 +9,15 @@ from django.db import connection
 from django.utils import timezone
 
 from messaging import pipeline
-from messaging.inbox import (
-    PROCESSED,
+from messaging.inbound.drain import PROCESSED
+from messaging.inbound.inbox import (
     inbox_drain,
     inbox_drain_instance,
     inbox_drain_partition,
     inbox_partition,
 )
 from messaging.models import Message, Turn, WebhookInbox
-from messaging.turns import turn_close_when_due, turn_due
+from messaging.turns.close import turn_close_when_due, turn_due
 from providers.baileys import parser as baileys_parser
 from providers.base import MessageDeleteEvent, MessageEditEvent, MessageEvent
 from providers.cloudapi import parser as cloudapi_parser
@@ -310,10 +310,10 @@ def test_a_second_drain_of_a_busy_partition_leaves_at_once(instance, held):
     ready, release = threading.Event(), threading.Event()
 
     def hold_the_lock():
-        from messaging.inbox import _drain_lock
+        from messaging.inbound.drain import drain_lock
 
         try:
-            with _drain_lock(instance.pk, partition) as got:
+            with drain_lock(instance.pk, partition) as got:
                 assert got
                 ready.set()
                 release.wait(timeout=10)

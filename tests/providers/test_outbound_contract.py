@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from contacts.models import Contact
 from messaging.models import Author, DeliveryStatus, Direction, Message
-from messaging.outbound import send_message
+from messaging.outbound.sending import send_message
 from providers.models import Provider
 from tests.support import factories
 from tests.support.http_server import FakeHTTPServer, sequence

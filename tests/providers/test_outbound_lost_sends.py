@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from messaging.models import DeliveryStatus, Direction, Message
-from messaging.outbound import outbound_requeue_lost
+from messaging.outbound.sending import outbound_requeue_lost
 from providers.models import SandboxOutboxMessage
 from tests.support import factories
 

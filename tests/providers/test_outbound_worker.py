@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from messaging.models import DeliveryStatus, Direction, Message
-from messaging.outbound import outbound_enqueue
+from messaging.outbound.sending import outbound_enqueue
 from tests.providers.test_outbound_contract import EVOLUTION_SENT, make_instance
 from tests.support import factories
 from tests.support.http_server import FakeHTTPServer

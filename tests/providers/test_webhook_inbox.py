@@ -10,15 +10,12 @@ from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Contact
-from messaging.inbox import (
-    INVALID,
-    PROCESSED,
-    SKIPPED,
+from messaging.inbound.drain import INVALID, PROCESSED, SKIPPED, inbox_process_row
+from messaging.inbound.inbox import (
     inbox_cleanup,
     inbox_drain,
     inbox_drain_instance,
     inbox_process,
-    inbox_process_row,
     inbox_requeue_lost,
     inbox_store,
 )
@@ -405,7 +402,7 @@ def test_with_redis_unreachable_the_webhook_still_answers_and_keeps_the_row(
 ):
     import socket
 
-    from messaging import inbox
+    from messaging.inbound import inbox
 
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

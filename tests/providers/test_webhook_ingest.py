@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
-from messaging.inbox import PROCESSED, inbox_drain, inbox_drain_instance
+from messaging.inbound.drain import PROCESSED
+from messaging.inbound.inbox import inbox_drain, inbox_drain_instance
 from messaging.models import (
     Author,
     DeliveryStatus,
@@ -390,7 +391,7 @@ def test_a_drain_of_returning_customers_costs_the_same_queries_however_many_they
 
 
 def test_a_send_whose_id_a_twin_row_adopted_is_still_marked_sent(evolution_instance):
-    from messaging.outbound import _mark_sent
+    from messaging.outbound.sending import _mark_sent
     from providers.base import SendResult
 
     twin = _outbound(evolution_instance, provider_message_id="3EB0TWIN")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from messaging.media import transcribe_message
+from messaging.media.transcription import transcribe_message
 from messaging.models import Message, TranscriptionStatus
 from providers import registry
 from tests.support import factories

@@ -69,7 +69,7 @@ def test_cached_transcripts_past_the_retention_are_deleted_daily(db, settings):
     from django.utils import timezone
 
     from config.schedules import PERIODIC_TASKS
-    from messaging.media import transcription_cache_cleanup
+    from messaging.media.transcription import transcription_cache_cleanup
 
     settings.TRANSCRIPTION_CACHE_RETENTION_DAYS = 30
     old, recent = (

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.schedules import PERIODIC_TASKS
-from messaging.media import transcription_requeue_stale
+from messaging.media.transcription import transcription_requeue_stale
 from messaging.models import Message, MessageKind, TranscriptionStatus
 from tests.support.worker import purge_broker
 from tests.transcription.conftest import media_message, run_transcription

@@ -3,7 +3,7 @@ import threading
 import pytest
 from django.db import connection
 
-from messaging import media as media_task
+from messaging.media import transcription as media_task
 from messaging.models import MessageKind, TranscriptionStatus
 from tests.support import factories
 from tests.transcription.conftest import media_message, run_transcription

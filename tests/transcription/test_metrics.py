@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from messaging.media import transcription_enqueue
+from messaging.media.transcription import transcription_enqueue
 from messaging.models import MessageKind, TranscriptionStatus
 from tests.pipeline.helpers import wait_for
 from tests.support.metrics import scrape

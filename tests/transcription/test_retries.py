@@ -1,6 +1,6 @@
 import pytest
 
-from messaging import media as media_task
+from messaging.media import transcription as media_task
 from messaging.models import MessageKind, TranscriptionStatus
 from tests.transcription import media_files
 from tests.transcription.conftest import media_message, run_transcription

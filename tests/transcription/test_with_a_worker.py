@@ -3,7 +3,7 @@ import time
 import pytest
 from django.db import transaction
 
-from messaging.media import transcription_enqueue
+from messaging.media.transcription import transcription_enqueue
 from messaging.models import Message, MessageKind, TranscriptionStatus
 from tests.transcription import media_files
 from tests.transcription.conftest import media_message

@@ -1,0 +1,326 @@
+"""THE message representation of the API (falecomigo shape plus our details).
+
+by-contact, ``/messages`` and ``/sessions/{id}/messages`` all use
+MessageSerializer, so an integrator parses one shape everywhere.
+"""
+
+import json
+import mimetypes
+from pathlib import PurePosixPath
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contacts.serializers import ContactFalecomigoSerializer
+from messaging.media.urls import absolute_url, media_api_path
+from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
+from sessions_app.serializers import NamedRefSerializer, SessionSerializer
+
+# falecomigo's coarse type; ``kind`` keeps the detail.
+FALECOMIGO_TYPE = {
+    MessageKind.VOICE: "RECORDING",
+    MessageKind.COMMAND: "CHAT_COMMAND",
+    MessageKind.IMAGE: "MEDIA",
+    MessageKind.STICKER: "MEDIA",
+    MessageKind.AUDIO: "MEDIA",
+    MessageKind.VIDEO: "MEDIA",
+    MessageKind.DOCUMENT: "MEDIA",
+}
+MESSAGE_TYPES = ["TEXT", "MEDIA", "RECORDING", "CHAT_COMMAND"]
+MEDIA_TYPE = {
+    MessageKind.IMAGE: "image",
+    MessageKind.STICKER: "image",
+    MessageKind.AUDIO: "audio",
+    MessageKind.VOICE: "audio",
+    MessageKind.VIDEO: "video",
+    MessageKind.DOCUMENT: "document",
+}
+DIRECTION = {Direction.INBOUND: "IN", Direction.OUTBOUND: "OUT"}
+# The extensions WhatsApp itself uses; the mimetypes module would say
+# ".oga" for a voice note and depends on the host's mime.types.
+EXTENSIONS = {
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
+    "audio/amr": "amr",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "video/3gpp": "3gp",
+    "application/pdf": "pdf",
+}
+
+
+class MediaContentSerializer(serializers.Serializer):
+    url = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    type = serializers.ChoiceField(choices=["audio", "image", "video", "document"])
+    duration = serializers.FloatField(allow_null=True)
+    mimeType = serializers.CharField(allow_null=True)
+    extension = serializers.CharField(allow_null=True)
+
+
+class ContentSerializer(serializers.Serializer):
+    """``{text}`` for text; ``{media}`` (+ ``text`` when there is a caption) for media."""
+
+    text = serializers.CharField(required=False)
+    media = MediaContentSerializer(required=False)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    sessionId = serializers.UUIDField(source="session_id")
+    contactId = serializers.UUIDField(source="contact_id")
+    instanceId = serializers.UUIDField(source="instance_id")
+    type = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    direction = serializers.SerializerMethodField()
+    author = serializers.ChoiceField(choices=Author.choices)
+    content = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(source="delivery_status", choices=DeliveryStatus.choices)
+    error = serializers.CharField(source="delivery_error")
+    transcription = serializers.CharField()
+    transcriptionStatus = serializers.CharField(source="transcription_status", allow_null=True)
+    externalId = serializers.CharField(source="external_id")
+    providerMessageId = serializers.CharField(source="provider_message_id", allow_null=True)
+    sendExternalMessage = serializers.BooleanField(source="send_external")
+    payload = serializers.DictField()
+    sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
+    deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
+    readAt = serializers.DateTimeField(source="read_at", allow_null=True)
+    edited = serializers.BooleanField(source="is_edited")
+    editedAt = serializers.DateTimeField(source="edited_at", allow_null=True)
+    deleted = serializers.BooleanField(source="is_deleted")
+    deletedAt = serializers.DateTimeField(source="deleted_at", allow_null=True)
+    deletedBy = serializers.ChoiceField(
+        source="deleted_by", choices=[Author.CUSTOMER, Author.BUSINESS], allow_null=True
+    )
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "sessionId",
+            "contactId",
+            "instanceId",
+            "type",
+            "kind",
+            "direction",
+            "author",
+            "content",
+            "status",
+            "error",
+            "transcription",
+            "transcriptionStatus",
+            "externalId",
+            "providerMessageId",
+            "sendExternalMessage",
+            "payload",
+            "sentAt",
+            "deliveredAt",
+            "readAt",
+            "edited",
+            "editedAt",
+            "deleted",
+            "deletedAt",
+            "deletedBy",
+            "createdAt",
+            "updatedAt",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=MESSAGE_TYPES))
+    def get_type(self, message: Message) -> str:
+        return FALECOMIGO_TYPE.get(message.kind, "TEXT")
+
+    @extend_schema_field(serializers.ChoiceField(choices=["IN", "OUT"]))
+    def get_direction(self, message: Message) -> str:
+        return DIRECTION.get(message.direction, "IN")
+
+    @extend_schema_field(ContentSerializer)
+    def get_content(self, message: Message) -> dict:
+        if message.kind not in MEDIA_TYPE:
+            return {"text": message.text}
+        content = {"media": self._media(message)}
+        if message.text:
+            content["text"] = message.text
+        return content
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["transcriptionStatus"] = instance.transcription_status or None
+        data["deletedBy"] = instance.deleted_by or None
+        if instance.deleted_at is not None:
+            # Deleted for everyone by its sender: what it said is no longer
+            # shown (the content is erased after DELETED_MESSAGE_RETENTION_DAYS).
+            data.update(content={"text": ""}, transcription="", payload={})
+        return data
+
+    def _media(self, message: Message) -> dict:
+        url = None
+        if message.media_file:
+            # Served by the API (the caller's key), never as a public file.
+            url = absolute_url(media_api_path(message), self.context.get("request"))
+        elif isinstance(message.media_ref, dict):
+            url = message.media_ref.get("url") or None
+        name = message.media_filename or None
+        extension = None
+        if name and PurePosixPath(name).suffix:
+            extension = PurePosixPath(name).suffix.lstrip(".").lower()
+        elif message.media_mimetype:
+            mimetype = message.media_mimetype.split(";")[0].strip().lower()
+            guessed = mimetypes.guess_extension(mimetype)
+            extension = EXTENSIONS.get(mimetype) or (guessed.lstrip(".") if guessed else None)
+        return {
+            "url": url,
+            "name": name,
+            "type": MEDIA_TYPE[message.kind],
+            "duration": message.media_duration,
+            "mimeType": message.media_mimetype or None,
+            "extension": extension,
+        }
+
+
+# --- Sessions seen as conversations (sessions + their messages) -----------
+# They live here, not in sessions_app, because messaging sits above sessions.
+
+
+class SessionWithMessagesSerializer(SessionSerializer):
+    """``GET /sessions/{id}?includeMessages=true``: the last messages, oldest first."""
+
+    messages = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "messages"]
+        read_only_fields = fields
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, session):
+        messages = self.context.get("messages")
+        if messages is None:
+            return []
+        return MessageSerializer(messages, many=True, context=self.context).data
+
+
+class ProviderSlugSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+
+
+class FalecomigoIntegrationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    provider = ProviderSlugSerializer()
+
+
+class SessionFalecomigoSerializer(SessionSerializer):
+    """A session inside ``by-contact``: falecomigo's ``integration`` and last messages."""
+
+    integrationId = serializers.UUIDField(source="instance_id")
+    integration = serializers.SerializerMethodField()
+    messages = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "integrationId", "integration", "messages"]
+        read_only_fields = fields
+
+    @extend_schema_field(FalecomigoIntegrationSerializer)
+    def get_integration(self, session):
+        instance = session.instance
+        return {"id": instance.id, "name": instance.name, "provider": {"slug": instance.provider}}
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, session):
+        return MessageSerializer(session.latest_messages, many=True, context=self.context).data
+
+
+class PaginationSerializer(serializers.Serializer):
+    total_data = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    has_next_page = serializers.BooleanField()
+    has_previous_page = serializers.BooleanField()
+
+
+class ByContactSerializer(serializers.Serializer):
+    """The falecomigo ``GET /sessions/by-contact/{contactId}`` document (schema only)."""
+
+    contact = ContactFalecomigoSerializer()
+    sessions = SessionFalecomigoSerializer(many=True)
+    allMessages = MessageSerializer(many=True)
+    isLastSessionClosed = serializers.BooleanField()
+    lastSessionId = serializers.UUIDField(allow_null=True)
+    lastSessionStatus = serializers.CharField(allow_null=True)
+    lastSessionAssignedDepartment = NamedRefSerializer(allow_null=True)
+    pagination = PaginationSerializer()
+
+
+class MediaInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=2000)
+    mimeType = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    type = serializers.ChoiceField(choices=["audio", "image", "video", "document"], required=False)
+
+
+class ContentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=65536)
+    media = MediaInputSerializer(required=False)
+
+
+@extend_schema_field(ContentInputSerializer)
+class JSONStringOrObject(serializers.Field):
+    """``content`` as a JSON object, or as a JSON string inside a multipart form."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except (ValueError, RecursionError):
+                raise serializers.ValidationError("Must be a JSON object.") from None
+        serializer = ContentInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    sessionId = serializers.UUIDField(required=False)
+    contactId = serializers.UUIDField(required=False)
+    phone = serializers.CharField(required=False, max_length=40)
+    instanceId = serializers.UUIDField(required=False)
+    author = serializers.ChoiceField(
+        choices=[Author.AGENT, Author.AI, Author.AGENT_PLATFORM, Author.BUSINESS, Author.SYSTEM],
+        default=Author.AGENT,
+    )
+    type = serializers.ChoiceField(choices=["TEXT", "MEDIA", "RECORDING"], default="TEXT")
+    content = JSONStringOrObject(required=False)
+    file = serializers.FileField(required=False, help_text="Multipart upload instead of a URL.")
+    sendExternalMessage = serializers.BooleanField(default=True)
+    pauseSession = serializers.BooleanField(default=False)
+    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    idempotencyKey = serializers.CharField(required=False, max_length=200)
+
+    def validate(self, attrs):
+        content = attrs.get("content") or {"text": ""}
+        attrs["content"] = content
+        has_target = attrs.get("instanceId") and bool(attrs.get("contactId")) != bool(
+            attrs.get("phone")
+        )
+        if not attrs.get("sessionId") and not has_target:
+            raise serializers.ValidationError(
+                "Give sessionId, or instanceId with exactly one of contactId or phone."
+            )
+        if attrs["type"] == "TEXT":
+            if not content.get("text", "").strip():
+                raise serializers.ValidationError({"content": ["A TEXT message needs text."]})
+            if content.get("media") or attrs.get("file"):
+                raise serializers.ValidationError(
+                    {"type": ["Use MEDIA or RECORDING to send media."]}
+                )
+        elif not content.get("media") and not attrs.get("file"):
+            raise serializers.ValidationError(
+                {"content": ["A media message needs content.media.url or a file upload."]}
+            )
+        return attrs

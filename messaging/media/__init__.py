@@ -1,0 +1,2 @@
+"""Media of messages: ``files`` (fetched once, stored, served), ``urls`` (where
+the API serves them) and ``transcription`` (the hand-off to ``transcription``)."""

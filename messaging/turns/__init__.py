@@ -1,0 +1,30 @@
+"""Concatenation (debounce): a burst of customer messages becomes one turn.
+
+How it stays correct with many workers and across restarts:
+
+- Each customer message increments ``session.concat_seq`` (an UPDATE, so
+  messages of one session are serialized by the row lock) and joins the
+  session's OPEN turn (one conditional UPDATE; the partial unique index
+  ``one_open_turn_per_session`` makes "create if none" race-safe).
+- Only the message that opens a turn schedules a task: ``turn_due`` with a
+  countdown of the window. When it runs it reads the turn: later messages
+  moved ``last_message_at``, so the window ends later → it schedules itself
+  for the new end (one task per turn and pause in the burst, not one per
+  message: each costs the broker, the worker and the database). At the end
+  it claims the turn with a conditional UPDATE (OPEN and still at the
+  sequence it read → CLOSED). Only one claimer can win; the same
+  transaction assembles the text and writes the dispatch outbox rows, so a
+  turn is closed and offered to the AI exactly once. A task of a turn that
+  is no longer open ends the chain.
+- State lives in PostgreSQL, not in the broker: if a countdown task is lost
+  (Redis flushed, worker killed) the beat sweeper finds OPEN turns well
+  past their window and closes them through the same claim.
+- Bounds: a turn closes early at ``CONCAT_MAX_MESSAGES`` messages or
+  ``CONCAT_MAX_WAIT_SECONDS`` after its first message. Media still being
+  transcribed holds the close for up to ``CONCAT_MEDIA_WAIT_SECONDS``
+  (counted from the turn's last message); then a placeholder goes instead.
+
+Modules: window (when a turn closes), arrival (messages join or open
+a turn), close (the claim, the task, the sweeper), text (the burst as
+one text), dispatch (to integrations or the built-in assistant).
+"""

@@ -1,0 +1,314 @@
+"""Closing a turn: when its window (or a bound) has ended and its chat's webhooks
+are ingested, claim it with a conditional UPDATE, assemble its text and hand
+it to dispatch, in one transaction. The turn's task and the beat sweeper.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from messaging.models import Message, Turn, TurnStatus, WebhookInbox
+from messaging.turns.dispatch import turn_dispatch
+from messaging.turns.text import turn_text
+from messaging.turns.window import (
+    CLOSE_MAX_MESSAGES,
+    CLOSE_MEDIA_TIMEOUT,
+    CLOSE_SWEPT,
+    CLOSE_WINDOW,
+    MEDIA_POLL_SECONDS,
+    TRANSCRIPTION_UNFINISHED,
+    WINDOW_MIN_SECONDS,
+    turn_close_at,
+    window_seconds,
+)
+from sessions_app.models import ChatSession
+
+logger = logging.getLogger(__name__)
+
+
+def turn_close_due(
+    session_id, seq: int, *, reason: str = CLOSE_WINDOW, send_inline: bool = False
+) -> str:
+    """Close the session's open turn if ``seq`` is still its latest message.
+
+    ``send_inline`` (worker context only): make the first delivery attempt
+    right after commit in this process instead of through another task.
+    Returns "gone", "stale", "done", "waiting_media" or "closed".
+    """
+    turn = (
+        Turn.objects.select_related("session__contact", "session__instance")
+        .filter(
+            session_id=session_id,
+            status=TurnStatus.OPEN,
+            last_seq=seq,
+            session__concat_seq=seq,
+        )
+        .first()
+    )
+    if turn is None:
+        current = (
+            ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
+        )
+        if current is None:
+            return "gone"
+        return "stale" if current != seq else "done"
+    # Safe to read before the claim: a message joining the turn moves its
+    # last_seq in the same transaction, and then the claim below fails.
+    messages = _turn_messages(turn)
+    now = timezone.now()
+    if any(m.transcription_status in TRANSCRIPTION_UNFINISHED for m in messages):
+        media_deadline = (
+            turn.last_message_at
+            + timedelta(seconds=window_seconds(turn.session.concat_timeout))
+            + timedelta(seconds=settings.CONCAT_MEDIA_WAIT_SECONDS)
+        )
+        if now < media_deadline:
+            return "waiting_media"
+        reason = CLOSE_MEDIA_TIMEOUT
+    with transaction.atomic():
+        closed = turn_claim_and_finish(
+            turn, seq=seq, reason=reason, now=now, messages=messages, send_inline=send_inline
+        )
+    return "closed" if closed else "done"
+
+
+def turn_close_when_due(
+    turn_id, *, send_inline: bool = False, inbox_checked: bool = False
+) -> tuple[str, float | None]:
+    """Close the turn if its window (or a bound) has ended and every webhook
+    of its chat that arrived before that end has been ingested.
+
+    Returns (outcome, seconds until it should be looked at again or None):
+    "done" (not open: closed by another path, or gone), "waiting" (later
+    messages moved the window's end), "waiting_inbox" (webhooks that arrived
+    in time are still in the inbox: the drain that ingests them closes the
+    turn), "waiting_media" or "closed". ``inbox_checked``: the caller (that
+    drain) knows the inbox is caught up.
+    """
+    grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    for _ in range(3):
+        row = (
+            Turn.objects.filter(pk=turn_id, status=TurnStatus.OPEN)
+            .values_list(
+                "session_id",
+                "last_seq",
+                "first_message_at",
+                "last_message_at",
+                "messages_count",
+                "session__concat_timeout",
+                "inbox_partition",
+                "session__instance_id",
+            )
+            .first()
+        )
+        if row is None:
+            return "done", None
+        (session_id, seq, first_message_at, last_message_at, count, session_window,
+         partition, instance_id) = row  # fmt: skip
+        now = timezone.now()
+        due, reason = turn_close_at(first_message_at, last_message_at, count, session_window)
+        full = reason == CLOSE_MAX_MESSAGES  # later messages open the next turn
+        if not full and due + grace > now:
+            return "waiting", (due + grace - now).total_seconds()
+        if not (full or inbox_checked or inbox_caught_up(instance_id, partition, due)):
+            return "waiting_inbox", None
+        outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
+        if outcome == "waiting_media":
+            return outcome, float(MEDIA_POLL_SECONDS)
+        if outcome != "stale":
+            return outcome, None
+        # A message joined between the read and the claim: read it again.
+    return "stale", float(WINDOW_MIN_SECONDS)
+
+
+def inbox_caught_up(instance_id, partition: int | None, until) -> bool:
+    """Whether every webhook of the partition that arrived by ``until`` has
+    been ingested (the partition's watermark is past it). Rows that failed
+    and wait for a spaced retry hold nothing back; turns of messages that did
+    not come through the inbox (``partition`` None) wait for nothing."""
+    if partition is None:
+        return True
+    return not _pending_in_time(instance_id, partition).filter(received_at__lte=until).exists()
+
+
+def _pending_in_time(instance_id, partition: int):
+    return WebhookInbox.objects.filter(
+        instance_id=instance_id,
+        partition=partition,
+        processed_at__isnull=True,
+        last_error="",
+        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+    )
+
+
+def turns_close_caught_up(instance_id, partition: int) -> int:
+    """A drain has ingested a batch of the partition: queue the close of the
+    partition's open turns that were due and were waiting for those
+    webhooks, each once per due time (``close_queued_for``, set by the same
+    statement that picks them, so concurrent and later drains skip them).
+    Returns how many it queued. Other workers close them (and send their
+    deliveries) while the drain goes on with the next batch."""
+    watermark = (
+        _pending_in_time(instance_id, partition)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    due_by = timezone.now() - timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    if watermark is not None:
+        # Strictly before the oldest pending arrival: that one may join it.
+        due_by = min(due_by, watermark - timedelta(microseconds=1))
+    turn_ids = _mark_close_queued(instance_id, partition, due_by)
+    for turn_id in turn_ids:
+        # A new chain: the turn's own ended when it found the inbox behind.
+        turn_due.apply_async((str(turn_id),))
+    return len(turn_ids)
+
+
+# Table names only are formatted in; values are placeholders.
+_MARK_CLOSE_QUEUED = (
+    f"UPDATE {Turn._meta.db_table} AS t SET close_queued_for = t.due_at "  # noqa: S608
+    f"FROM {ChatSession._meta.db_table} AS s "
+    "WHERE s.id = t.session_id AND s.instance_id = %s AND t.status = %s "
+    "AND t.inbox_partition = %s AND t.due_at <= %s "
+    "AND (t.close_queued_for IS NULL OR t.close_queued_for <> t.due_at) "
+    "RETURNING t.id"
+)
+
+
+def _mark_close_queued(instance_id, partition: int, due_by) -> list:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_CLOSE_QUEUED, [instance_id, TurnStatus.OPEN, partition, due_by])
+            return [row[0] for row in cursor.fetchall()]
+    # The embedded SQLite setup: read, then mark (one drain writes at a time).
+    turns = Turn.objects.filter(
+        status=TurnStatus.OPEN,
+        inbox_partition=partition,
+        session__instance_id=instance_id,
+        due_at__lte=due_by,
+    ).exclude(close_queued_for=F("due_at"))
+    ids = list(turns.values_list("id", flat=True))
+    Turn.objects.filter(pk__in=ids).update(close_queued_for=F("due_at"))
+    return ids
+
+
+def _turn_messages(turn: Turn) -> list[Message]:
+    return list(Message.objects.filter(turn=turn).order_by("concat_seq", "created_at", "pk"))
+
+
+def turn_claim_and_finish(
+    turn: Turn,
+    *,
+    seq: int,
+    reason: str,
+    now,
+    messages: list[Message] | None = None,
+    send_inline: bool = False,
+) -> bool:
+    """The one place a turn closes. Must run inside a transaction."""
+    claimed = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN, last_seq=seq).update(
+        status=TurnStatus.CLOSED, closed_at=now, close_reason=reason
+    )
+    if not claimed:
+        return False  # a newer message moved it on, or another worker closed it
+    messages_were_given = messages is not None
+    if messages is None:
+        messages = _turn_messages(turn)
+    turn.status, turn.closed_at, turn.close_reason = TurnStatus.CLOSED, now, reason
+    turn.text = turn_text(messages)
+    turn.messages_count = len(messages)
+    turn_dispatch(
+        turn=turn,
+        messages=messages,
+        send_inline=send_inline,
+        # Read with the turn a moment ago when it came from turn_close_due.
+        session=turn.session if messages_were_given else None,
+    )
+    Turn.objects.filter(pk=turn.pk).update(
+        text=turn.text,
+        messages_count=turn.messages_count,
+        dispatch_status=turn.dispatch_status,
+        dispatch_reason=turn.dispatch_reason,
+    )
+    return True
+
+
+def turn_nudge_after_transcription(message_id) -> None:
+    """A transcription finished: if its turn is only waiting for media, close it now."""
+    row = (
+        Message.objects.filter(pk=message_id, turn__status=TurnStatus.OPEN)
+        .values_list("turn_id", "turn__last_message_at", "session__concat_timeout")
+        .first()
+    )
+    if row is None:
+        return
+    turn_id, last_message_at, session_window = row
+    if timezone.now() < last_message_at + timedelta(seconds=window_seconds(session_window)):
+        return  # the window itself is still running; its task will close it
+    turn_key = str(turn_id)
+    # poll=False: the turn's own task keeps polling if other media are pending.
+    transaction.on_commit(lambda: turn_due.apply_async((turn_key,), {"poll": False}))
+
+
+@shared_task(name="messaging.turns.turn_due", ignore_result=True, time_limit=60, soft_time_limit=50)
+def turn_due(turn_id: str, poll: bool = True) -> str:
+    """A turn's window may have ended: close it, or look again when it will.
+
+    ``poll``: look again later if it is not time yet (the task the turn's
+    first message scheduled). A one-off nudge (the last message allowed, a
+    transcription finished) passes False, so a turn never has two chains.
+    """
+    outcome, again_in = turn_close_when_due(turn_id, send_inline=True)
+    if again_in is not None and poll:
+        turn_due.apply_async((turn_id,), countdown=again_in)
+    return outcome
+
+
+@shared_task(
+    name="messaging.turns.turns_sweep_lost_windows",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=110,
+)
+def turns_sweep_lost_windows(limit: int = 500) -> int:
+    """Beat: close OPEN turns whose window passed a while ago and whose task
+    was lost (a killed worker holds its countdown tasks until the broker's
+    visibility timeout). Turns still waiting for their inbox are left to the
+    drain that ingests it."""
+    now = timezone.now()
+    grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
+    candidates = (
+        Turn.objects.filter(
+            status=TurnStatus.OPEN,
+            last_message_at__lt=now - grace - timedelta(seconds=WINDOW_MIN_SECONDS),
+        )
+        .select_related("session")
+        .order_by("last_message_at")[:limit]
+    )
+    closed = 0
+    for turn in candidates:
+        due, reason = turn_close_at(
+            turn.first_message_at,
+            turn.last_message_at,
+            turn.messages_count,
+            turn.session.concat_timeout,
+        )
+        if due + grace > now:
+            continue
+        if reason != CLOSE_MAX_MESSAGES and not inbox_caught_up(
+            turn.session.instance_id, turn.inbox_partition, due
+        ):
+            continue
+        # Deliveries go through their own tasks here: one slow integration
+        # must not eat the sweeper's time limit with a batch still to close.
+        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CLOSE_SWEPT)
+        if outcome == "closed":
+            closed += 1
+            logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
+    return closed

@@ -1,0 +1,174 @@
+"""Closed turns → the AI platform (and other integrations), through the outbox.
+
+A turn goes to the organization's active integrations subscribed to
+``turn.ready`` unless a rule says the AI must stay out; then it is recorded
+as SKIPPED with the reason (the same codes an AI reply is refused with).
+
+Answerers (the built-in assistant) sit above messaging and register here
+from their ``AppConfig.ready``: messaging never imports them. When one takes
+a turn, ``turn.ready`` still goes out, with ``answeredBy`` naming it.
+"""
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from core import metrics
+from core.logging import bind_log_context
+from core.timefmt import iso_utc
+from integrations.models import Event
+from integrations.selectors import integrations_subscribed
+from integrations.services import event_publish
+from messaging.media.urls import absolute_url, media_api_path
+from messaging.models import DispatchStatus, Message, Turn
+from sessions_app.models import ChatSession
+from sessions_app.selectors import session_ai_refusal_reason
+from sessions_app.services import TURN_READY_SESSION_KEYS, session_webhook_payload
+
+# (turn=, session=) -> the answerer's name when it takes the turn (it queues
+# its own work after commit), else None. Called inside the closing transaction.
+TurnAnswerer = Callable[..., str | None]
+_turn_answerers: list[TurnAnswerer] = []
+
+
+def register_turn_answerer(answerer: TurnAnswerer) -> None:
+    if answerer not in _turn_answerers:
+        _turn_answerers.append(answerer)
+
+
+def _answered_by(turn: Turn, session: ChatSession) -> str | None:
+    for answerer in _turn_answerers:
+        name = answerer(turn=turn, session=session)
+        if name:
+            return name
+    return None
+
+
+def turn_dispatch(
+    *,
+    turn: Turn,
+    messages: list[Message],
+    send_inline: bool = False,
+    session: ChatSession | None = None,
+) -> str:
+    """Decide where a just-closing turn goes; sets turn.dispatch_status/reason.
+
+    Runs in the closing transaction (the caller saves the turn). With
+    ``send_inline`` the first attempt is made right after commit by this
+    process (a worker), saving a broker round trip; otherwise a task sends it.
+    """
+    bind_log_context(organization_id=turn.organization_id, session_id=turn.session_id)
+    if session is None:
+        session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
+    reason = session_ai_refusal_reason(session, now=timezone.now())
+    if reason is not None:
+        status = DispatchStatus.SKIPPED
+    else:
+        answered_by = _answered_by(turn, session)
+        integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
+        if not integrations:
+            if answered_by:
+                status, reason = DispatchStatus.DISPATCHED, ""
+            else:
+                status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
+        else:
+            event_publish(
+                organization=turn.organization_id,
+                event=Event.TURN_READY,
+                payload=turn_ready_payload(
+                    turn=turn, session=session, messages=messages, answered_by=answered_by
+                ),
+                dedupe_key=str(turn.pk),
+                turn=turn,
+                integrations=integrations,
+                send_inline=send_inline,
+            )
+            status, reason = DispatchStatus.DISPATCHED, ""
+    turn.dispatch_status, turn.dispatch_reason = status, reason
+    metrics.on_commit_inc(metrics.TURNS_CLOSED, reason=turn.close_reason, dispatch=status)
+    if status == DispatchStatus.SKIPPED:
+        metrics.on_commit_inc(metrics.TURNS_SKIPPED, reason=reason)
+    return status
+
+
+def _media(message: Message) -> dict | None:
+    if not message.is_media:
+        return None
+    return {
+        "mimetype": message.media_mimetype,
+        "filename": message.media_filename,
+        "size": message.media_size,
+        "duration": message.media_duration,
+        # GET it with the integration's API key (PUBLIC_BASE_URL makes it absolute).
+        "url": absolute_url(media_api_path(message)) if message.media_file else None,
+    }
+
+
+def turn_ready_payload(
+    *,
+    turn: Turn,
+    session: ChatSession,
+    messages: list[Message],
+    answered_by: str | None = None,
+) -> dict:
+    contact = session.contact
+    instance = session.instance
+    return {
+        # "assistant" when the built-in assistant answers this turn, so an
+        # external AI platform can stay quiet; null when nobody in Atende does.
+        "answeredBy": answered_by,
+        "instance": {
+            "id": str(instance.id),
+            "name": instance.name,
+            "provider": instance.provider,
+            "phoneNumber": instance.phone_number,
+        },
+        "session": session_webhook_payload(session, keys=TURN_READY_SESSION_KEYS),
+        "contact": {
+            "id": str(contact.id),
+            "phone": contact.phone,
+            "name": contact.name,
+            "externalId": contact.external_id,
+        },
+        "turn": {
+            "id": str(turn.id),
+            "text": turn.text,
+            "messagesCount": len(messages),
+            "isConcatenated": len(messages) > 1,
+            "closeReason": turn.close_reason,
+            "firstMessageAt": iso_utc(turn.first_message_at),
+            "lastMessageAt": iso_utc(turn.last_message_at),
+            "messages": [
+                {
+                    "id": str(m.id),
+                    "type": m.kind,
+                    "text": m.text,
+                    "transcription": m.transcription or None,
+                    "transcriptionStatus": m.transcription_status or None,
+                    "media": _media(m),
+                    "timestamp": iso_utc(m.provider_timestamp or m.created_at),
+                }
+                for m in messages
+            ],
+        },
+    }
+
+
+def message_status_publish(message: Message) -> None:
+    """``message.status`` to integrations subscribed to it (once per status)."""
+    event_publish(
+        organization=message.organization_id,
+        event=Event.MESSAGE_STATUS,
+        payload={
+            "message": {
+                "id": str(message.id),
+                "sessionId": str(message.session_id),
+                "author": message.author,
+                "status": message.delivery_status,
+                "providerMessageId": message.provider_message_id,
+                "externalId": message.external_id,
+                "error": message.delivery_error or None,
+            }
+        },
+        dedupe_key=f"{message.id}:{message.delivery_status}",
+    )
