@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.locks import advisory_lock_try
 from messaging.inbound.ingest import webhook_events_ingest
 from messaging.inbound.ingest_batch import ClaimedRow, inbox_rows_ingest_together
 from messaging.models import WebhookInbox
@@ -247,30 +247,14 @@ def _mark_invalid(run: DrainRun, row: ClaimedRow, exc: Exception) -> None:
     run.counts[INVALID] += 1
 
 
-# pg_try_advisory_lock(class, hashtext("<instance id>:<partition>")): one
-# drain per partition.
+# Advisory lock class of the drains, keyed "<instance id>:<partition>".
 _DRAIN_LOCK_CLASS = 7301
 
 
-@contextmanager
 def drain_lock(instance_id, partition: int):
-    """Hold the partition's drain lock (a session advisory lock, so a killed
-    worker's lock goes with its connection); yields whether it was free."""
-    if connection.vendor != "postgresql":
-        yield True  # the embedded SQLite setup serializes writers anyway
-        return
-    key = f"{instance_id}:{partition}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, key])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", [_DRAIN_LOCK_CLASS, key]
-                )
+    """Hold the partition's drain lock (one drain per partition); yields
+    whether it was free."""
+    return advisory_lock_try(_DRAIN_LOCK_CLASS, f"{instance_id}:{partition}")
 
 
 def inbox_drain_rows(run: DrainRun, *, budget_seconds: float) -> dict:

@@ -4,6 +4,7 @@ it to dispatch, in one transaction. The turn's task and the beat sweeper.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.locks import advisory_lock_try
 from messaging.models import Message, Turn, TurnStatus, WebhookInbox
 from messaging.turns.dispatch import turn_dispatch
 from messaging.turns.text import turn_text
@@ -270,6 +272,17 @@ def turn_due(turn_id: str, poll: bool = True) -> str:
     return outcome
 
 
+# Advisory lock class of the sweeper: one run at a time. Beat queues one
+# every 5 s; under a backlog a run may take longer, and sweepers piling up
+# would take every worker process from the drains they wait for.
+_SWEEP_LOCK_CLASS = 7302
+# A run stops after this long and leaves the rest to the next one.
+SWEEP_BUDGET_SECONDS = 4
+# A turn whose close a drain queued is waiting in the broker's queue, not
+# lost (unless a worker died holding it): it is swept only this late.
+QUEUED_CLOSE_GRACE_SECONDS = 10
+
+
 @shared_task(
     name="messaging.turns.turns_sweep_lost_windows",
     ignore_result=True,
@@ -280,9 +293,18 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
     """Beat: close OPEN turns whose window passed a while ago and whose task
     was lost (a killed worker holds its countdown tasks until the broker's
     visibility timeout). Turns still waiting for their inbox are left to the
-    drain that ingests it."""
+    drain that ingests it; a run already sweeping makes this one a no-op."""
+    with advisory_lock_try(_SWEEP_LOCK_CLASS, "turns") as held:
+        if not held:
+            return 0
+        return _sweep(limit)
+
+
+def _sweep(limit: int) -> int:
     now = timezone.now()
+    deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
     grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
+    queued_grace = timedelta(seconds=QUEUED_CLOSE_GRACE_SECONDS)
     candidates = (
         Turn.objects.filter(
             status=TurnStatus.OPEN,
@@ -293,6 +315,8 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
     )
     closed = 0
     for turn in candidates:
+        if time.monotonic() > deadline:
+            break
         due, reason = turn_close_at(
             turn.first_message_at,
             turn.last_message_at,
@@ -300,6 +324,9 @@ def turns_sweep_lost_windows(limit: int = 500) -> int:
             turn.session.concat_timeout,
         )
         if due + grace > now:
+            continue
+        close_queued = turn.close_queued_for is not None and turn.close_queued_for == turn.due_at
+        if close_queued and due + queued_grace > now:
             continue
         if reason != CLOSE_MAX_MESSAGES and not inbox_caught_up(
             turn.session.instance_id, turn.inbox_partition, due
