@@ -19,10 +19,6 @@ class InvalidPhone(ValueError):
     pass
 
 
-def is_lid(wa_id: str) -> bool:
-    return wa_id.endswith("@lid")
-
-
 def is_group(wa_id: str) -> bool:
     return wa_id.endswith("@g.us")
 
@@ -94,14 +90,6 @@ def _with_brazilian_ninth_digit(number: phonenumbers.PhoneNumber) -> phonenumber
             country_code=55, national_number=int(national[:2] + "9" + national[2:])
         )
     return number
-
-
-def phone_variants(phone: str) -> list[str]:
-    """Forms a gateway may know this canonical number under (for sending/lookup)."""
-    variants = [phone]
-    if phone.startswith("55") and len(phone) == 13 and phone[4] == "9":
-        variants.append(phone[:4] + phone[5:])
-    return variants
 
 
 def phone_display(phone: str) -> str:

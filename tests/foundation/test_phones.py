@@ -1,6 +1,6 @@
 import pytest
 
-from contacts.phones import InvalidPhone, normalize_phone, phone_variants
+from contacts.phones import InvalidPhone, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,3 @@ def test_normalize_phone(raw, expected):
 def test_invalid_phones_raise(raw):
     with pytest.raises(InvalidPhone):
         normalize_phone(raw)
-
-
-def test_variants_include_the_old_form():
-    assert phone_variants("5531987654321") == ["5531987654321", "553187654321"]

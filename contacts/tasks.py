@@ -1,1 +1,0 @@
-"""Celery tasks for this app: thin, idempotent, ids in and out."""

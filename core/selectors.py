@@ -1,1 +1,0 @@
-"""Reads for this app (see STYLE.md)."""

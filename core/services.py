@@ -1,1 +1,0 @@
-"""Writes for this app (see STYLE.md)."""
