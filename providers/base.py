@@ -218,7 +218,8 @@ class NumberCheck:
 
 
 class GatewayAdapter(ABC):
-    provider: ClassVar[str]
+    provider: ClassVar[str]  # the slug in URLs, the API and the database
+    label: ClassVar[str]  # the gateway's name as people know it
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance

@@ -4,17 +4,22 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from providers.registry import provider_choices
+
 
 def new_webhook_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Provider(models.TextChoices):
-    EVOLUTION = "evolution", "Evolution API"
-    UAZAPI = "uazapi", "UAZapi"
-    BAILEYS = "baileys", "Baileys bridge"
-    CLOUDAPI = "cloudapi", "Meta Cloud API"
-    SANDBOX = "sandbox", "Sandbox"
+class Provider:
+    """Names for code that means one gateway in particular. The list of
+    gateways is the registry's (``providers.registry``), not this."""
+
+    EVOLUTION = "evolution"
+    UAZAPI = "uazapi"
+    BAILEYS = "baileys"
+    CLOUDAPI = "cloudapi"
+    SANDBOX = "sandbox"
 
 
 class ConnectionStatus(models.TextChoices):
@@ -38,7 +43,7 @@ class Instance(models.Model):
         verbose_name=_("organization"),
     )
     name = models.CharField(max_length=120, verbose_name=_("name"))
-    provider = models.CharField(max_length=16, choices=Provider.choices, verbose_name=_("provider"))
+    provider = models.CharField(max_length=16, choices=provider_choices, verbose_name=_("provider"))
     base_url = models.URLField(max_length=500, blank=True, verbose_name=_("base URL"))
     # Gateway credentials: Evolution {"apiKey"}, UAZapi {"token"},
     # Cloud API {"accessToken"}, Baileys {"apiKey"}. Never serialized out.

@@ -19,6 +19,17 @@ ADAPTERS: dict[str, str] = {
 }
 
 
+def provider_slugs() -> list[str]:
+    """Every gateway Atende speaks, by slug."""
+    return list(ADAPTERS)
+
+
+def provider_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every gateway: the choices of ``Instance.provider``.
+    A callable, so a new gateway needs no migration."""
+    return [(slug, adapter_class(slug).label) for slug in ADAPTERS]
+
+
 def adapter_class(provider: str) -> type[GatewayAdapter]:
     try:
         module_path, _, name = ADAPTERS[provider].rpartition(".")

@@ -3,7 +3,8 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from providers.models import Instance, Provider
+from providers.models import Instance
+from providers.registry import provider_slugs
 from providers.selectors import instance_webhook_url
 
 INSTANCE_EXAMPLE = OpenApiExample(
@@ -122,7 +123,7 @@ class InstanceWriteSerializer(serializers.Serializer):
     """Create (every field) and PATCH (partial=True) input."""
 
     name = serializers.CharField(max_length=120)
-    provider = serializers.ChoiceField(choices=Provider.choices)
+    provider = serializers.ChoiceField(choices=provider_slugs())
     baseUrl = serializers.URLField(
         source="base_url", max_length=500, required=False, allow_blank=True
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import Conflict, DomainError, ValidationError
 from providers.base import ConnectionEvent, GatewayError, PairingNotSupported, QrCodeEvent
 from providers.models import ConnectionStatus, Instance, Provider
-from providers.registry import get_adapter
+from providers.registry import get_adapter, provider_slugs
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +45,10 @@ class GatewayUnavailable(DomainError):
 
 
 def instance_create(*, organization, name: str, provider: str, **fields) -> Instance:
-    if provider not in Provider.values:
+    if provider not in provider_slugs():
         raise ValidationError(
             f"Unknown provider {provider!r}.",
-            details={"provider": [f"One of: {', '.join(Provider.values)}."]},
+            details={"provider": [f"One of: {', '.join(provider_slugs())}."]},
         )
     instance = Instance(organization=organization, name=name, provider=provider)
     _apply(instance, fields)

@@ -40,8 +40,7 @@ from core.logging import bind_log_context
 from messaging.inbound.ignored import inbox_record_ignored
 from messaging.inbound.inbox import inbox_partition, inbox_store, inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
-from providers.models import Provider
-from providers.registry import get_adapter
+from providers.registry import get_adapter, provider_slugs
 from providers.selectors import instance_for_webhook, instance_for_webhook_by_id
 
 logger = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ def _counted(view):
 
     @functools.wraps(view)
     def counted(request, provider: str, *args, **kwargs):
-        label = provider if provider in Provider.values else "unknown"
+        label = provider if provider in provider_slugs() else "unknown"
         try:
             response = view(request, provider, *args, **kwargs)
         except (OperationalError, InterfaceError):
@@ -84,7 +83,7 @@ def _counted(view):
 @csrf_exempt
 @_counted
 def webhook_by_secret(request, provider: str, secret: str, suffix: str = ""):
-    if provider not in Provider.values:
+    if provider not in provider_slugs():
         return json_error("unknown_provider", f"Unknown provider {provider!r}.", 404)
     if request.method == "GET":
         return _verify_subscription(request, provider, secret)
@@ -94,7 +93,7 @@ def webhook_by_secret(request, provider: str, secret: str, suffix: str = ""):
 @csrf_exempt
 @_counted
 def webhook_by_instance(request, provider: str, instance_id, suffix: str = ""):
-    if provider not in Provider.values:
+    if provider not in provider_slugs():
         return json_error("unknown_provider", f"Unknown provider {provider!r}.", 404)
     return _receive(request, provider, instance_id=instance_id)
 

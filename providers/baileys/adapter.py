@@ -28,6 +28,7 @@ _STATES = {"open": "CONNECTED", "connecting": "CONNECTING", "close": "DISCONNECT
 
 class BaileysAdapter(GatewayAdapter):
     provider = "baileys"
+    label = "Baileys bridge"
 
     @property
     def http(self) -> GatewayHTTP:

@@ -48,6 +48,7 @@ _SEND_TYPES = {
 
 class CloudApiAdapter(GatewayAdapter):
     provider = "cloudapi"
+    label = "Meta Cloud API"
 
     @property
     def token(self) -> str:

@@ -30,6 +30,7 @@ from providers.wa import phone_from_jid
 
 class EvolutionAdapter(GatewayAdapter):
     provider = "evolution"
+    label = "Evolution API"
 
     @property
     def http(self) -> GatewayHTTP:

@@ -33,6 +33,7 @@ def sign(secret: str, raw_body: bytes) -> str:
 
 class SandboxAdapter(GatewayAdapter):
     provider = "sandbox"
+    label = "Sandbox"
 
     def authenticate_webhook(self, *, raw_body, headers, body, secret_in_path):
         if not secret_in_path:

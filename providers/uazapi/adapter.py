@@ -37,6 +37,7 @@ _MEDIA_TYPES = {
 
 class UazapiAdapter(GatewayAdapter):
     provider = "uazapi"
+    label = "UAZapi"
 
     @property
     def token(self) -> str:

@@ -5,8 +5,7 @@ import base64
 import pytest
 
 from providers.base import MediaTooLarge, PermanentGatewayError, TransientGatewayError
-from providers.models import Provider
-from providers.registry import get_adapter
+from providers.registry import get_adapter, provider_slugs
 from tests.providers.test_outbound_contract import make_instance
 from tests.support.http_server import FakeHTTPServer
 
@@ -236,10 +235,27 @@ def test_errors_are_typed(organization, server):
 def test_which_gateways_pair_by_qr_code():
     from providers.registry import adapter_class
 
-    assert {provider: adapter_class(provider).pairs_by_qr() for provider in Provider.values} == {
+    assert {provider: adapter_class(provider).pairs_by_qr() for provider in provider_slugs()} == {
         "evolution": True,
         "uazapi": True,
         "baileys": True,
         "cloudapi": False,
         "sandbox": False,
     }
+
+
+def test_a_new_gateway_is_one_registry_line_and_no_migration(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from providers import registry
+    from providers.models import Instance
+
+    monkeypatch.setitem(registry.ADAPTERS, "newgateway", "providers.sandbox.adapter.SandboxAdapter")
+
+    assert "newgateway" in provider_slugs()
+    assert ("newgateway", "Sandbox") in Instance._meta.get_field("provider").choices
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
