@@ -57,6 +57,12 @@ def bind_log_context(**ids) -> None:
             _context[name].set(str(value))
 
 
+def unbind_log_context(*names: str) -> None:
+    """Forget these ids: the work they concerned is over (a drain's next row)."""
+    for name in names:
+        _context[name].set(None)
+
+
 def new_log_context(**ids) -> None:
     """Start a request's or a task's context: every id cleared, then these set."""
     for name in CONTEXT_FIELDS:

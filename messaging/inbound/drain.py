@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.locks import advisory_lock_try
+from core.logging import bind_log_context, unbind_log_context
 from messaging.inbound.ingest import webhook_events_ingest
 from messaging.inbound.ingest_batch import ClaimedRow, inbox_rows_ingest_together
 from messaging.models import WebhookInbox
@@ -167,7 +168,11 @@ def inbox_process_row(inbox_id: int) -> str:
 
 
 def instance_to_drain(instance_id) -> Instance | None:
-    return Instance.objects.select_related("organization").filter(pk=instance_id).first()
+    """The instance a drain works for; its log lines name the organization."""
+    instance = Instance.objects.select_related("organization").filter(pk=instance_id).first()
+    if instance is not None:
+        bind_log_context(organization_id=instance.organization_id)
+    return instance
 
 
 def zero_counts() -> dict:
@@ -197,6 +202,8 @@ def _process_batch(run: DrainRun, rows: list[ClaimedRow]) -> None:
 
 def _process_one(run: DrainRun, row: ClaimedRow) -> None:
     """Ingest one claimed row in its own transaction, counting the outcome."""
+    # The previous row's session and message are not this one's.
+    unbind_log_context("session_id", "message_id")
     try:
         with transaction.atomic():
             events = row.events

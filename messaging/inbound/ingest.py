@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
 from contacts.services import contact_get_or_create_from_inbound
+from core.logging import bind_log_context
 from messaging import pipeline
 from messaging.inbound.commands import command_parse
 from messaging.inbound.revisions import APPLIED, revision_apply
@@ -283,6 +284,7 @@ def _store_customer_message(
         received_at=arrival.at,
     )
     _insert(message)
+    bind_log_context(session_id=message.session_id, message_id=message.pk)
     # No session UPDATE here: on_customer_message's turn bookkeeping stamps
     # last_message_at (and the 24-hour window) in the statement it runs
     # anyway; one round trip less per webhook. test_webhook_ingest checks it.
@@ -362,6 +364,7 @@ def _ingest_from_me(
     message.session = session
     message.sent_at = event.timestamp or now
     _insert(message)
+    bind_log_context(session_id=message.session_id, message_id=message.pk)
     _touch_session(session)
     pipeline.on_business_message(message)
     result.stored.append(str(message.pk))

@@ -416,3 +416,30 @@ def test_with_redis_unreachable_the_webhook_still_answers_and_keeps_the_row(
 
     assert (response.status_code, response.json()) == (200, QUEUED)
     assert last_inbox_row().processed_at is None  # no drain woke: the sweeper's
+
+
+@pytest.mark.django_db
+def test_a_drain_names_the_organization_session_and_message_its_lines_are_about(
+    evolution_instance, lost_tasks, monkeypatch
+):
+    from core.logging import log_context
+
+    post_webhook(evolution_instance, load_fixture("evolution", "text"))
+    row = last_inbox_row()
+    seen = []
+
+    def crash(message, **kwargs):
+        seen.append(log_context())  # what a line logged now would carry
+        raise RuntimeError("worker died mid-ingest")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("messaging.pipeline.on_customer_message", crash)
+        with pytest.raises(RuntimeError):
+            inbox_process_row(row.id)
+
+    message = Message(pk=seen[0]["message_id"])  # rolled back: only its id is left
+    assert seen[0]["organization_id"] == str(evolution_instance.organization_id)
+    assert seen[0]["session_id"] and message.pk
+    # The next row of the drain starts without the previous one's ids.
+    assert inbox_process_row(row.id) == PROCESSED
+    assert log_context()["message_id"] == str(Message.objects.get().pk)
