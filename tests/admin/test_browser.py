@@ -153,13 +153,23 @@ def browser():
 
 
 def wait_for(driver, condition, timeout=20):
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def read_again_if_gone(driver):
+        try:
+            return condition(driver)
+        except WebDriverException as exc:
+            # Chromium says this, not "stale element", when a form's POST
+            # replaced the page between finding a node and reading it.
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
 
     # The page replaces its timeline when the poll brings news (a tick
     # turning to "sent"): an element found a moment ago may be gone.
     wait = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
-    return wait.until(condition)
+    return wait.until(read_again_if_gone)
 
 
 def last_text(selector):
