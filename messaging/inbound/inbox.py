@@ -42,7 +42,6 @@ copy of the webhook:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -52,7 +51,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -70,6 +68,7 @@ from messaging.inbound.drain import (
     retry_due,
     zero_counts,
 )
+from messaging.inbound.flags import flags_client as _redis
 from messaging.models import WebhookInbox
 
 logger = logging.getLogger(__name__)
@@ -100,14 +99,18 @@ _INSERT = (
 )
 
 
-def inbox_store(*, instance_id, raw_body: bytes, body_text: str, partition: int = 0) -> int | None:
+def inbox_store(
+    *, instance_id, raw_body: bytes, body_text: str, partition: int = 0, received_at=None
+) -> int | None:
     """Store one webhook body; its id, or None when the same bytes are already stored.
 
     ``body_text`` is the body as JSON text (the raw body decoded): PostgreSQL
     parses it into jsonb, so Python never serializes it again. Runs in
     autocommit (the view has no transaction): the row is committed before
-    the task that reads it is queued.
+    the task that reads it is queued. ``received_at``: the webhook's
+    arrival (``messaging.inbound.door``), now by default.
     """
+    received_at = received_at or timezone.now()
     digest = hashlib.sha256(raw_body).hexdigest()
     if connection.vendor != "postgresql":
         # The embedded SQLite setup: the same rule through the ORM (the
@@ -119,12 +122,12 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str, partition: int 
                     partition=partition,
                     body=json.loads(body_text),
                     body_sha256=digest,
-                    received_at=timezone.now(),
+                    received_at=received_at,
                 ).pk
         except IntegrityError:
             return None
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [instance_id, partition, body_text, digest, timezone.now()])
+        cursor.execute(_INSERT, [instance_id, partition, body_text, digest, received_at])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -135,37 +138,6 @@ def inbox_store(*, instance_id, raw_body: bytes, body_text: str, partition: int 
 WAKE_KEY = "atende:inbox:drain-pending:{instance_id}:{partition}"
 
 WAKE_TTL_SECONDS = 30
-
-
-class _CacheFlags:
-    """The embedded setup (no Redis): the same three operations on Django's cache."""
-
-    def set(self, key, value, *, nx, ex):
-        return cache.add(key, value, ex) if nx else cache.set(key, value, ex)
-
-    def exists(self, key):
-        return cache.get(key) is not None
-
-    def delete(self, key):
-        cache.delete(key)
-
-
-@functools.cache
-def _redis():
-    """This process's client for the wake flags: Redis, or Django's cache in
-    the embedded setup.
-
-    Not Django's cache when Redis is there: its Redis backend builds a new
-    client per call, which costs more than the SET itself on the webhook's
-    hot path.
-    """
-    if not settings.REDIS_URL:
-        return _CacheFlags()
-    import redis  # only where Redis is configured: the embedded setup has no client
-
-    # Short timeouts: with Redis away the webhook still answers (the row is
-    # stored; the sweeper queues it), a little later rather than never.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=1)
 
 
 def _wake_key(instance_id, partition: int) -> str:

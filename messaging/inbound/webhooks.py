@@ -37,6 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core import metrics
 from core.api import json_error
 from core.logging import bind_log_context
+from messaging.inbound.door import door_arrival, door_visit
 from messaging.inbound.ignored import inbox_record_ignored
 from messaging.inbound.inbox import inbox_partition, inbox_store, inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
@@ -112,6 +113,13 @@ def _verify_subscription(request, provider: str, secret: str):
 def _receive(request, provider: str, *, secret: str | None = None, instance_id=None):
     if request.method != "POST":
         return json_error("method_not_allowed", "Use POST.", 405)
+    with door_visit() as busy_for:
+        return _receive_post(
+            request, provider, secret=secret, instance_id=instance_id, busy_for=busy_for
+        )
+
+
+def _receive_post(request, provider: str, *, secret, instance_id, busy_for: float):
     limit = _max_body_bytes()
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -169,9 +177,14 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
     except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
         body_text = json.dumps(body)
     partition = inbox_partition(events)
+    received_at = door_arrival(instance.pk, adapter.sent_at(body), busy_for=busy_for)
     try:
         inbox_id = inbox_store(
-            instance_id=instance.pk, raw_body=raw_body, body_text=body_text, partition=partition
+            instance_id=instance.pk,
+            raw_body=raw_body,
+            body_text=body_text,
+            partition=partition,
+            received_at=received_at,
         )
     except DataError as exc:
         # JSON that jsonb refuses (a \u0000 escape, NaN): nothing can store it.

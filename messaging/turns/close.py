@@ -14,6 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.locks import advisory_lock_try
+from messaging.inbound.door import door_passed, door_position
+from messaging.inbound.flags import flags_client
 from messaging.models import Message, Turn, TurnStatus, WebhookInbox
 from messaging.turns.dispatch import turn_dispatch
 from messaging.turns.text import turn_text
@@ -87,9 +89,11 @@ def turn_close_when_due(
 
     Returns (outcome, seconds until it should be looked at again or None):
     "done" (not open: closed by another path, or gone), "waiting" (later
-    messages moved the window's end), "waiting_inbox" (webhooks that arrived
-    in time are still in the inbox: the drain that ingests them closes the
-    turn), "waiting_media" or "closed". ``inbox_checked``: the caller (that
+    messages moved the window's end), "waiting_door" (the web processes are
+    behind: webhooks that arrived in time may not be stored yet),
+    "waiting_inbox" (webhooks that arrived in time are still in the inbox:
+    the drain that ingests them closes the turn), "waiting_media" or
+    "closed". ``inbox_checked``: the caller (that
     drain) knows the inbox is caught up.
     """
     grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
@@ -117,6 +121,10 @@ def turn_close_when_due(
         full = reason == CLOSE_MAX_MESSAGES  # later messages open the next turn
         if not full and due + grace > now:
             return "waiting", (due + grace - now).total_seconds()
+        if not (full or door_passed(instance_id, due + grace)):
+            # Webhooks of its window may still wait in front of the web
+            # processes: the drains that ingest them close it.
+            return "waiting_door", None
         if not (full or inbox_checked or inbox_caught_up(instance_id, partition, due)):
             return "waiting_inbox", None
         outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
@@ -161,15 +169,53 @@ def turns_close_caught_up(instance_id, partition: int) -> int:
         .values_list("received_at", flat=True)
         .first()
     )
-    due_by = timezone.now() - timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    due_by = timezone.now() - grace
     if watermark is not None:
         # Strictly before the oldest pending arrival: that one may join it.
         due_by = min(due_by, watermark - timedelta(microseconds=1))
+    door = door_position(instance_id)
+    if door is not None:
+        due_by = min(due_by, door - grace)
+        _close_again_after_door(instance_id, partition)
     turn_ids = _mark_close_queued(instance_id, partition, due_by)
     for turn_id in turn_ids:
         # A new chain: the turn's own ended when it found the inbox behind.
         turn_due.apply_async((str(turn_id),))
     return len(turn_ids)
+
+
+# Per partition, set while a look after the door is queued.
+_AFTER_DOOR_KEY = "atende:turns:after-door:{instance_id}:{partition}"
+
+
+def _close_again_after_door(instance_id, partition: int) -> None:
+    """The web processes are behind: turns due meanwhile wait for the door
+    (``waiting_door``). The drains look again after every batch while
+    webhooks come in; this look, once the door's position has expired,
+    closes the turns the last of those drains had to leave. One queued per
+    partition at a time."""
+    wait = settings.DOOR_POSITION_TTL_SECONDS + settings.CONCAT_ARRIVAL_GRACE_SECONDS
+    key = _AFTER_DOOR_KEY.format(instance_id=instance_id, partition=partition)
+    try:
+        first = flags_client().set(key, 1, nx=True, ex=max(1, int(wait)))
+    except Exception:
+        logger.warning("could not queue a look after the door; the sweeper will", exc_info=True)
+        return
+    if first:
+        turns_close_after_door.apply_async((str(instance_id), partition), countdown=wait)
+
+
+@shared_task(
+    name="messaging.turns.turns_close_after_door",
+    ignore_result=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def turns_close_after_door(instance_id: str, partition: int) -> int:
+    """Queue the close of the partition's due turns the door held back
+    (another look follows while the web processes are still behind)."""
+    return turns_close_caught_up(instance_id, partition)
 
 
 # Table names only are formatted in; values are placeholders.
@@ -305,6 +351,7 @@ def _sweep(limit: int) -> int:
     deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
     grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
     queued_grace = timedelta(seconds=QUEUED_CLOSE_GRACE_SECONDS)
+    grace_in_time = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
     candidates = (
         Turn.objects.filter(
             status=TurnStatus.OPEN,
@@ -328,8 +375,9 @@ def _sweep(limit: int) -> int:
         close_queued = turn.close_queued_for is not None and turn.close_queued_for == turn.due_at
         if close_queued and due + queued_grace > now:
             continue
-        if reason != CLOSE_MAX_MESSAGES and not inbox_caught_up(
-            turn.session.instance_id, turn.inbox_partition, due
+        if reason != CLOSE_MAX_MESSAGES and not (
+            door_passed(turn.session.instance_id, due + grace_in_time)
+            and inbox_caught_up(turn.session.instance_id, turn.inbox_partition, due)
         ):
             continue
         # Deliveries go through their own tasks here: one slow integration
