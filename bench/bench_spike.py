@@ -13,11 +13,13 @@ bounded.
 
 The spike: C customers each send M texts GAP seconds apart, the customers'
 first messages spread so that the whole spike lasts ~SPREAD seconds;
-realistic Evolution ``messages.upsert`` webhooks, each posted to web A and
-then, identical, to web B (a gateway retry), by a pool of clients that keeps
-to the schedule as far as the machine allows (one customer's messages are
-posted in order). Optionally one worker is SIGKILLed (its whole process
-group) KILL_AT seconds into the spike. Then it waits until every customer's
+realistic Evolution ``messages.upsert`` webhooks stamped (``date_time``)
+with their scheduled send time, as the gateway stamps what it sends, each
+posted to web A and then, identical, to web B (a gateway retry), by
+POSTERS processes of CLIENTS threads that keep to the schedule as far as
+the machine allows (one customer's messages are posted in order).
+Optionally one worker is SIGKILLed (its whole process group) KILL_AT
+seconds into the spike. Then it waits until every customer's
 messages are in delivered turns (or the timeout).
 
 Figures, judged from the tables and from what the receiver got (a black
@@ -45,7 +47,9 @@ import contextlib
 import copy
 import heapq
 import json
+import multiprocessing
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -70,7 +74,8 @@ MESSAGES = int(os.environ.get("BENCH_SPIKE_MESSAGES", "5"))
 GAP = float(os.environ.get("BENCH_SPIKE_GAP", "1"))
 SPREAD = float(os.environ.get("BENCH_SPIKE_SPREAD", "5"))
 WINDOW = int(os.environ.get("BENCH_SPIKE_WINDOW", "2"))
-CLIENTS = int(os.environ.get("BENCH_SPIKE_CLIENTS", "16"))
+CLIENTS = int(os.environ.get("BENCH_SPIKE_CLIENTS", "8"))  # threads per poster
+POSTERS = int(os.environ.get("BENCH_SPIKE_POSTERS", "4"))
 KILL_AT = (
     float(os.environ["BENCH_SPIKE_KILL_AT"]) if os.environ.get("BENCH_SPIKE_KILL_AT") else None
 )
@@ -279,15 +284,55 @@ def post_all(ports: tuple[int, int], path: str, schedule: list[list[float]], ids
     each to web A and again to web B; one customer's in order.
 
     ``schedule[c][i]``: when customer c's message i is due; ``ids[c][i]``
-    its number. Returns the figures of the posting.
+    its number. The customers are shared among POSTERS processes (one
+    Python process cannot keep a 1,000-customer schedule on its own), each
+    with its threads. Returns the figures of the posting.
     """
+    started = time.time() + 1.0  # the posters are up by then
+    posters = max(1, min(POSTERS, len(schedule)))
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    processes = [
+        context.Process(
+            target=_poster,
+            args=(ports, path, schedule, ids, range(p, len(schedule), posters), started, results),
+            daemon=True,
+        )
+        for p in range(posters)
+    ]
+    for process in processes:
+        process.start()
+    if on_start is not None:
+        on_start(started)
+    figures = []
+    limit = time.monotonic() + max((max(t) for t in schedule if t), default=0) + 960
+    while len(figures) < posters and time.monotonic() < limit:
+        with contextlib.suppress(queue.Empty):
+            figures.append(results.get(timeout=1))
+    for process in processes:
+        process.join(5)
+    errors: Counter = Counter()
+    for part in figures:
+        errors.update(part["errors"])
+    return {
+        "posted": sum(part["done"] for part in figures),
+        "first": min((part["first"] for part in figures if part["first"]), default=started),
+        "last": max((part["last"] for part in figures), default=started),
+        "lag": max((part["lag"] for part in figures), default=0.0),
+        "errors": dict(errors),
+        "posters": posters,
+    }
+
+
+def _poster(ports, path, schedule, ids, customers, started, results) -> None:
+    """One posting process: its customers' messages, at their times."""
     lock = threading.Condition()
-    total = sum(len(times) for times in schedule)
-    started = time.time() + 0.5
-    heap = [(started + times[0], c, 0) for c, times in enumerate(schedule) if times]
+    mine = [c for c in customers if schedule[c]]
+    total = sum(len(schedule[c]) for c in mine)
+    heap = [(started + schedule[c][0], c, 0) for c in mine]
     heapq.heapify(heap)
     state = {"done": 0, "lag": 0.0, "errors": Counter(), "last": 0.0, "first": None}
-    deadline = time.monotonic() + (max(max(t) for t in schedule if t) if total else 0) + 900
+    deadline = time.monotonic() + (max(max(schedule[c]) for c in mine) if mine else 0) + 900
 
     def client():
         while time.monotonic() < deadline:
@@ -320,20 +365,12 @@ def post_all(ports: tuple[int, int], path: str, schedule: list[list[float]], ids
                     heapq.heappush(heap, (started + schedule[c][i + 1], c, i + 1))
                 lock.notify_all()
 
-    if on_start is not None:
-        on_start(started)
     threads = [threading.Thread(target=client, daemon=True) for _ in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(max(1.0, deadline - time.monotonic()))
-    return {
-        "posted": state["done"],
-        "first": state["first"] or started,
-        "last": state["last"] or started,
-        "lag": state["lag"],
-        "errors": dict(state["errors"]),
-    }
+    results.put({**state, "errors": dict(state["errors"])})
 
 
 # --- reading the results (tables and the receiver) -----------------------------
@@ -693,7 +730,8 @@ def report(spike: dict, alone: dict, queries: str, schedules: int) -> bool:
         f"2 webs (gunicorn, sync workers) + 2 workers (concurrency {WORKER_CONCURRENCY}) + beat "
         f"({schedules} periodic tasks); window {WINDOW} s; {CUSTOMERS} customers x {MESSAGES} "
         f"texts {GAP:g} s apart over ~{SPREAD:g} s, each webhook to web A and again to web B; "
-        f"{CLIENTS} clients" + (f"; one worker SIGKILLed at {KILL_AT:g} s" if KILL_AT else "")
+        f"{posting['posters']} posting processes x {CLIENTS} threads"
+        + (f"; one worker SIGKILLed at {KILL_AT:g} s" if KILL_AT else "")
     )
     errors = posting["errors"] or "none"
     print(
