@@ -48,6 +48,8 @@ format: venv
 
 ## make messages: after marking console strings, refresh the pt_BR catalogue
 ## (then translate its new entries) and compile it; both files are committed.
+## It compiles locale_vendor/ too (third-party apps' pt_BR, in LOCALE_PATHS),
+## whose msgids are refreshed by hand when those packages are upgraded.
 messages: venv
 	$(PY) manage.py makemessages -l pt_BR --add-location file --no-obsolete \
 	  --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore '.venv/*'

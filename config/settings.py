@@ -118,7 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # (the header's language switch, remembered in a cookie for a year).
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue (`make messages`), then ours for third-party apps
+# that ship no pt_BR (django-celery-beat's admin): locale_vendor/pt_BR.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 # Stored times are UTC; the console shows them in the organization's zone
 # (Organization.timezone), or this one for users outside an organization.

@@ -48,14 +48,15 @@ def qr_version(instance: Instance) -> str:
 
 
 def qr_html(instance: Instance) -> str:
-    """The QR box's content: the newest QR, or why there is none."""
+    """The QR box's content: the newest QR and its pairing code, or why there is none."""
     if instance.connection_status == ConnectionStatus.CONNECTED:
         return format_html(
             '<p class="atd-qr-connected" data-connected="1">{}</p>',
             _("Connected: this number is paired, no QR code needed."),
         )
     code = instance.qr_code or ""
-    if not code:
+    pairing_code = instance.pairing_code or ""
+    if not code and not pairing_code:
         return format_html(
             '<p class="atd-qr-empty">{}</p>',
             _("No QR code received (the gateway sends one while pairing)."),
@@ -65,6 +66,22 @@ def qr_html(instance: Instance) -> str:
         if instance.qr_code_updated_at
         else ""
     )
+    if not code:
+        # Pairing by phone number (UAZapi): a code to type, no QR at all.
+        return pairing_code_html(
+            pairing_code, _("Type this pairing code on the phone:"), updated=updated
+        )
+    qr = qr_image_html(code, updated)
+    if not pairing_code:
+        return qr
+    return format_html(
+        '<div class="atd-qr-pairing">{}{}</div>',
+        qr,
+        pairing_code_html(pairing_code, _("Or type this pairing code on the phone:")),
+    )
+
+
+def qr_image_html(code: str, updated: str) -> str:
     if is_image(code):
         return format_html(
             '<div class="atd-qr"><img src="{}" alt="{}"><br><small>{}</small></div>',
@@ -90,6 +107,19 @@ def qr_html(instance: Instance) -> str:
         updated,
         _("Raw QR text"),
         code,
+    )
+
+
+def pairing_code_html(pairing_code: str, label: str, updated: str = "") -> str:
+    """Typed by hand on the phone (WhatsApp > Linked devices > Link with
+    phone number instead): shown large."""
+    return format_html(
+        '<div class="atd-pairing"><p>{}</p>'
+        '<strong class="atd-pairing-code" id="atd-pairing-code">{}</strong>'
+        "<br><small>{}</small></div>",
+        label,
+        pairing_code,
+        updated,
     )
 
 
@@ -127,7 +157,14 @@ class InstanceAdmin(ServiceSavedAdmin):
     # Gateway credentials and signing secrets never appear in the console.
     # The webhook secret is shown read-only: the operator pastes the URL
     # into the gateway.
-    exclude = ["credentials", "webhook_secret", "app_secret", "verify_token", "qr_code"]
+    exclude = [
+        "credentials",
+        "webhook_secret",
+        "app_secret",
+        "verify_token",
+        "qr_code",
+        "pairing_code",
+    ]
     readonly_fields = [
         "connection_column",
         "health_column",
@@ -188,8 +225,8 @@ class InstanceAdmin(ServiceSavedAdmin):
 
     @admin.display(description=gettext_lazy("QR code"))
     def qr_code_column(self, instance):
-        """The newest QR, inside a box the page refreshes (console.js polls
-        the connection view) until the number is connected."""
+        """The newest QR and its pairing code, inside a box the page refreshes
+        (console.js polls the connection view) until the number is connected."""
         return format_html(
             '<div id="atd-qr-live" data-poll-url="{}" data-poll-seconds="{}" data-version="{}" '
             'data-status="{}">{}</div>',
@@ -270,6 +307,7 @@ class InstanceAdmin(ServiceSavedAdmin):
                 "connected": instance.connection_status == ConnectionStatus.CONNECTED,
                 "version": qr_version(instance),
                 "qrUpdatedAt": instance.qr_code_updated_at,
+                "pairingCode": instance.pairing_code,
                 "connectionHtml": self.connection_column(instance),
                 "qrHtml": qr_html(instance),
             }
@@ -289,15 +327,12 @@ class InstanceAdmin(ServiceSavedAdmin):
             self.message_user(request, f"{instance.name}: {exc.message}", messages.ERROR)
         else:
             if isinstance(answer, QrCodeEvent):
-                text = _("Scan the QR code below with the phone's WhatsApp.")
-                if answer.pairing_code:
-                    # Typed by hand on the phone: shown large.
-                    text = format_html(
-                        '{} {} <strong class="atd-pairing-code" id="atd-pairing-code">{}</strong>',
-                        text,
-                        _("Or type this pairing code on the phone:"),
-                        answer.pairing_code,
-                    )
+                # The QR box shows the code (and a pairing code) and follows
+                # the gateway's newer ones: the message only says what to do.
+                if answer.qr_code:
+                    text = _("Scan the QR code below with the phone's WhatsApp.")
+                else:
+                    text = _("Type the pairing code below in the phone's WhatsApp.")
                 self.message_user(request, text, messages.SUCCESS)
             else:
                 self.message_user(request, f"{instance.name}: {answer.status}", messages.SUCCESS)

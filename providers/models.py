@@ -82,6 +82,10 @@ class Instance(models.Model):
     qr_code_updated_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("QR code updated at")
     )
+    # Some gateways send, with the QR, a code to type on the phone instead
+    # (WhatsApp > Linked devices > Link with phone number): kept with the QR
+    # it came with and cleared with it once paired.
+    pairing_code = models.CharField(max_length=64, blank=True, verbose_name=_("pairing code"))
 
     concat_timeout = models.PositiveSmallIntegerField(
         default=8,

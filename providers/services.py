@@ -143,7 +143,9 @@ def instance_connection_update(
         always["phone_number"] = phone_number
     changed_fields = {"connection_status": status, "connection_status_since": now}
     if status == ConnectionStatus.CONNECTED:
-        changed_fields["qr_code"] = ""  # paired: the old QR code is useless
+        # Paired: the old QR code and its pairing code are useless.
+        changed_fields["qr_code"] = ""
+        changed_fields["pairing_code"] = ""
     changed = (
         Instance.objects.filter(pk=instance.pk)
         .exclude(connection_status=status)
@@ -158,10 +160,20 @@ def instance_connection_update(
     return bool(changed)
 
 
-def instance_qr_code_update(*, instance: Instance, qr_code: str) -> None:
+def instance_qr_code_update(*, instance: Instance, qr_code: str, pairing_code: str = "") -> None:
+    """Store the gateway's newest QR code and the pairing code sent with it.
+
+    Each QR event replaces both: a pairing code belongs to its QR (Evolution,
+    pairing by phone number, asks WhatsApp for a fresh one with every rotated
+    QR and sends it in that ``qrcode.updated``; without a number it sends
+    ``null``), so a QR without one leaves no stale code on the page.
+    """
     now = timezone.now()
-    Instance.objects.filter(pk=instance.pk).update(qr_code=qr_code, qr_code_updated_at=now)
+    Instance.objects.filter(pk=instance.pk).update(
+        qr_code=qr_code, pairing_code=pairing_code, qr_code_updated_at=now
+    )
     instance.qr_code = qr_code
+    instance.pairing_code = pairing_code
     instance.qr_code_updated_at = now
 
 
@@ -208,7 +220,9 @@ def instance_connect(*, instance: Instance) -> ConnectionEvent | QrCodeEvent:
     except (GatewayError, LookupError) as exc:
         raise GatewayUnavailable(f"The gateway did not return a QR code: {exc}") from exc
     if isinstance(answer, QrCodeEvent):
-        instance_qr_code_update(instance=instance, qr_code=answer.qr_code)
+        instance_qr_code_update(
+            instance=instance, qr_code=answer.qr_code, pairing_code=answer.pairing_code
+        )
         instance_connection_update(instance=instance, status=ConnectionStatus.CONNECTING)
     else:
         instance_connection_update(

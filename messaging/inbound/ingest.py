@@ -161,7 +161,9 @@ def _ingest_event(
             phone_number=event.phone_number,
         )
     elif isinstance(event, QrCodeEvent):
-        instance_qr_code_update(instance=instance, qr_code=event.qr_code)
+        instance_qr_code_update(
+            instance=instance, qr_code=event.qr_code, pairing_code=event.pairing_code
+        )
     elif isinstance(event, IgnoredEvent):
         logger.info(
             "webhook event ignored: instance=%s event=%s reason=%s",

@@ -148,9 +148,8 @@ class UazapiAdapter(GatewayAdapter):
             "POST", "/instance/connect", what="UAZapi instance/connect", json_body={}
         )
         instance = as_object(as_object(data).get("instance"))
-        if instance.get("qrcode"):
-            return QrCodeEvent(
-                qr_code=instance["qrcode"], pairing_code=str(instance.get("paircode") or "")
-            )
+        qr_code, pairing_code = instance.get("qrcode") or "", instance.get("paircode") or ""
+        if qr_code or pairing_code:
+            return QrCodeEvent(qr_code=str(qr_code), pairing_code=str(pairing_code))
         state = str(instance.get("status") or "").lower()
         return ConnectionEvent(status=parser.CONNECTION_MAP.get(state, "UNKNOWN"))

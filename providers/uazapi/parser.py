@@ -264,10 +264,9 @@ def parse_connection(body: dict) -> list[WebhookEvent]:
             else "",
         )
     )
-    if status == "CONNECTING" and instance.get("qrcode"):
-        events.append(
-            QrCodeEvent(
-                qr_code=instance["qrcode"], pairing_code=str(instance.get("paircode") or "")
-            )
-        )
+    # Connecting by phone number (`POST /instance/connect {phone}`) sends a
+    # `paircode` and no `qrcode`; by QR code, the reverse.
+    qr_code, pairing_code = instance.get("qrcode") or "", instance.get("paircode") or ""
+    if status == "CONNECTING" and (qr_code or pairing_code):
+        events.append(QrCodeEvent(qr_code=str(qr_code), pairing_code=str(pairing_code)))
     return events

@@ -1,7 +1,8 @@
 """The console in a real headless Chromium set to Brazilian Portuguese, read in
 Portuguese (the default) and in English (chosen with the header's switch):
 log in, the session list, a conversation (take over, reply, give back,
-close), and an instance page that follows a new QR without a reload.
+close), and an instance page that follows a new QR and its pairing code
+without a reload.
 
 Screenshots of both languages land in test-artifacts/.
 """
@@ -33,6 +34,9 @@ pytestmark = browser_marks
 
 QR_OLD = "2@old-pairing-string,AAAA,BBBB"
 QR_NEW = "2@new-pairing-string,CCCC,DDDD"
+# Evolution pairing by phone number: a fresh pairing code with every QR.
+CODE_OLD = "WZYEH1YY"
+CODE_NEW = "K7PQ2MXD"
 
 # What the agent reads, per language; the element ids never change.
 WORDS = {
@@ -50,6 +54,7 @@ WORDS = {
         "closed": "Atendimento encerrado.",
         "closed_badge": "Encerrado",
         "connecting": "Conectando",
+        "pairing": "Ou digite este código de pareamento no celular:",
         "connected": "Conectado",
     },
     "en": {
@@ -66,6 +71,7 @@ WORDS = {
         "closed": "Session closed.",
         "closed_badge": "Closed",
         "connecting": "Connecting",
+        "pairing": "Or type this pairing code on the phone:",
         "connected": "Connected",
     },
 }
@@ -187,7 +193,8 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
         None,
     )
 
-    # An instance being paired: the page follows the gateway's newest QR.
+    # An instance being paired: the page follows the gateway's newest QR and
+    # the pairing code sent with it.
     evolution = factories.make_instance(
         organization,
         provider=Provider.EVOLUTION,
@@ -197,7 +204,7 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
         credentials={"apiKey": "evo-key"},
     )
     instance_connection_update(instance=evolution, status=ConnectionStatus.CONNECTING)
-    instance_qr_code_update(instance=evolution, qr_code=QR_OLD)
+    instance_qr_code_update(instance=evolution, qr_code=QR_OLD, pairing_code=CODE_OLD)
     instance_webhook_cache_clear()
     browser.get(f"{live_server.url}/admin/providers/instance/{evolution.pk}/change/")
     assert (
@@ -207,13 +214,15 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
         words["connecting"]
         in browser.find_element(By.CSS_SELECTOR, ".field-connection_column").text
     )
+    assert browser.find_element(By.ID, "atd-pairing-code").text == CODE_OLD
+    assert words["pairing"] in browser.find_element(By.ID, "atd-qr-live").text
     first_svg = browser.find_element(By.CSS_SELECTOR, "#atd-qr-live svg").get_attribute("outerHTML")
     browser.execute_script("document.getElementById('atd-qr-live').scrollIntoView()")
     shot(browser, f"i18n-instance-qr-{language}.png")
     marker = browser.execute_script("window.atdMarker = 7; return window.atdMarker")
 
-    rotated = load_fixture("evolution", "qrcode_updated")
-    rotated["data"]["qrcode"] = {"instance": "atende-main", "pairingCode": None, "code": QR_NEW}
+    rotated = load_fixture("evolution", "qrcode_updated_pairing_code")
+    rotated["data"]["qrcode"] = {"instance": "atende-main", "pairingCode": CODE_NEW, "code": QR_NEW}
     post_evolution_webhook(live_server, evolution, rotated)
     wait_for(
         browser,
@@ -225,6 +234,7 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
         ),
         timeout=60,
     )
+    assert browser.find_element(By.ID, "atd-pairing-code").text == CODE_NEW
     assert browser.execute_script("return window.atdMarker") == marker  # no reload
     new_svg = browser.find_element(By.CSS_SELECTOR, "#atd-qr-live svg").get_attribute("outerHTML")
     assert new_svg != first_svg
@@ -238,6 +248,7 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
         timeout=60,
     )
     assert words["connected"] in browser.find_element(By.ID, "atd-qr-live").text
+    assert not browser.find_elements(By.ID, "atd-pairing-code")
     assert (
         words["connected"] in browser.find_element(By.CSS_SELECTOR, ".field-connection_column").text
     )

@@ -47,6 +47,57 @@ def test_it_says_connected_once_paired(agent, organization):
     assert QR_1 not in data["qrHtml"]
 
 
+def test_it_reports_the_pairing_code_sent_with_the_qr(agent, organization):
+    instance = evolution(organization)
+    instance_connection_update(instance=instance, status=ConnectionStatus.CONNECTING)
+    instance_qr_code_update(instance=instance, qr_code=QR_1, pairing_code="WZYEH1YY")
+    client = login(agent, language=None)
+    first = client.get(connection_url(instance)).json()
+    assert first["pairingCode"] == "WZYEH1YY"
+    assert QR_1 in first["qrHtml"] and "<svg" in first["qrHtml"]
+    assert 'class="atd-pairing-code" id="atd-pairing-code">WZYEH1YY</strong>' in first["qrHtml"]
+    assert "Ou digite este código de pareamento no celular:" in first["qrHtml"]
+
+    instance_qr_code_update(instance=instance, qr_code=QR_2, pairing_code="K7PQ2MXD")
+    second = client.get(connection_url(instance)).json()
+    assert second["version"] != first["version"]
+    assert second["pairingCode"] == "K7PQ2MXD"
+    assert "K7PQ2MXD" in second["qrHtml"] and "WZYEH1YY" not in second["qrHtml"]
+
+
+def test_a_pairing_code_without_a_qr_is_shown_alone(agent, organization):
+    instance = evolution(organization)
+    instance_connection_update(instance=instance, status=ConnectionStatus.CONNECTING)
+    instance_qr_code_update(instance=instance, qr_code="", pairing_code="QNRM-ZQMB")
+    data = login(agent, language=None).get(connection_url(instance)).json()
+    assert 'id="atd-pairing-code">QNRM-ZQMB</strong>' in data["qrHtml"]
+    assert "Digite este código de pareamento no celular:" in data["qrHtml"]
+    assert "Nenhum QR code" not in data["qrHtml"] and "<svg" not in data["qrHtml"]
+
+
+def test_the_pairing_code_goes_once_paired(agent, organization):
+    instance = evolution(organization)
+    instance_qr_code_update(instance=instance, qr_code=QR_1, pairing_code="WZYEH1YY")
+    instance_connection_update(instance=instance, status=ConnectionStatus.CONNECTED)
+    data = login(agent).get(connection_url(instance)).json()
+    assert data["connected"] is True and data["pairingCode"] == ""
+    assert "WZYEH1YY" not in data["qrHtml"]
+
+
+def test_the_instance_page_shows_the_pairing_code_in_the_live_box(agent, organization):
+    instance = evolution(organization)
+    instance_connection_update(instance=instance, status=ConnectionStatus.CONNECTING)
+    instance_qr_code_update(instance=instance, qr_code=QR_1, pairing_code="WZYEH1YY")
+    body = (
+        login(agent)
+        .get(reverse("admin:providers_instance_change", args=[instance.pk]))
+        .content.decode()
+    )
+    box = body[body.index('id="atd-qr-live"') :]
+    assert 'id="atd-pairing-code">WZYEH1YY</strong>' in box
+    assert 'name="pairing_code"' not in body  # shown, never an editable field
+
+
 def test_another_organizations_instance_is_not_found(agent, other_organization):
     foreign = evolution(other_organization, name="Theirs")
     instance_qr_code_update(instance=foreign, qr_code=QR_1)
@@ -96,6 +147,36 @@ def test_a_pairing_code_from_connect_is_shown_large(agent, organization):
         url = reverse("admin:providers_instance_connect", args=[instance.pk])
         response = login(agent, language=None).post(url, follow=True)
     body = response.content.decode()
-    assert 'class="atd-pairing-code" id="atd-pairing-code">WZYEH1YY</strong>' in body
-    assert "Ou digite este código de pareamento no celular:" in body
-    assert QR_1 in body  # the QR the gateway answered, drawn below
+    instance.refresh_from_db()
+    assert (instance.qr_code, instance.pairing_code) == (QR_1, "WZYEH1YY")
+    assert "Leia o QR code abaixo com o WhatsApp do celular." in body
+    # Once, in the box the page keeps fresh, beside the QR the gateway answered.
+    assert body.count('id="atd-pairing-code"') == 1
+    box = body[body.index('id="atd-qr-live"') :]
+    assert 'class="atd-pairing-code" id="atd-pairing-code">WZYEH1YY</strong>' in box
+    assert "Ou digite este código de pareamento no celular:" in box
+    assert QR_1 in box
+
+
+def test_a_pairing_code_alone_from_connect_says_to_type_it(agent, organization):
+    with FakeHTTPServer() as gateway:
+        gateway.route(
+            "POST",
+            "/instance/connect",
+            lambda request: (
+                200,
+                {"instance": {"status": "connecting", "qrcode": "", "paircode": "QNRM-ZQMB"}},
+            ),
+        )
+        instance = factories.make_instance(
+            organization,
+            provider=Provider.UAZAPI,
+            name="UAZapi",
+            base_url=gateway.url,
+            credentials={"token": "uaz-token"},
+        )
+        url = reverse("admin:providers_instance_connect", args=[instance.pk])
+        body = login(agent, language=None).post(url, follow=True).content.decode()
+    assert "Digite o código de pareamento abaixo no WhatsApp do celular." in body
+    box = body[body.index('id="atd-qr-live"') :]
+    assert 'id="atd-pairing-code">QNRM-ZQMB</strong>' in box

@@ -401,6 +401,13 @@ EXPECTED = {
             pairing_code="",
         ),
     ],
+    # Pairing by phone number: a pairing code with every rotated QR.
+    "qrcode_updated_pairing_code": [
+        QrCodeEvent(
+            qr_code="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+            pairing_code="WZYEH1YY",
+        ),
+    ],
     "quoted_text": [
         MessageEvent(
             provider_message_id="B7C8D9E0F1A2B3C4D5E6F7A8B9C0D1E2",

@@ -50,6 +50,11 @@ EXPECTED = {
             status="DISCONNECTED", reason="logged out from another device", phone_number=""
         ),
     ],
+    # Connecting by phone number: a pairing code and no QR code.
+    "connection_paircode": [
+        ConnectionEvent(status="CONNECTING", reason="", phone_number=""),
+        QrCodeEvent(qr_code="", pairing_code="QNRM-ZQMB"),
+    ],
     "connection_qrcode": [
         ConnectionEvent(status="CONNECTING", reason="", phone_number=""),
         QrCodeEvent(

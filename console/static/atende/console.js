@@ -53,8 +53,9 @@
     });
   }
 
-  // Instance page: follow the newest QR and the connection status until the
-  // number is connected (gateways rotate the QR about every 20 s).
+  // Instance page: follow the newest QR (and the pairing code sent with it)
+  // and the connection status until the number is connected (gateways
+  // rotate the QR about every 20 s).
   function followConnection(box) {
     var url = box.getAttribute("data-poll-url");
     var seconds = parseInt(box.getAttribute("data-poll-seconds"), 10) || 3;
