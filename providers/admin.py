@@ -300,7 +300,11 @@ class InstanceAdmin(ServiceSavedAdmin):
                     )
                 self.message_user(request, text, messages.SUCCESS)
             else:
-                self.message_user(request, f"{instance.name}: {answer.status}", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"{instance.name}: {connection_label(answer.status)}",
+                    messages.SUCCESS,
+                )
         return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
 
 
