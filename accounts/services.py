@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Agent, ApiKey, Department, Organization
 from core.errors import Conflict, ValidationError
@@ -80,7 +81,9 @@ DEPARTMENT_EDITABLE_FIELDS = ("name", "description", "is_active")
 
 def _department_save(department: Department, update_fields: list[str] | None = None) -> Department:
     if not (department.name or "").strip():
-        raise ValidationError(_("A department needs a name."), details={"name": ["Required."]})
+        raise ValidationError(
+            _("A department needs a name."), details={"name": [gettext_noop("Required.")]}
+        )
     department.name = department.name.strip()
     try:
         with transaction.atomic():

@@ -4,6 +4,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from contacts.models import Contact, ContactTabulation, Tabulation
 from contacts.phones import InvalidPhone, normalize_phone
@@ -30,7 +31,7 @@ def contact_phone_normalize(*, organization, phone: str) -> str:
     except InvalidPhone:
         raise ValidationError(
             _("Not a valid phone number."),
-            details={"phone": ["Not a valid phone number."]},
+            details={"phone": [gettext_noop("Not a valid phone number.")]},
         ) from None
 
 
@@ -151,7 +152,7 @@ def _validate_color(value: str) -> None:
     if not _COLOR.match(value or ""):
         raise ValidationError(
             _("backgroundColor must look like #RRGGBB."),
-            details={"backgroundColor": ["Must look like #RRGGBB."]},
+            details={"backgroundColor": [gettext_noop("Must look like #RRGGBB.")]},
         )
 
 
@@ -177,7 +178,9 @@ def tabulation_create(
 ) -> Tabulation:
     _validate_color(background_color)
     if not (name or "").strip():
-        raise ValidationError(_("A tabulation needs a name."), details={"name": ["Required."]})
+        raise ValidationError(
+            _("A tabulation needs a name."), details={"name": [gettext_noop("Required.")]}
+        )
     return _tabulation_save(
         Tabulation(
             organization=organization,
@@ -201,7 +204,9 @@ def tabulation_update(*, tabulation: Tabulation, **fields) -> Tabulation:
         fields["background_color"] = fields["background_color"].lower()
     if "name" in fields:
         if not (fields["name"] or "").strip():
-            raise ValidationError(_("A tabulation needs a name."), details={"name": ["Required."]})
+            raise ValidationError(
+                _("A tabulation needs a name."), details={"name": [gettext_noop("Required.")]}
+            )
         fields["name"] = fields["name"].strip()
     for name, value in fields.items():
         setattr(tabulation, name, value)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import metrics
 from core.errors import Conflict, ValidationError
@@ -59,7 +60,7 @@ def _clean_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError(
             _("The URL must be an absolute http(s) URL."),
-            details={"url": ["Invalid URL."]},
+            details={"url": [gettext_noop("Invalid URL.")]},
         )
     return url
 
@@ -68,7 +69,7 @@ def _clean_events(events) -> list[str]:
     if not isinstance(events, list | tuple) or not events:
         raise ValidationError(
             _("Subscribe to at least one event."),
-            details={"events": ["Must be a non-empty list."]},
+            details={"events": [gettext_noop("Must be a non-empty list.")]},
         )
     unknown = sorted({str(e) for e in events} - EVENT_NAMES)
     if unknown:
@@ -90,7 +91,9 @@ def integration_create(
     timeout_seconds: int | None = None,
 ) -> Integration:
     if not (name or "").strip():
-        raise ValidationError(_("A name is required."), details={"name": ["Required."]})
+        raise ValidationError(
+            _("A name is required."), details={"name": [gettext_noop("Required.")]}
+        )
     extra = {"timeout_seconds": timeout_seconds} if timeout_seconds is not None else {}
     return Integration.objects.create(
         organization=organization,
@@ -117,7 +120,9 @@ def integration_update(*, integration: Integration, **fields) -> Integration:
         fields["secret"] = new_signing_secret()
     if "name" in fields:
         if not (fields["name"] or "").strip():
-            raise ValidationError(_("A name is required."), details={"name": ["Required."]})
+            raise ValidationError(
+                _("A name is required."), details={"name": [gettext_noop("Required.")]}
+            )
         fields["name"] = fields["name"].strip()
     for key, value in fields.items():
         setattr(integration, key, value)

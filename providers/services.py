@@ -7,6 +7,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import Conflict, DomainError, ValidationError
 from providers.base import ConnectionEvent, GatewayError, PairingNotSupported, QrCodeEvent
@@ -75,11 +76,13 @@ def _apply(instance: Instance, fields: dict) -> None:
     if department is not None and department.organization_id != instance.organization_id:
         raise ValidationError(
             _("Unknown department."),
-            details={"defaultDepartmentId": ["Not found."]},
+            details={"defaultDepartmentId": [gettext_noop("Not found.")]},
         )
     assistant = fields.get("assistant")
     if assistant is not None and assistant.organization_id != instance.organization_id:
-        raise ValidationError(_("Unknown assistant."), details={"assistantId": ["Not found."]})
+        raise ValidationError(
+            _("Unknown assistant."), details={"assistantId": [gettext_noop("Not found.")]}
+        )
     for name, value in fields.items():
         setattr(instance, name, value)
 
@@ -87,22 +90,22 @@ def _apply(instance: Instance, fields: dict) -> None:
 def _check(instance: Instance) -> None:
     errors: dict[str, list[str]] = {}
     if not (instance.name or "").strip():
-        errors["name"] = ["Required."]
+        errors["name"] = [gettext_noop("Required.")]
     if not 1 <= int(instance.concat_timeout or 0) <= 60:
-        errors["concatTimeout"] = ["Between 1 and 60 seconds."]
+        errors["concatTimeout"] = [gettext_noop("Between 1 and 60 seconds.")]
     needs_base_url = (Provider.EVOLUTION, Provider.UAZAPI, Provider.BAILEYS)
     if instance.provider in needs_base_url and not instance.base_url:
-        errors["baseUrl"] = ["Required for this provider."]
+        errors["baseUrl"] = [gettext_noop("Required for this provider.")]
     if instance.provider in (Provider.EVOLUTION, Provider.CLOUDAPI) and not instance.external_id:
         errors["externalId"] = [
-            "The Evolution instance name."
+            gettext_noop("The Evolution instance name.")
             if instance.provider == Provider.EVOLUTION
-            else "The Cloud API phone-number-id."
+            else gettext_noop("The Cloud API phone-number-id.")
         ]
     if instance.provider == Provider.CLOUDAPI and not instance.app_secret:
-        errors["appSecret"] = ["Required: Cloud API webhooks are signed with it."]
+        errors["appSecret"] = [gettext_noop("Required: Cloud API webhooks are signed with it.")]
     if not isinstance(instance.credentials, dict):
-        errors["credentials"] = ["Must be an object."]
+        errors["credentials"] = [gettext_noop("Must be an object.")]
     if errors:
         raise ValidationError(_("The instance has invalid fields."), details=errors)
 
