@@ -24,6 +24,7 @@ from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.selectors import agent_for_user
 from core.errors import DomainError
@@ -277,9 +278,11 @@ class ServiceSavedAdmin(OrganizationScopedAdmin):
         for key, problems in (exc.details or {}).items():
             name = _snake(str(key))
             # Lists are messages about a field; other details (a conflicting
-            # row's id) are not.
+            # row's id) are not. They stay English in the API (the contract);
+            # the services mark them with gettext_noop, so the agent reads
+            # them in the console's language.
             if name in form.fields and isinstance(problems, list):
-                form.add_error(name, [str(problem) for problem in problems])
+                form.add_error(name, [gettext(str(problem)) for problem in problems])
                 placed = True
         if not placed:
             form.add_error(None, forms.ValidationError(exc.message))

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
 
 from accounts.models import ApiKey, Organization
@@ -35,16 +36,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1").strip()
         if not header:
             return None
-        scheme, _, raw_key = header.partition(" ")
+        scheme, _space, raw_key = header.partition(" ")
         if scheme.lower() != self.keyword.lower() or not raw_key.strip():
-            raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
+            raise exceptions.AuthenticationFailed(_("Use 'Authorization: Bearer <api key>'."))
         api_key = (
             ApiKey.objects.select_related("organization")
             .filter(hashed_key=ApiKey.hash(raw_key.strip()), revoked_at__isnull=True)
             .first()
         )
         if api_key is None or not api_key.organization.is_active:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
         now = timezone.now()
         ApiKey.objects.filter(pk=api_key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)

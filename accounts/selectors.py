@@ -1,5 +1,7 @@
 import uuid
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Agent, Organization
 from core.errors import NotFound
 
@@ -8,7 +10,7 @@ def organization_get(organization_id: str) -> Organization:
     try:
         return Organization.objects.get(pk=uuid.UUID(str(organization_id)))
     except (ValueError, Organization.DoesNotExist):
-        raise NotFound(f"No organization {organization_id}.") from None
+        raise NotFound(_("No organization %(id)s.") % {"id": organization_id}) from None
 
 
 def agent_for_user(user) -> Agent | None:

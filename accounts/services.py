@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Agent, ApiKey, Department, Organization
 from core.errors import Conflict, ValidationError
@@ -11,9 +13,9 @@ def organization_create(*, name: str, api_key_name: str = "default") -> tuple[Or
     """Create an organization and its first API key; returns the raw key once."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("An organization needs a name.")
+        raise ValidationError(_("An organization needs a name."))
     organization = Organization.objects.create(name=name)
-    _, raw_key = api_key_create(organization=organization, name=api_key_name)
+    _api_key, raw_key = api_key_create(organization=organization, name=api_key_name)
     return organization, raw_key
 
 
@@ -54,7 +56,9 @@ def agent_create(
     """A staff user who works one organization's conversations in the admin."""
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise ValidationError(f"A user named {username!r} already exists.")
+        raise ValidationError(
+            _("A user named %(username)r already exists.") % {"username": username}
+        )
     user = User.objects.create_user(
         username=username, password=password, email=email, is_staff=True
     )
@@ -62,7 +66,7 @@ def agent_create(
         user=user, organization=organization, display_name=display_name or username
     )
     for department_name in department_names or []:
-        department, _ = Department.objects.get_or_create(
+        department, _created = Department.objects.get_or_create(
             organization=organization, name=department_name
         )
         agent.departments.add(department)
@@ -77,14 +81,16 @@ DEPARTMENT_EDITABLE_FIELDS = ("name", "description", "is_active")
 
 def _department_save(department: Department, update_fields: list[str] | None = None) -> Department:
     if not (department.name or "").strip():
-        raise ValidationError("A department needs a name.", details={"name": ["Required."]})
+        raise ValidationError(
+            _("A department needs a name."), details={"name": [gettext_noop("Required.")]}
+        )
     department.name = department.name.strip()
     try:
         with transaction.atomic():
             department.save(update_fields=update_fields)
     except IntegrityError:
         raise Conflict(
-            "A department with this name already exists.", code="department_name_taken"
+            _("A department with this name already exists."), code="department_name_taken"
         ) from None
     return department
 
@@ -102,7 +108,9 @@ def department_create(
 def department_update(*, department: Department, **fields) -> Department:
     unknown = set(fields) - set(DEPARTMENT_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            _("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in fields.items():
         setattr(department, name, value)
     if not fields:
@@ -117,7 +125,7 @@ def department_delete(*, department: Department) -> None:
     open_sessions = locked.sessions.exclude(status="CLOSED").count()
     if open_sessions:
         raise Conflict(
-            "Open sessions are assigned to this department.",
+            _("Open sessions are assigned to this department."),
             code="department_in_use",
             details={"openSessions": open_sessions},
         )

@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Department
 from assistant.knowledge import Passage, knowledge_search
@@ -257,7 +257,9 @@ def _send(
     if not text:
         return None
     try:
-        with transaction.atomic():
+        # A refusal's message is translated when raised; the timeline stores
+        # English (sessions_app.event_text), whoever runs this.
+        with translation.override("en"), transaction.atomic():
             message, _ = message_create_outbound(
                 session=session,
                 author=Author.AI,

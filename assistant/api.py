@@ -197,9 +197,7 @@ class DocumentListCreateView(generics.ListAPIView):
         upload = serializer.validated_data["file"]
         if upload.size > settings.ASSISTANT_DOCUMENT_MAX_BYTES:
             # Refused before reading it into memory.
-            raise services.DocumentTooLarge(
-                f"Documents may be at most {settings.ASSISTANT_DOCUMENT_MAX_BYTES} bytes."
-            )
+            raise services.DocumentTooLarge(services.document_too_large_message())
         document = services.document_create(
             assistant=assistant,
             data=upload.read(),

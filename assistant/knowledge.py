@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from assistant.models import KnowledgeChunk
 from transcription.documents import decode_text, docx_text, is_docx, pdf_text
@@ -41,9 +42,10 @@ def document_kind(*, data: bytes, filename: str, mimetype: str) -> str:
         return "docx"
     if suffix in TEXT_EXTENSIONS or (mimetype or "").startswith("text/"):
         return "text"
+    # The message reaches the person who uploaded the file (console or API).
     raise UnsupportedDocument(
-        f"unsupported document ({mimetype or suffix or 'unknown type'}); "
-        "send a PDF, DOCX, TXT or MD file"
+        _("unsupported document (%(type)s); send a PDF, DOCX, TXT or MD file")
+        % {"type": mimetype or suffix or _("unknown type")}
     )
 
 

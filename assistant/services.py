@@ -5,6 +5,7 @@ Answering turns is ``assistant.answer``.
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Department
 from assistant.knowledge import (
@@ -45,21 +46,27 @@ class UnsupportedDocumentType(DomainError):
     code = "unsupported_media_type"
 
 
+def document_too_large_message() -> str:
+    return _("Documents may be at most %(max_bytes)s bytes.") % {
+        "max_bytes": settings.ASSISTANT_DOCUMENT_MAX_BYTES
+    }
+
+
 def _apply(assistant: Assistant, fields: dict) -> None:
     unknown = set(fields) - set(ASSISTANT_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot set {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Cannot set %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     department: Department | None = fields.get("handoff_department")
     if department is not None and department.organization_id != assistant.organization_id:
         raise ValidationError(
-            "Unknown department.", details={"handoffDepartmentId": ["Not found."]}
+            _("Unknown department."), details={"handoffDepartmentId": ["Not found."]}
         )
     for name, value in fields.items():
         setattr(assistant, name, value.strip() if name == "name" else value)
     if not assistant.name:
-        raise ValidationError("A name is required.", details={"name": ["Required."]})
+        raise ValidationError(_("A name is required."), details={"name": ["Required."]})
     if not (assistant.model or "").strip():
-        raise ValidationError("A model is required.", details={"model": ["Required."]})
+        raise ValidationError(_("A model is required."), details={"model": ["Required."]})
 
 
 def _save(assistant: Assistant) -> Assistant:
@@ -68,7 +75,7 @@ def _save(assistant: Assistant) -> Assistant:
             assistant.save()
     except IntegrityError:
         raise Conflict(
-            "An assistant with this name already exists.",
+            _("An assistant with this name already exists."),
             code="assistant_name_taken",
             details={"name": assistant.name},
         ) from None
@@ -100,11 +107,9 @@ def document_create(
     nothing is stored, and the integrator learns why at once.
     """
     if len(data) > settings.ASSISTANT_DOCUMENT_MAX_BYTES:
-        raise DocumentTooLarge(
-            f"Documents may be at most {settings.ASSISTANT_DOCUMENT_MAX_BYTES} bytes."
-        )
+        raise DocumentTooLarge(document_too_large_message())
     if not data:
-        raise ValidationError("The file is empty.", details={"file": ["Empty."]})
+        raise ValidationError(_("The file is empty."), details={"file": ["Empty."]})
     try:
         kind = document_kind(data=data, filename=filename, mimetype=mimetype)
     except UnsupportedDocument as exc:
@@ -113,14 +118,14 @@ def document_create(
         text = document_text(data=data, kind=kind)
     except PermanentTranscriptionError as exc:
         raise ValidationError(
-            f"The document could not be read: {exc}.",
+            _("The document could not be read: %(reason)s.") % {"reason": exc},
             code="unreadable_document",
             details={"file": [str(exc)]},
         ) from None
     chunks = split_into_chunks(text) if text.strip() else []
     if not chunks:
         raise ValidationError(
-            "No text was found in the document (a scan without a text layer?).",
+            _("No text was found in the document (a scan without a text layer?)."),
             code="unreadable_document",
             details={"file": ["No text."]},
         )

@@ -1,6 +1,7 @@
 """Contacts and tabulations for integrators. Thin views: validate, call a service, serialize."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -158,7 +159,7 @@ class ContactByPhoneView(APIView):
         normalized = services.contact_phone_normalize(organization=organization, phone=phone)
         contact = selectors.contact_by_phone(organization=organization, phone=normalized)
         if contact is None:
-            raise NotFound("No contact with this phone.")
+            raise NotFound(_("No contact with this phone."))
         return Response(ContactSerializer(contact).data)
 
 

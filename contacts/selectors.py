@@ -1,6 +1,7 @@
 """Reads for this app (see STYLE.md)."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from contacts.models import Contact, ContactTabulation, Tabulation
 
@@ -54,7 +55,7 @@ def tabulations_from_ids(organization, ids) -> list[Tabulation]:
     missing = sorted({str(i) for i in ids} - {str(t.id) for t in found})
     if missing:
         raise ValidationError(
-            "Unknown tabulations.",
+            _("Unknown tabulations."),
             details={"tabulationIds": [f"Unknown: {', '.join(missing)}."]},
         )
     return found

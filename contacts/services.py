@@ -3,6 +3,8 @@
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from contacts.models import Contact, ContactTabulation, Tabulation
 from contacts.phones import InvalidPhone, normalize_phone
@@ -28,7 +30,8 @@ def contact_phone_normalize(*, organization, phone: str) -> str:
         return normalize_phone(phone, organization.default_country or "BR")
     except InvalidPhone:
         raise ValidationError(
-            "Not a valid phone number.", details={"phone": ["Not a valid phone number."]}
+            _("Not a valid phone number."),
+            details={"phone": [gettext_noop("Not a valid phone number.")]},
         ) from None
 
 
@@ -46,7 +49,7 @@ def contact_create(
     existing = Contact.objects.filter(organization=organization, phone=normalized).first()
     if existing is not None:
         raise Conflict(
-            "A contact with this phone already exists.",
+            _("A contact with this phone already exists."),
             code="contact_already_exists",
             details={"contactId": str(existing.id)},
         )
@@ -64,7 +67,7 @@ def contact_create(
         # A concurrent create of the same number won the unique index.
         existing = Contact.objects.get(organization=organization, phone=normalized)
         raise Conflict(
-            "A contact with this phone already exists.",
+            _("A contact with this phone already exists."),
             code="contact_already_exists",
             details={"contactId": str(existing.id)},
         ) from None
@@ -81,7 +84,9 @@ def contact_get_or_create_for_phone(*, organization, phone: str) -> tuple[Contac
 def contact_update(*, contact: Contact, **fields) -> Contact:
     unknown = set(fields) - set(CONTACT_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            _("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in fields.items():
         setattr(contact, name, value)
     if fields:
@@ -99,7 +104,7 @@ def contact_phone_update(*, contact: Contact, phone: str) -> Contact:
     )
     if taken is not None:
         raise Conflict(
-            "A contact with this phone already exists.",
+            _("A contact with this phone already exists."),
             code="contact_already_exists",
             details={"contactId": str(taken.id)},
         )
@@ -109,7 +114,7 @@ def contact_phone_update(*, contact: Contact, phone: str) -> Contact:
             contact.save(update_fields=["phone", "updated_at"])
     except IntegrityError:
         raise Conflict(
-            "A contact with this phone already exists.", code="contact_already_exists"
+            _("A contact with this phone already exists."), code="contact_already_exists"
         ) from None
     return contact
 
@@ -120,7 +125,8 @@ def tabulations_owned(organization_id, tabulations) -> list[Tabulation]:
     foreign = [str(t.id) for t in tabulations if t.organization_id != organization_id]
     if foreign:
         raise ValidationError(
-            "Unknown tabulations.", details={"tabulationIds": [f"Unknown: {', '.join(foreign)}."]}
+            _("Unknown tabulations."),
+            details={"tabulationIds": [f"Unknown: {', '.join(foreign)}."]},
         )
     return tabulations
 
@@ -145,8 +151,8 @@ def contact_tabulations_remove(*, contact: Contact, tabulations) -> list[Tabulat
 def _validate_color(value: str) -> None:
     if not _COLOR.match(value or ""):
         raise ValidationError(
-            "backgroundColor must look like #RRGGBB.",
-            details={"backgroundColor": ["Must look like #RRGGBB."]},
+            _("backgroundColor must look like #RRGGBB."),
+            details={"backgroundColor": [gettext_noop("Must look like #RRGGBB.")]},
         )
 
 
@@ -156,7 +162,7 @@ def _tabulation_save(tabulation: Tabulation, update_fields: list[str] | None = N
             tabulation.save(update_fields=update_fields)
     except IntegrityError:
         raise Conflict(
-            "A tabulation with this name already exists.", code="tabulation_name_taken"
+            _("A tabulation with this name already exists."), code="tabulation_name_taken"
         ) from None
     return tabulation
 
@@ -172,7 +178,9 @@ def tabulation_create(
 ) -> Tabulation:
     _validate_color(background_color)
     if not (name or "").strip():
-        raise ValidationError("A tabulation needs a name.", details={"name": ["Required."]})
+        raise ValidationError(
+            _("A tabulation needs a name."), details={"name": [gettext_noop("Required.")]}
+        )
     return _tabulation_save(
         Tabulation(
             organization=organization,
@@ -188,13 +196,17 @@ def tabulation_create(
 def tabulation_update(*, tabulation: Tabulation, **fields) -> Tabulation:
     unknown = set(fields) - set(TABULATION_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            _("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "background_color" in fields:
         _validate_color(fields["background_color"])
         fields["background_color"] = fields["background_color"].lower()
     if "name" in fields:
         if not (fields["name"] or "").strip():
-            raise ValidationError("A tabulation needs a name.", details={"name": ["Required."]})
+            raise ValidationError(
+                _("A tabulation needs a name."), details={"name": [gettext_noop("Required.")]}
+            )
         fields["name"] = fields["name"].strip()
     for name, value in fields.items():
         setattr(tabulation, name, value)
@@ -211,7 +223,7 @@ def tabulation_delete(*, tabulation: Tabulation) -> None:
     sessions = locked.session_tabulations.count()
     if contacts or sessions:
         raise Conflict(
-            "This tabulation is in use.",
+            _("This tabulation is in use."),
             code="tabulation_in_use",
             details={"contacts": contacts, "sessions": sessions},
         )
@@ -240,7 +252,7 @@ def contact_get_or_create_from_inbound(
     and the loser reads the winner's row.
     """
     wa_ids = tuple(dict.fromkeys(w for w in wa_ids if w))
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             return _contact_from_inbound(
                 organization=organization, instance=instance, phone=phone, wa_ids=wa_ids, name=name

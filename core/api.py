@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyF
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,12 +36,13 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("payload_too_large", "The request body is too large."),
+            error_body("payload_too_large", _("The request body is too large.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, TooManyFieldsSent):
         return Response(
-            error_body("malformed_request", "Too many fields."), status=status.HTTP_400_BAD_REQUEST
+            error_body("malformed_request", _("Too many fields.")),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -85,7 +87,9 @@ def get_referenced(model, organization, pk, field: str):
         return None
     obj = model.objects.filter(organization=organization, pk=pk).first()
     if obj is None:
-        raise ValidationError(f"Unknown {field}.", details={field: ["Not found."]})
+        raise ValidationError(
+            _("Unknown %(field)s.") % {"field": field}, details={field: ["Not found."]}
+        )
     return obj
 
 
@@ -99,8 +103,30 @@ def get_scoped_or_404(queryset, pk, what: str):
 
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(_not_found_message(what))
     return obj
+
+
+# Whole sentences, so a translation can agree with the noun (uma mensagem
+# não encontrada, um contato não encontrado); the English is "No such <what>.".
+_NOT_FOUND = {
+    "assistant": gettext_noop("No such assistant."),
+    "contact": gettext_noop("No such contact."),
+    "delivery": gettext_noop("No such delivery."),
+    "department": gettext_noop("No such department."),
+    "document": gettext_noop("No such document."),
+    "instance": gettext_noop("No such instance."),
+    "integration": gettext_noop("No such integration."),
+    "message": gettext_noop("No such message."),
+    "session": gettext_noop("No such session."),
+    "tabulation": gettext_noop("No such tabulation."),
+}
+
+
+def _not_found_message(what: str) -> str:
+    if what in _NOT_FOUND:
+        return _(_NOT_FOUND[what])
+    return _("No such %(what)s.") % {"what": what}
 
 
 def schema_error_responses_hook(result, generator, request, public):
@@ -197,7 +223,7 @@ class LimitedJSONParser(parsers.JSONParser):
                 length = 0
             if length > limit:
                 raise DomainError(
-                    "The request body is too large.",
+                    _("The request body is too large."),
                     code="payload_too_large",
                     status=413,
                     details={"maxBytes": limit},
@@ -205,4 +231,4 @@ class LimitedJSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:  # absurdly nested JSON is malformed too, not a 500
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+            raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from None

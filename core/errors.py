@@ -3,9 +3,17 @@
 Services raise these; ``core.api.exception_handler`` turns them into the API's
 error shape and the admin shows their message. Views never build error
 responses by hand.
+
+The message is read by a person (an agent in the console, an integrator in
+the API), so it is marked with ``gettext`` and translated when raised, in the
+request's language (English for the API unless it sends Accept-Language).
+``code`` and ``details`` are the contract: they stay English.
+tests/core/test_refusals_are_translated.py fails on an unmarked message.
 """
 
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 
 def error_body(code: str, message: str, details: dict | list | None = None) -> dict:
@@ -54,6 +62,7 @@ class InvalidTransition(Conflict):
 
     def __init__(self, current: str, target: str, allowed: list[str]) -> None:
         super().__init__(
-            f"Cannot move a {current} session to {target}.",
+            _("Cannot move a %(current)s session to %(target)s.")
+            % {"current": current, "target": target},
             details={"from": current, "to": target, "allowed": allowed},
         )

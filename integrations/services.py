@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import metrics
 from core.errors import Conflict, ValidationError
@@ -57,7 +59,8 @@ def _clean_url(url: str) -> str:
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError(
-            "The URL must be an absolute http(s) URL.", details={"url": ["Invalid URL."]}
+            _("The URL must be an absolute http(s) URL."),
+            details={"url": [gettext_noop("Invalid URL.")]},
         )
     return url
 
@@ -65,12 +68,13 @@ def _clean_url(url: str) -> str:
 def _clean_events(events) -> list[str]:
     if not isinstance(events, list | tuple) or not events:
         raise ValidationError(
-            "Subscribe to at least one event.", details={"events": ["Must be a non-empty list."]}
+            _("Subscribe to at least one event."),
+            details={"events": [gettext_noop("Must be a non-empty list.")]},
         )
     unknown = sorted({str(e) for e in events} - EVENT_NAMES)
     if unknown:
         raise ValidationError(
-            f"Unknown events: {', '.join(unknown)}.",
+            _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)},
             details={"events": [f"Allowed: {', '.join(sorted(EVENT_NAMES))}."]},
         )
     return sorted(set(events))
@@ -87,7 +91,9 @@ def integration_create(
     timeout_seconds: int | None = None,
 ) -> Integration:
     if not (name or "").strip():
-        raise ValidationError("A name is required.", details={"name": ["Required."]})
+        raise ValidationError(
+            _("A name is required."), details={"name": [gettext_noop("Required.")]}
+        )
     extra = {"timeout_seconds": timeout_seconds} if timeout_seconds is not None else {}
     return Integration.objects.create(
         organization=organization,
@@ -103,7 +109,9 @@ def integration_create(
 def integration_update(*, integration: Integration, **fields) -> Integration:
     unknown = set(fields) - set(INTEGRATION_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            _("Cannot change: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "url" in fields:
         fields["url"] = _clean_url(fields["url"])
     if "events" in fields:
@@ -112,7 +120,9 @@ def integration_update(*, integration: Integration, **fields) -> Integration:
         fields["secret"] = new_signing_secret()
     if "name" in fields:
         if not (fields["name"] or "").strip():
-            raise ValidationError("A name is required.", details={"name": ["Required."]})
+            raise ValidationError(
+                _("A name is required."), details={"name": [gettext_noop("Required.")]}
+            )
         fields["name"] = fields["name"].strip()
     for key, value in fields.items():
         setattr(integration, key, value)
@@ -220,7 +230,7 @@ def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     delivery.refresh_from_db()
     if not reset:
         raise Conflict(
-            "This delivery is already being delivered; its next attempt is scheduled.",
+            _("This delivery is already being delivered; its next attempt is scheduled."),
             code="delivery_in_progress",
             details={
                 "deliveryId": str(delivery.pk),

@@ -335,7 +335,11 @@ class InstanceAdmin(ServiceSavedAdmin):
                     text = _("Type the pairing code below in the phone's WhatsApp.")
                 self.message_user(request, text, messages.SUCCESS)
             else:
-                self.message_user(request, f"{instance.name}: {answer.status}", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"{instance.name}: {connection_label(answer.status)}",
+                    messages.SUCCESS,
+                )
         return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
 
 

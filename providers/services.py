@@ -6,6 +6,8 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import Conflict, DomainError, ValidationError
 from providers.base import ConnectionEvent, GatewayError, PairingNotSupported, QrCodeEvent
@@ -47,7 +49,7 @@ class GatewayUnavailable(DomainError):
 def instance_create(*, organization, name: str, provider: str, **fields) -> Instance:
     if provider not in provider_slugs():
         raise ValidationError(
-            f"Unknown provider {provider!r}.",
+            _("Unknown provider %(provider)r.") % {"provider": provider},
             details={"provider": [f"One of: {', '.join(provider_slugs())}."]},
         )
     instance = Instance(organization=organization, name=name, provider=provider)
@@ -69,15 +71,18 @@ def instance_delete(*, instance: Instance) -> None:
 def _apply(instance: Instance, fields: dict) -> None:
     unknown = set(fields) - set(INSTANCE_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot set {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Cannot set %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     department = fields.get("default_department")
     if department is not None and department.organization_id != instance.organization_id:
         raise ValidationError(
-            "Unknown department.", details={"defaultDepartmentId": ["Not found."]}
+            _("Unknown department."),
+            details={"defaultDepartmentId": [gettext_noop("Not found.")]},
         )
     assistant = fields.get("assistant")
     if assistant is not None and assistant.organization_id != instance.organization_id:
-        raise ValidationError("Unknown assistant.", details={"assistantId": ["Not found."]})
+        raise ValidationError(
+            _("Unknown assistant."), details={"assistantId": [gettext_noop("Not found.")]}
+        )
     for name, value in fields.items():
         setattr(instance, name, value)
 
@@ -85,24 +90,24 @@ def _apply(instance: Instance, fields: dict) -> None:
 def _check(instance: Instance) -> None:
     errors: dict[str, list[str]] = {}
     if not (instance.name or "").strip():
-        errors["name"] = ["Required."]
+        errors["name"] = [gettext_noop("Required.")]
     if not 1 <= int(instance.concat_timeout or 0) <= 60:
-        errors["concatTimeout"] = ["Between 1 and 60 seconds."]
+        errors["concatTimeout"] = [gettext_noop("Between 1 and 60 seconds.")]
     needs_base_url = (Provider.EVOLUTION, Provider.UAZAPI, Provider.BAILEYS)
     if instance.provider in needs_base_url and not instance.base_url:
-        errors["baseUrl"] = ["Required for this provider."]
+        errors["baseUrl"] = [gettext_noop("Required for this provider.")]
     if instance.provider in (Provider.EVOLUTION, Provider.CLOUDAPI) and not instance.external_id:
         errors["externalId"] = [
-            "The Evolution instance name."
+            gettext_noop("The Evolution instance name.")
             if instance.provider == Provider.EVOLUTION
-            else "The Cloud API phone-number-id."
+            else gettext_noop("The Cloud API phone-number-id.")
         ]
     if instance.provider == Provider.CLOUDAPI and not instance.app_secret:
-        errors["appSecret"] = ["Required: Cloud API webhooks are signed with it."]
+        errors["appSecret"] = [gettext_noop("Required: Cloud API webhooks are signed with it.")]
     if not isinstance(instance.credentials, dict):
-        errors["credentials"] = ["Must be an object."]
+        errors["credentials"] = [gettext_noop("Must be an object.")]
     if errors:
-        raise ValidationError("The instance has invalid fields.", details=errors)
+        raise ValidationError(_("The instance has invalid fields."), details=errors)
 
 
 def _save(instance: Instance) -> Instance:
@@ -111,7 +116,7 @@ def _save(instance: Instance) -> Instance:
             instance.save()
     except IntegrityError:
         raise Conflict(
-            "An instance with this name already exists.",
+            _("An instance with this name already exists."),
             code="instance_name_taken",
             details={"name": instance.name},
         ) from None
@@ -198,7 +203,7 @@ def instance_health_check(*, instance: Instance) -> Instance:
             instance=instance, status=ConnectionStatus.ERROR, reason=str(exc)[:2000], checked=True
         )
         raise GatewayUnavailable(
-            f"The gateway did not answer the health check: {exc}",
+            _("The gateway did not answer the health check: %(reason)s") % {"reason": exc},
             details={"instanceId": str(instance.pk)},
         ) from exc
     instance_connection_update(
@@ -216,9 +221,14 @@ def instance_connect(*, instance: Instance) -> ConnectionEvent | QrCodeEvent:
     try:
         answer = get_adapter(instance).connect()
     except PairingNotSupported as exc:
-        raise ValidationError(exc.message, code="qr_not_supported") from exc
+        raise ValidationError(
+            _("%(provider)s has no QR code pairing") % {"provider": instance.provider},
+            code="qr_not_supported",
+        ) from exc
     except (GatewayError, LookupError) as exc:
-        raise GatewayUnavailable(f"The gateway did not return a QR code: {exc}") from exc
+        raise GatewayUnavailable(
+            _("The gateway did not return a QR code: %(reason)s") % {"reason": exc}
+        ) from exc
     if isinstance(answer, QrCodeEvent):
         instance_qr_code_update(
             instance=instance, qr_code=answer.qr_code, pairing_code=answer.pairing_code

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import Contact
 from contacts.services import tabulations_owned
@@ -59,7 +60,7 @@ def session_open_for_inbound(
     """
     if actor is None:
         actor = "phone" if started_by == StartedBy.BUSINESS else "system"
-    for _ in range(3):
+    for _attempt in range(3):
         session = (
             ChatSession.objects.filter(contact=contact, instance=instance)
             .exclude(status=SessionStatus.CLOSED)
@@ -203,7 +204,7 @@ def _transition(
                 .first()
             )
             raise Conflict(
-                "Another session is open for this contact on this instance.",
+                _("Another session is open for this contact on this instance."),
                 code="session_already_open",
                 details={"sessionId": str(other) if other else None},
             ) from None
@@ -237,12 +238,12 @@ def session_create(
     uses it for customer-started ones too); 409 when one is already open."""
     if contact.organization_id != instance.organization_id:
         raise ValidationError(
-            "Contact and instance belong to different organizations.",
+            _("Contact and instance belong to different organizations."),
             details={"instanceId": ["Not found."]},
         )
     if started_by not in (StartedBy.BUSINESS, StartedBy.AGENT, StartedBy.CUSTOMER):
         raise ValidationError(
-            "startedBy must be BUSINESS, AGENT or CUSTOMER.",
+            _("startedBy must be BUSINESS, AGENT or CUSTOMER."),
             details={"startedBy": ["Invalid choice."]},
         )
     _check_assignees(contact.organization_id, assigned_department, assigned_agent)
@@ -281,7 +282,7 @@ def session_create(
             .first()
         )
         raise Conflict(
-            "A session is already open for this contact on this instance.",
+            _("A session is already open for this contact on this instance."),
             code="session_already_open",
             details={"sessionId": str(other) if other else None},
         ) from None
@@ -294,7 +295,7 @@ def session_change_status(
     """Move a session to ``status`` through the matching service (one rule set)."""
     if status not in SessionStatus.values:
         raise ValidationError(
-            f"Unknown status {status!r}.",
+            _("Unknown status %(status)r.") % {"status": status},
             details={"status": [f"Allowed: {', '.join(SessionStatus.values)}."]},
         )
     current = session.status
@@ -333,7 +334,7 @@ def session_close(*, session: ChatSession, end_reason: str, actor: str) -> ChatS
     end_reason = (end_reason or "").strip()
     if not end_reason:
         raise ValidationError(
-            "Closing a session needs an endReason.", details={"endReason": ["Required."]}
+            _("Closing a session needs an endReason."), details={"endReason": ["Required."]}
         )
     return _transition(
         session,
@@ -369,7 +370,7 @@ def session_pause(
     now = timezone.now()
     if paused_until is not None and paused_until <= now:
         raise ValidationError(
-            "pausedUntil must be in the future.",
+            _("pausedUntil must be in the future."),
             details={"pausedUntil": ["Must be in the future."]},
         )
     until = f" until {iso_utc(paused_until)}" if paused_until else ""
@@ -395,17 +396,17 @@ def session_resume(*, session: ChatSession, actor: str, reason: str = "") -> Cha
 def _check_assignees(organization_id, department, agent) -> None:
     if department is not None and department.organization_id != organization_id:
         raise ValidationError(
-            "Department not found.", details={"assignedDepartmentId": ["Not found."]}
+            _("Department not found."), details={"assignedDepartmentId": ["Not found."]}
         )
     if agent is not None and agent.organization_id != organization_id:
-        raise ValidationError("Agent not found.", details={"assignedAgentId": ["Not found."]})
+        raise ValidationError(_("Agent not found."), details={"assignedAgentId": ["Not found."]})
 
 
 def session_assign(*, session: ChatSession, actor: str, department=None, agent=None) -> ChatSession:
     """Assign to a department and/or an agent (None leaves that side unchanged)."""
     _check_assignees(session.organization_id, department, agent)
     if department is None and agent is None:
-        raise ValidationError("Give a department or an agent to assign.")
+        raise ValidationError(_("Give a department or an agent to assign."))
     with transaction.atomic():
         locked = _locked(session)
         data = {}
@@ -452,7 +453,7 @@ def session_tabulations_remove(
     """Untag a session; removing a tag it does not have does nothing."""
     with transaction.atomic():
         for tabulation in tabulations_owned(session.organization_id, tabulations):
-            deleted, _ = SessionTabulation.objects.filter(
+            deleted, _by_model = SessionTabulation.objects.filter(
                 session=session, tabulation=tabulation
             ).delete()
             if deleted:
@@ -508,8 +509,8 @@ def session_block_ai(
         or not AI_BLOCK_MIN_MINUTES <= minutes <= AI_BLOCK_MAX_MINUTES
     ):
         raise ValidationError(
-            f"durationMinutes must be a whole number from {AI_BLOCK_MIN_MINUTES} "
-            f"to {AI_BLOCK_MAX_MINUTES}.",
+            _("durationMinutes must be a whole number from %(min)s to %(max)s.")
+            % {"min": AI_BLOCK_MIN_MINUTES, "max": AI_BLOCK_MAX_MINUTES},
             details={"durationMinutes": [f"Between {AI_BLOCK_MIN_MINUTES} and 1440."]},
         )
     until = timezone.now() + timedelta(minutes=minutes)

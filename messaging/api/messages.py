@@ -7,6 +7,7 @@ sending rule (AI blocking, takeover, 24 h window, idempotency).
 """
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
@@ -219,10 +220,10 @@ class MessageListCreateView(generics.ListAPIView):
         instance = get_referenced(Instance, organization, data["instanceId"], "instanceId")
         contact = get_referenced(Contact, organization, data.get("contactId"), "contactId")
         if contact is None:
-            contact, _ = contact_get_or_create_for_phone(
+            contact, _created = contact_get_or_create_for_phone(
                 organization=organization, phone=data["phone"]
             )
-        session, _ = session_services.session_open_for_inbound(
+        session, _created = session_services.session_open_for_inbound(
             contact=contact,
             instance=instance,
             started_by=StartedBy.BUSINESS,
@@ -238,7 +239,7 @@ class MessageListCreateView(generics.ListAPIView):
         if upload is not None:
             if upload.size > messaging_services.MAX_MEDIA_BYTES:
                 raise DomainError(
-                    "The file is too large.",
+                    _("The file is too large."),
                     code="payload_too_large",
                     status=413,
                     details={"maxBytes": messaging_services.MAX_MEDIA_BYTES},
@@ -289,5 +290,5 @@ class MessageMediaView(APIView):
             "message",
         )
         if not message.media_file:
-            raise NotFound("This message has no stored media.")
+            raise NotFound(_("This message has no stored media."))
         return stored_media_response(message)

@@ -3,6 +3,7 @@ messages, its messages paged, and the falecomigo ``by-contact`` view.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -154,7 +155,7 @@ class SessionsByContactView(APIView):
         organization = request_organization(request)
         contact = contact_selectors.contact_get(organization=organization, contact_id=contact_id)
         if contact is None:
-            raise NotFound("No such contact.")
+            raise NotFound(_("No such contact."))
         context = {"request": request, "now": timezone.now()}
         sessions = list(selectors.sessions_by_contact(contact=contact))
         paginator = PageNumberPagination()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts.services import contact_update
 from core.errors import DomainError
@@ -74,7 +74,10 @@ def command_apply(*, message: Message, command: Command) -> str:
             pk=message.session_id
         )
         try:
-            outcome = _act(session, command)
+            # A refusal's message is translated when raised; the timeline
+            # stores English (sessions_app.event_text), whoever runs this.
+            with translation.override("en"):
+                outcome = _act(session, command)
         except DomainError as exc:
             # e.g. @pausar on a PAUSED session: recorded, not raised; the
             # agent sees it in the timeline.

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import metrics
 from core.errors import Conflict, ValidationError
@@ -24,13 +25,13 @@ from sessions_app.services import session_activate, session_pause, session_takeo
 OUTBOUND_AUTHORS = frozenset(
     {Author.AGENT, Author.AI, Author.BUSINESS, Author.SYSTEM, Author.AGENT_PLATFORM}
 )
-# Lazy: the API's message follows the request's Accept-Language (English by
-# default); the code stays the contract.
+# Translated when raised: the API's message follows the request's
+# Accept-Language (English by default); the code stays the contract.
 AI_REFUSAL_MESSAGES = {
-    "session_closed": gettext_lazy("The session is closed; the AI may not reply."),
-    "session_paused": gettext_lazy("The session is paused; the AI may not reply."),
-    "ai_blocked": gettext_lazy("The AI is blocked for this session (a human has taken over)."),
-    "bypass_bots": gettext_lazy("This contact is set to bypass bots; the AI may not reply."),
+    "session_closed": gettext_noop("The session is closed; the AI may not reply."),
+    "session_paused": gettext_noop("The session is paused; the AI may not reply."),
+    "ai_blocked": gettext_noop("The AI is blocked for this session (a human has taken over)."),
+    "bypass_bots": gettext_noop("This contact is set to bypass bots; the AI may not reply."),
 }
 
 
@@ -53,22 +54,22 @@ def _check_media(media: OutgoingMedia | None) -> None:
         return
     if media.kind not in MEDIA_KINDS:
         raise ValidationError(
-            f"Unsupported media kind {media.kind!r}.",
+            _("Unsupported media kind %(kind)r.") % {"kind": media.kind},
             details={"media": [f"Kind must be one of: {', '.join(sorted(MEDIA_KINDS))}."]},
         )
     if not media.url and not media.data:
         raise ValidationError(
-            "Media needs a URL or its bytes.", details={"media": ["Give url or data."]}
+            _("Media needs a URL or its bytes."), details={"media": ["Give url or data."]}
         )
     # The columns' limits (media_mimetype, media_filename): a clear 400, not a
     # database error, whatever a client's upload claims to be.
     if len(media.mimetype or "") > 120:
         raise ValidationError(
-            "The media type is too long.", details={"mimeType": ["At most 120 characters."]}
+            _("The media type is too long."), details={"mimeType": ["At most 120 characters."]}
         )
     if len(media.filename or "") > 255:
         raise ValidationError(
-            "The file name is too long.", details={"fileName": ["At most 255 characters."]}
+            _("The file name is too long."), details={"fileName": ["At most 255 characters."]}
         )
 
 
@@ -104,12 +105,12 @@ def message_create_outbound(
     """
     if author not in OUTBOUND_AUTHORS:
         raise ValidationError(
-            f"Author {author!r} cannot send.",
+            _("Author %(author)r cannot send.") % {"author": author},
             details={"author": [f"One of: {', '.join(sorted(OUTBOUND_AUTHORS))}."]},
         )
     text = text or ""
     if not text.strip() and media is None:
-        raise ValidationError("A message needs text or media.", details={"content": ["Empty."]})
+        raise ValidationError(_("A message needs text or media."), details={"content": ["Empty."]})
     _check_media(media)
     if idempotency_key:
         existing = _existing_by_key(session, idempotency_key)
@@ -169,13 +170,13 @@ def _check_rules(session: ChatSession, *, author: str, send_external: bool, now)
         if reason is not None:
             metrics.AI_REPLIES_REFUSED.labels(reason).inc()
             raise Conflict(
-                AI_REFUSAL_MESSAGES[reason],
+                _(AI_REFUSAL_MESSAGES[reason]),
                 code=reason,
                 details={"sessionId": str(session.id), "status": session.status},
             )
     elif session.status == SessionStatus.CLOSED:
         raise Conflict(
-            "The session is closed; reopen it before sending.",
+            _("The session is closed; reopen it before sending."),
             code="session_closed",
             details={"sessionId": str(session.id)},
         )
@@ -185,8 +186,10 @@ def _check_rules(session: ChatSession, *, author: str, send_external: bool, now)
             # Meta rejects free-form messages outside the customer-service
             # window (error 131047); only approved templates may be sent.
             raise Conflict(
-                "The WhatsApp 24-hour window is closed: the customer has not written in the "
-                "last 24 hours, so only template messages can be sent.",
+                _(
+                    "The WhatsApp 24-hour window is closed: the customer has not written in "
+                    "the last 24 hours, so only template messages can be sent."
+                ),
                 code="whatsapp_window_closed",
                 details={
                     "sessionId": str(session.id),

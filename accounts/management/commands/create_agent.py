@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from accounts.selectors import organization_get
 from accounts.services import agent_create
@@ -19,6 +19,9 @@ class Command(BaseCommand):
             help="Restrict the agent to this department (repeatable; created if missing).",
         )
 
+    # An operator's tool, in English like its help: refusals are translated
+    # when raised, so translations are off while it runs.
+    @no_translations
     def handle(self, *args, **options):
         try:
             organization = organization_get(options["organization_id"])

@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from accounts.selectors import organization_get
 from accounts.services import api_key_create
@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="default")
         parser.add_argument("--json", action="store_true", help="Print JSON only.")
 
+    # An operator's tool, in English like its help: refusals are translated
+    # when raised, so translations are off while it runs.
+    @no_translations
     def handle(self, *args, **options):
         try:
             organization = organization_get(options["organization_id"])
