@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Agent, ApiKey, Department, Organization
+from accounts.permissions import grant_agent_permissions
 from core.errors import Conflict, ValidationError
 
 
@@ -66,8 +67,6 @@ def agent_create(
             organization=organization, name=department_name
         )
         agent.departments.add(department)
-    from accounts.permissions import grant_agent_permissions
-
     grant_agent_permissions(user)
     return agent
 

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from contacts.models import Contact, ContactTabulation, Tabulation
+from core.errors import ValidationError
 
 
 def _contact_tabulations_prefetch() -> Prefetch:
@@ -48,8 +49,6 @@ def tabulation_list(*, organization) -> QuerySet[Tabulation]:
 def tabulations_from_ids(organization, ids) -> list[Tabulation]:
     """Resolve a request's ids within the organization: an unknown (or another
     tenant's) id is a 400 on ``tabulationIds``, never a leak."""
-    from core.errors import ValidationError
-
     found = list(Tabulation.objects.filter(organization=organization, pk__in=list(ids)))
     missing = sorted({str(i) for i in ids} - {str(t.id) for t in found})
     if missing:
