@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import metrics
+from core.backoff import backoff_seconds
 from core.http import http_session
 from core.logging import bind_log_context
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Event
@@ -42,8 +43,15 @@ PERMANENT_STATUS_CODES = frozenset({400, 401, 403, 404, 410, 422})
 RETRY_AFTER_MAX_SECONDS = 3600
 
 
-def retry_backoff_seconds() -> list[int]:
-    return list(settings.INTEGRATION_RETRY_BACKOFF_SECONDS)
+def retry_delay_seconds(attempt: int, retry_after: int | None = None) -> float:
+    """Seconds before retry number ``attempt`` of a delivery's round: the
+    operator's schedule (``INTEGRATION_RETRY_BACKOFF_SECONDS``) through the
+    shared backoff helper. A receiver's ``Retry-After`` takes its place,
+    shorter or longer (capped when read): the receiver knows when it is back.
+    """
+    if retry_after is not None:
+        return float(retry_after)
+    return backoff_seconds(attempt, schedule=settings.INTEGRATION_RETRY_BACKOFF_SECONDS)
 
 
 def retry_after_seconds(value: str | None) -> int | None:
@@ -170,9 +178,8 @@ def delivery_attempt(*, delivery_id) -> str:
         _observe_delivered(delivery, done_at)
         return "succeeded"
 
-    backoff = retry_backoff_seconds()
     permanent = status_code in PERMANENT_STATUS_CODES
-    if permanent or round_attempt > len(backoff):
+    if permanent or round_attempt > len(settings.INTEGRATION_RETRY_BACKOFF_SECONDS):
         if permanent:
             error = f"HTTP {status_code}: permanent answer, not retried"
             if excerpt:
@@ -187,9 +194,7 @@ def delivery_attempt(*, delivery_id) -> str:
         logger.warning("delivery %s failed after %s attempts: %s", delivery.pk, number, error)
         _count_attempt(delivery, "failed", "failed_permanent" if permanent else "failed_exhausted")
         return "failed"
-    delay = backoff[round_attempt - 1]
-    if retry_after is not None:
-        delay = retry_after
+    delay = retry_delay_seconds(round_attempt, retry_after)
     Delivery.objects.filter(pk=delivery.pk).update(
         last_status_code=status_code,
         last_error=error,
