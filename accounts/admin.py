@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
+from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin, organization_of
 from accounts.models import Agent, ApiKey, Department, Organization
 from accounts.services import (
     DEPARTMENT_EDITABLE_FIELDS,
@@ -25,8 +25,6 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if request.user.is_superuser:
             return queryset
-        from accounts.admin_scope import organization_of
-
         organization = organization_of(request)
         return queryset.filter(pk=getattr(organization, "pk", None))
 

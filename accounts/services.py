@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Agent, ApiKey, Department, Organization
+from accounts.permissions import grant_agent_permissions
 from core.errors import Conflict, ValidationError
 
 
@@ -70,8 +71,6 @@ def agent_create(
             organization=organization, name=department_name
         )
         agent.departments.add(department)
-    from accounts.permissions import grant_agent_permissions
-
     grant_agent_permissions(user)
     return agent
 

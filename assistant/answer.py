@@ -29,8 +29,8 @@ from assistant.llm import ModelConfig, ModelError, Usage, chat
 from assistant.models import Assistant, AssistantRun, RunStatus
 from assistant.tools import CLOSE_SESSION, TOOLS, TRANSFER_TO_HUMAN, tool_run
 from core.errors import Conflict
+from integrations.deliveries import event_publish
 from integrations.models import Event
-from integrations.services import event_publish
 from messaging.models import Author, Message, MessageKind, Turn
 from messaging.outbound.services import message_create_outbound
 from sessions_app.models import ChatSession

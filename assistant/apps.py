@@ -7,6 +7,7 @@ class AssistantConfig(AppConfig):
     verbose_name = _("Assistant")
 
     def ready(self):
+        # Imported once the app registry is ready: these modules use models.
         from assistant.tasks import turn_answerer
         from messaging.turns.dispatch import register_turn_answerer
 

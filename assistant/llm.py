@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import openai
 from django.conf import settings
 
+from core.backoff import backoff_seconds
+
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
 
 
@@ -93,7 +95,7 @@ def chat(
     usage: Usage,
 ) -> Reply:
     client = _client(config)
-    backoff = list(settings.ASSISTANT_RETRY_BACKOFF_SECONDS)
+    schedule = settings.ASSISTANT_RETRY_BACKOFF_SECONDS
     attempts = 0
     while True:
         attempts += 1
@@ -110,8 +112,8 @@ def chat(
             message = response.choices[0].message
         except (openai.OpenAIError, IndexError, AttributeError) as exc:
             usage.add(None, int((time.monotonic() - started) * 1000))
-            if _is_transient(exc) and backoff:
-                time.sleep(backoff.pop(0))
+            if _is_transient(exc) and attempts <= len(schedule):
+                time.sleep(backoff_seconds(attempts, schedule=schedule))
                 continue
             raise ModelError(
                 _describe(exc), permanent=not _is_transient(exc), attempts=attempts

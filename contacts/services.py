@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from contacts.models import Contact, ContactTabulation, Tabulation
+from contacts.models import Contact, ContactTabulation, ContactWhatsAppId, Tabulation
 from contacts.phones import InvalidPhone, normalize_phone
 from core.errors import Conflict, ValidationError
 
@@ -263,8 +263,6 @@ def contact_get_or_create_from_inbound(
 
 
 def _contact_from_inbound(*, organization, instance, phone, wa_ids, name) -> tuple[Contact, bool]:
-    from contacts.models import ContactWhatsAppId
-
     known = (
         list(
             ContactWhatsAppId.objects.filter(organization=organization, wa_id__in=wa_ids)
@@ -312,8 +310,6 @@ def _contact_from_inbound(*, organization, instance, phone, wa_ids, name) -> tup
 
 
 def _remember_wa_ids(organization, contact, wa_ids, *, known, strict: bool = False) -> None:
-    from contacts.models import ContactWhatsAppId
-
     seen = {row.wa_id: row for row in known}
     missing = [w for w in wa_ids if w not in seen]
     stolen = [row.pk for row in known if row.contact_id != contact.pk]

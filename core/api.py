@@ -7,14 +7,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError, error_body
+from core.errors import DomainError, NotFound, ValidationError, error_body
 
 _DRF_CODES = {
     exceptions.ParseError: "malformed_request",
@@ -73,16 +73,12 @@ def json_error(
     code: str, message: str, http_status: int = status.HTTP_400_BAD_REQUEST, details=None
 ):
     """For plain Django views (webhooks, health) that live outside DRF."""
-    from django.http import JsonResponse
-
     return JsonResponse(error_body(code, message, details), status=http_status)
 
 
 def get_referenced(model, organization, pk, field: str):
     """An object a request body names (``instanceId``…): None when not given;
     unknown or another tenant's is a 400 on that field, not a 404."""
-    from core.errors import ValidationError
-
     if pk is None:
         return None
     obj = model.objects.filter(organization=organization, pk=pk).first()
@@ -99,8 +95,6 @@ def get_scoped_or_404(queryset, pk, what: str):
     ``queryset`` is already scoped to the organization: another tenant's id
     is indistinguishable from an id that never existed.
     """
-    from core.errors import NotFound
-
     obj = queryset.filter(pk=pk).first()
     if obj is None:
         raise NotFound(_not_found_message(what))

@@ -17,6 +17,8 @@ class CoreConfig(AppConfig):
 
 
 def _sync_after_migrate(sender, using="default", **kwargs) -> None:
+    # core.schedules uses django-celery-beat's models, which cannot be imported
+    # while this module loads (before the app registry is ready).
     from core.schedules import sync_periodic_tasks
 
     sync_periodic_tasks(using=using)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app
 from core.models import Heartbeat
 
 # The heartbeat task runs every 15 s; three missed beats means no worker.
@@ -21,8 +22,6 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    from config.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)

@@ -1,12 +1,11 @@
 from django.db import transaction
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from config.schedules import PERIODIC_TASKS
 
 
 def sync_periodic_tasks(using: str = "default") -> None:
     """Make django-celery-beat's tables match ``config.schedules``."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    from config.schedules import PERIODIC_TASKS
-
     with transaction.atomic(using=using):
         for name, (task, seconds) in PERIODIC_TASKS.items():
             interval, _ = IntervalSchedule.objects.using(using).get_or_create(

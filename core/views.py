@@ -3,6 +3,8 @@ import hmac
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from core import metrics
 from core.api import error_body
@@ -38,14 +40,10 @@ def metrics_view(request):
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", "Internal server error."), status=500)
-    from django.views.defaults import server_error as default_server_error
-
     return default_server_error(request)

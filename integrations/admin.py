@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
+from integrations.deliveries import delivery_redeliver
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Integration
 from integrations.services import (
     INTEGRATION_EDITABLE_FIELDS,
@@ -155,8 +156,6 @@ class DeliveryAdmin(OrganizationScopedAdmin):
 
     @admin.action(description=gettext_lazy("Redeliver selected deliveries"))
     def redeliver_action(self, request, queryset):
-        from integrations.services import delivery_redeliver
-
         done = 0
         for delivery in queryset:
             try:

@@ -9,6 +9,7 @@ from accounts.authentication import request_organization
 from core.api import get_scoped_or_404
 from integrations import selectors
 from integrations import services as integration_services
+from integrations.deliveries import delivery_redeliver
 from integrations.models import Delivery, Integration
 from integrations.serializers import (
     DeliverySerializer,
@@ -199,6 +200,6 @@ class DeliveryRedeliverView(APIView):
             delivery_id,
             "delivery",
         )
-        delivery = integration_services.delivery_redeliver(delivery=delivery)
+        delivery = delivery_redeliver(delivery=delivery)
         fresh = Delivery.objects.prefetch_related("attempts").get(pk=delivery.pk)
         return Response(DeliverySerializer(fresh).data, status=status.HTTP_202_ACCEPTED)

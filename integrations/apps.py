@@ -7,6 +7,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self):
+        # Imported once the app registry is ready: these modules use models.
         from core.metrics import register_collector
         from integrations.selectors import integrations_failing_metrics
 

@@ -1,16 +1,14 @@
-"""Celery tasks for this app: thin, idempotent, ids in and out."""
+"""Celery tasks for this app: thin, idempotent, ids in and out.
+
+``delivery_send`` lives with the attempt it makes (``integrations.sending``),
+which queues it again for a retry; it is imported here for Celery's
+discovery, and keeps its name.
+"""
 
 from celery import shared_task
 
-from integrations import services
-
-
-@shared_task(
-    name="integrations.tasks.delivery_send", ignore_result=True, time_limit=120, soft_time_limit=110
-)
-def delivery_send(delivery_id: str) -> str:
-    """Make the due attempt of one delivery (claimed; a duplicate does nothing)."""
-    return services.delivery_attempt(delivery_id=delivery_id)
+from integrations import deliveries
+from integrations.sending import delivery_send  # noqa: F401
 
 
 @shared_task(
@@ -21,4 +19,4 @@ def delivery_send(delivery_id: str) -> str:
 )
 def deliveries_requeue_lost() -> int:
     """Beat: PENDING deliveries whose task never ran (broker flushed, worker killed)."""
-    return services.deliveries_requeue_lost()
+    return deliveries.deliveries_requeue_lost()

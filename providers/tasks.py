@@ -7,6 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from providers.models import Instance
 from providers.selectors import instances_to_poll
+from providers.services import instance_check_connection
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,6 @@ def instances_poll_connection() -> int:
     soft_time_limit=50,
 )
 def instance_poll_connection(instance_id: str) -> None:
-    from providers.services import instance_check_connection
-
     try:
         instance = Instance.objects.select_related("organization").get(
             pk=instance_id, is_active=True

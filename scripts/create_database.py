@@ -16,6 +16,7 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
         return 0
+    # The PostgreSQL driver only for a PostgreSQL URL: SQLite needs nothing.
     import psycopg
     from psycopg import sql
 

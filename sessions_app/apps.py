@@ -7,6 +7,7 @@ class SessionsAppConfig(AppConfig):
     verbose_name = _("Sessions")
 
     def ready(self):
+        # Imported once the app registry is ready: these modules use models.
         from core.metrics import register_collector
         from sessions_app.selectors import sessions_open_metrics
 

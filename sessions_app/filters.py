@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.authentication import request_organization
+from contacts.models import Contact
 from contacts.selectors import contact_search
 from core.api import StrictBooleanFilter
 from sessions_app.models import ChatSession, SessionStatus
@@ -48,14 +50,10 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(live) if value else queryset.exclude(live)
 
     def filter_search(self, queryset, name, value):
-        from contacts.models import Contact
-
         contacts = contact_search(
             Contact.objects.filter(organization_id=self.request_organization_id()), value
         )
         return queryset.filter(contact__in=contacts.values("id"))
 
     def request_organization_id(self):
-        from accounts.authentication import request_organization
-
         return request_organization(self.request).id

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from core.metrics import gauge
 from core.timefmt import iso_utc
+from integrations.models import Event
+from integrations.selectors import integrations_subscribed
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
 
 # Why a customer's turn would not go to the AI right now; the same codes are
@@ -44,9 +46,6 @@ def session_ai_refusal_reason(session: ChatSession, *, now: datetime | None = No
 
 def session_ai_status(session: ChatSession, *, now: datetime | None = None) -> dict:
     """The AI block and whether a customer turn would reach the AI right now."""
-    from integrations.models import Event
-    from integrations.selectors import integrations_subscribed
-
     now = now or timezone.now()
     blocked = session_ai_block_active(session, now=now)
     reason = session_ai_refusal_reason(session, now=now)

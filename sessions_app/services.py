@@ -13,8 +13,8 @@ from contacts.models import Contact
 from contacts.services import tabulations_owned
 from core.errors import Conflict, InvalidTransition, ValidationError
 from core.timefmt import iso_utc
+from integrations.deliveries import event_publish
 from integrations.models import Event
-from integrations.services import event_publish
 from providers.models import Instance
 from sessions_app.models import (
     ChatSession,

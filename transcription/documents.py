@@ -28,6 +28,8 @@ class PdfText:
 
 
 def _open_pdf(data: bytes):
+    # pypdf takes ~0.2 s to import and no other path loads it: only a
+    # process that reads a PDF pays for it.
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -128,6 +130,8 @@ def _render_pages(data: bytes, pages: int, *, tmp_dir: str | None, timeout: floa
 
 def docx_text(data: bytes) -> str:
     """Paragraphs and tables in document order; table rows as ``cell | cell``."""
+    # python-docx (with lxml) takes ~0.1 s to import and no other path loads
+    # it: only a process that reads a DOCX pays for it.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table

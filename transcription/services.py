@@ -23,10 +23,13 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
+import openai
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from core import metrics
 from transcription import documents, media_tools
@@ -259,10 +262,6 @@ def _transcribe(
 
 def transcription_cache_prune(*, batch: int = 5000) -> int:
     """Delete cached answers past ``TRANSCRIPTION_CACHE_RETENTION_DAYS``; how many."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     cutoff = timezone.now() - timedelta(days=settings.TRANSCRIPTION_CACHE_RETENTION_DAYS)
     deleted = 0
     while True:
@@ -346,10 +345,8 @@ def _lease_seconds(config: TranscriptionConfig) -> int:
 
 
 def _client(config: TranscriptionConfig):
-    from openai import OpenAI
-
     # max_retries=0: retries are the task's, with backoff and a cap we control.
-    return OpenAI(
+    return openai.OpenAI(
         api_key=config.api_key,
         base_url=config.base_url or None,
         max_retries=0,
@@ -367,8 +364,6 @@ def _retry_after(exc) -> float | None:
 
 
 def _call_openai(call: Callable[[], object], *, operation: str):
-    import openai
-
     outcome = "permanent_error"
     try:
         response = call()
@@ -509,6 +504,8 @@ def _video_backend(data: bytes, config: TranscriptionConfig) -> TranscriptionRes
 
 def _image_for_vision(data: bytes) -> tuple[bytes, str]:
     """PNG/JPEG/static WebP/GIF as they are; anything else (animated stickers, BMP, TIFF) → PNG."""
+    # Pillow is loaded by no other path: only a process that converts an
+    # image for the vision model pays for importing it.
     from PIL import Image, UnidentifiedImageError
 
     try:

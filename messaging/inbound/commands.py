@@ -110,7 +110,7 @@ def _act(session: ChatSession, command: Command) -> str:
     if command.name == "reabrir":
         # Hand the conversation back: resume, and lift the block. A closed
         # conversation is reopened by ingest before the command is stored in
-        # it (messaging.inbound.ingest._session_to_reopen), so it is open here.
+        # it (messaging.inbound.echoes._session_to_reopen), so it is open here.
         if session.status == SessionStatus.PAUSED:
             session_resume(session=session, actor=PHONE_ACTOR)
         session_unblock_ai(session=session, actor=PHONE_ACTOR)

@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
 from core.bulk import bulk_insert_copy
-from messaging.inbound.ingest import IngestResult, build_message, sender_unchanged
+from messaging.inbound.senders import sender_unchanged
+from messaging.inbound.store import IngestResult, build_message
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, WebhookInbox
 from messaging.turns.arrival import turns_assign
 from providers.base import MessageEvent

@@ -39,8 +39,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.timefmt import iso_utc
+from integrations.deliveries import event_publish
 from integrations.models import Event
-from integrations.services import event_publish
 from messaging.models import (
     Author,
     Direction,

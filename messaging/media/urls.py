@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 from messaging.models import Message
 
@@ -18,8 +19,6 @@ def absolute_url(path: str, request=None) -> str:
 
 def media_api_path(message: Message) -> str | None:
     """Where an integrator fetches a stored file (with its API key), or None."""
-    from django.urls import reverse
-
     if not message.media_file:
         return None
     return reverse("message-media", args=[message.pk])

@@ -204,7 +204,7 @@ def outbound_requeue_lost(limit: int = 500) -> int:
     A message still PENDING, never given a provider id, untouched for longer
     than any retry backoff, with attempts left, lost its task. If the gateway
     did accept it before the worker died, its echo webhook has already given
-    the row a provider id (see messaging.inbound.ingest), so it is not sent twice.
+    the row a provider id (see messaging.inbound.echoes), so it is not sent twice.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOUND_REQUEUE_AFTER_SECONDS)
     lost = list(

@@ -16,9 +16,9 @@ from django.utils import timezone
 from core import metrics
 from core.logging import bind_log_context
 from core.timefmt import iso_utc
+from integrations.deliveries import event_publish
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
-from integrations.services import event_publish
 from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession

@@ -6,8 +6,10 @@ from email.utils import format_datetime
 import pytest
 from django.utils import timezone
 
+from integrations.deliveries import event_publish
 from integrations.models import Delivery
-from integrations.services import delivery_attempt, event_publish, integration_create
+from integrations.sending import delivery_attempt
+from integrations.services import integration_create
 from tests.pipeline.conftest import RECEIVER_SECRET
 
 

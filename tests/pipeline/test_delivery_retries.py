@@ -2,8 +2,10 @@
 
 import pytest
 
+from integrations.deliveries import delivery_redeliver
 from integrations.models import Delivery, DeliveryAttempt
-from integrations.services import delivery_attempt, delivery_redeliver, integration_create
+from integrations.sending import delivery_attempt
+from integrations.services import integration_create
 from tests.pipeline.conftest import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
 from tests.pipeline.helpers import customer_says, wait_for
 from tests.support.http_server import sequence
@@ -49,7 +51,7 @@ def test_after_the_last_attempt_it_fails_and_can_be_redelivered(
         events=["turn.ready"],
         secret=RECEIVER_SECRET,
     )
-    from integrations.services import event_publish
+    from integrations.deliveries import event_publish
 
     [delivery] = event_publish(
         organization=organization, event="turn.ready", payload={"x": 1}, dedupe_key="t-1"
@@ -78,7 +80,7 @@ def test_after_the_last_attempt_it_fails_and_can_be_redelivered(
 
 
 def test_the_same_event_is_published_once_per_integration(organization, integration):
-    from integrations.services import event_publish
+    from integrations.deliveries import event_publish
 
     first = event_publish(organization=organization, event="turn.ready", payload={}, dedupe_key="k")
     again = event_publish(organization=organization, event="turn.ready", payload={}, dedupe_key="k")
@@ -86,7 +88,7 @@ def test_the_same_event_is_published_once_per_integration(organization, integrat
 
 
 def test_a_claimed_attempt_is_not_sent_twice(organization, integration, receiver):
-    from integrations.services import event_publish
+    from integrations.deliveries import event_publish
 
     [delivery] = event_publish(
         organization=organization, event="turn.ready", payload={}, dedupe_key="k"
@@ -101,7 +103,7 @@ def test_a_claimed_attempt_is_not_sent_twice(organization, integration, receiver
 
 
 def test_an_unsubscribed_or_inactive_integration_gets_nothing(organization, receiver):
-    from integrations.services import event_publish
+    from integrations.deliveries import event_publish
 
     integration_create(
         organization=organization, name="a", url=receiver.url, events=["message.status"]
@@ -154,7 +156,7 @@ def test_a_delivery_whose_task_died_with_its_worker_is_offered_again_ten_seconds
 
     from django.utils import timezone
 
-    from integrations.services import deliveries_requeue_lost, event_publish
+    from integrations.deliveries import deliveries_requeue_lost, event_publish
     from integrations.tasks import delivery_send
 
     queued = []
