@@ -288,12 +288,13 @@ CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default
 # webhooks, read from the gateway's own send stamps. A webhook's arrival is
 # moved back by its wait, at most DOOR_MAX_LAG_SECONDS and at most how long
 # the web process has been busy (a gap of DOOR_IDLE_GAP_SECONDS between two
-# webhooks means it was idle); the clocks' offset is
-# the smallest difference of the last DOOR_OFFSET_WINDOW_SECONDS. A webhook
-# stored more than DOOR_LATE_SECONDS late publishes the door's position for
-# DOOR_POSITION_TTL_SECONDS; due turns wait for the door to pass their end.
+# webhooks means it was idle). The clocks' offset is the smallest difference
+# of the last DOOR_OFFSET_WINDOW_SECONDS (longer than the longest wait it
+# must see whole). A webhook stored more than DOOR_LATE_SECONDS late
+# publishes the door's position for DOOR_POSITION_TTL_SECONDS; due turns
+# wait for the door to pass their end.
 DOOR_MAX_LAG_SECONDS = env.float("DOOR_MAX_LAG_SECONDS", default=60.0)
-DOOR_OFFSET_WINDOW_SECONDS = env.float("DOOR_OFFSET_WINDOW_SECONDS", default=30.0)
+DOOR_OFFSET_WINDOW_SECONDS = env.float("DOOR_OFFSET_WINDOW_SECONDS", default=120.0)
 DOOR_IDLE_GAP_SECONDS = env.float("DOOR_IDLE_GAP_SECONDS", default=0.02)
 DOOR_LATE_SECONDS = env.float("DOOR_LATE_SECONDS", default=0.5)
 DOOR_POSITION_TTL_SECONDS = env.int("DOOR_POSITION_TTL_SECONDS", default=2)

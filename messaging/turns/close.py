@@ -352,6 +352,7 @@ def _sweep(limit: int) -> int:
     grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
     queued_grace = timedelta(seconds=QUEUED_CLOSE_GRACE_SECONDS)
     grace_in_time = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    doors: dict = {}
     candidates = (
         Turn.objects.filter(
             status=TurnStatus.OPEN,
@@ -375,9 +376,13 @@ def _sweep(limit: int) -> int:
         close_queued = turn.close_queued_for is not None and turn.close_queued_for == turn.due_at
         if close_queued and due + queued_grace > now:
             continue
+        instance_id = turn.session.instance_id
+        if instance_id not in doors:  # one read per instance and run
+            doors[instance_id] = door_position(instance_id)
+        door = doors[instance_id]
         if reason != CLOSE_MAX_MESSAGES and not (
-            door_passed(turn.session.instance_id, due + grace_in_time)
-            and inbox_caught_up(turn.session.instance_id, turn.inbox_partition, due)
+            (door is None or door >= due + grace_in_time)
+            and inbox_caught_up(instance_id, turn.inbox_partition, due)
         ):
             continue
         # Deliveries go through their own tasks here: one slow integration
