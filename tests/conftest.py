@@ -4,6 +4,15 @@ from rest_framework.test import APIClient
 from tests.support import factories
 from tests.support.worker import WorkerProcess, purge_broker
 
+# Fixtures more than one test folder uses (tests/README.md).
+pytest_plugins = [
+    "tests.support.fixtures.api",
+    "tests.support.fixtures.console",
+    "tests.support.fixtures.receiver",
+    "tests.support.fixtures.transcription",
+    "tests.support.fixtures.webhooks",
+]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):

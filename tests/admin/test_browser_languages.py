@@ -27,8 +27,8 @@ from tests.admin.test_browser import (
     wait_for,
 )
 from tests.admin.test_browser import pytestmark as browser_marks
-from tests.providers.replay import load_fixture
 from tests.support import factories
+from tests.support.replay import load_fixture
 
 pytestmark = browser_marks
 

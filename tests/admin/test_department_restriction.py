@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Department
-from tests.admin.conftest import login, make_media_message
 from tests.support import factories
+from tests.support.console import login, make_media_message
 
 pytestmark = pytest.mark.django_db
 

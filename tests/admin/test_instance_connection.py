@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from providers.models import ConnectionStatus, Provider
 from providers.services import instance_connection_update, instance_qr_code_update
-from tests.admin.conftest import login
 from tests.support import factories
+from tests.support.console import login
 from tests.support.http_server import FakeHTTPServer
 
 QR_1 = "2@first-pairing-string,AAA,BBB"

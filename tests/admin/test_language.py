@@ -11,8 +11,8 @@ from django.utils import formats, translation
 from messaging.models import Message
 from sessions_app.models import SessionEvent
 from sessions_app.services import session_block_ai, session_event_record
-from tests.admin.conftest import login
 from tests.support import factories
+from tests.support.console import login
 
 LIST_URL = "/admin/sessions_app/chatsession/"
 

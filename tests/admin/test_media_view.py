@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from messaging.models import MessageKind
-from tests.admin.conftest import PNG_BYTES, make_media_message
 from tests.support import factories
+from tests.support.console import PNG_BYTES, make_media_message
 
 pytestmark = pytest.mark.django_db
 

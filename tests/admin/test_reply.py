@@ -8,7 +8,7 @@ from django.utils import timezone
 from messaging.models import Author, Message
 from messaging.outbound.sending import send_message
 from providers.models import SandboxOutboxMessage
-from tests.admin.conftest import PNG_BYTES
+from tests.support.console import PNG_BYTES
 
 pytestmark = pytest.mark.django_db
 

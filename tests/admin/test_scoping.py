@@ -150,7 +150,7 @@ def test_the_dashboard_counts_only_the_agents_organization(agent_client, world, 
 def test_staff_without_a_membership_see_nothing(db, world):
     from django.contrib.auth import get_user_model
 
-    from tests.admin.conftest import login
+    from tests.support.console import login
 
     user = get_user_model().objects.create_user("stranger", password="pw-123456", is_staff=True)
     client = login(user)

@@ -42,7 +42,7 @@ def test_a_superuser_can_have_failed_rows_ingested_again(
 ):
     from messaging.inbound.inbox import inbox_drain, inbox_drain_instance
     from messaging.models import Message
-    from tests.providers.replay import load_fixture
+    from tests.support.replay import load_fixture
 
     instance = factories.make_instance(organization, provider="evolution")
     woken = []

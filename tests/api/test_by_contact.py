@@ -7,8 +7,8 @@ from accounts.models import Department
 from contacts.models import Contact, ContactTabulation, Tabulation
 from messaging.models import Author, Direction, Message, MessageKind
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 CONTACT = uuid.UUID("11111111-1111-4111-8111-111111111111")
 TAG = uuid.UUID("22222222-2222-4222-8222-222222222222")

@@ -1,8 +1,8 @@
 import pytest
 
 from contacts.models import Contact, ContactTabulation
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 
 def test_it_creates_a_contact_from_a_typed_phone(api_client):

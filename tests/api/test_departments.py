@@ -1,6 +1,6 @@
 from accounts.models import Department
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 
 def test_department_crud(api_client):

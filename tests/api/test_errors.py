@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.throttling import ApiKeyRateThrottle
-from tests.api.conftest import assert_error
+from tests.support.api import assert_error
 
 
 def test_no_key_is_401(db):

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contacts.models import Contact
 from messaging.models import Message
-from tests.api.conftest import assert_error
+from tests.support.api import assert_error
 
 
 def test_an_email_longer_than_the_column_is_400(api_client):

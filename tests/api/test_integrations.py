@@ -1,5 +1,5 @@
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Integration
-from tests.api.conftest import assert_error
+from tests.support.api import assert_error
 
 URL = "/api/v1/integrations"
 

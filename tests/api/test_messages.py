@@ -4,8 +4,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from contacts.models import Contact
 from messaging.models import Author, Direction, Message, MessageKind
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 URL = "/api/v1/messages"
 

@@ -1,8 +1,8 @@
 import pytest
 
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus, SessionTabulation
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 
 def url(session, action):

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus, SessionTabulation
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 
 def iso(value):

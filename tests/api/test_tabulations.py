@@ -2,7 +2,7 @@ import pytest
 
 from contacts.models import ContactTabulation, Tabulation
 from sessions_app.models import SessionTabulation
-from tests.api.conftest import assert_error
+from tests.support.api import assert_error
 
 
 def test_it_creates_and_reads_a_tabulation(api_client):

@@ -13,8 +13,8 @@ from accounts.models import Department
 from assistant.models import DocumentStatus, KnowledgeDocument
 from assistant.services import assistant_create
 from integrations.models import Delivery, Integration
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 # The path segment before an id names the kind of object it is.
 SEGMENT_KIND = {

@@ -5,8 +5,8 @@ import pytest
 from accounts.models import Department
 from assistant.models import Assistant
 from providers.models import Instance
-from tests.api.conftest import assert_error
 from tests.support import factories
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 

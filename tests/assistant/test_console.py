@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from assistant.answer import turn_answer
 from assistant.models import Assistant
-from tests.admin.conftest import login
 from tests.assistant.helpers import closed_turn
 from tests.support import factories
+from tests.support.console import login
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from assistant.answer import turn_answer
 from assistant.knowledge import knowledge_search, question_words, rank_plain, split_into_chunks
 from assistant.models import AssistantRun, KnowledgeChunk, KnowledgeDocument
-from tests.api.conftest import assert_error
 from tests.assistant.helpers import closed_turn
 from tests.support import factories
-from tests.transcription.media_files import make_png, make_text_pdf
+from tests.support.api import assert_error
+from tests.support.media_files import make_png, make_text_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from assistant.models import AssistantRun, RunStatus
 from assistant.tasks import requeue_lost
 from messaging.models import Author, Message, Turn
 from tests.assistant.helpers import closed_turn
-from tests.pipeline.helpers import wait_for
 from tests.support import factories
+from tests.support.pipeline import wait_for
 
 pytestmark = pytest.mark.worker
 

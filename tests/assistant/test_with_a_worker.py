@@ -9,9 +9,9 @@ from messaging.models import Author, Direction, Message, Turn
 from providers.models import SandboxOutboxMessage
 from sessions_app.models import SessionEvent
 from sessions_app.selectors import session_ai_refusal_reason
-from tests.pipeline.helpers import customer_says, wait_for
 from tests.support import factories
 from tests.support.http_server import FakeHTTPServer
+from tests.support.pipeline import customer_says, wait_for
 
 pytestmark = pytest.mark.worker
 

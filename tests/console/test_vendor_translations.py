@@ -15,8 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from tests.admin.conftest import login
 from tests.foundation.test_translation_catalogue import msgids
+from tests.support.console import login
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR_PO = ROOT / "locale_vendor" / "pt_BR" / "LC_MESSAGES" / "django.po"

@@ -1,12 +1,6 @@
 import pytest
 
-from tests.admin.conftest import login
-from tests.support import factories
-
-
-@pytest.fixture
-def agent(organization):
-    return factories.make_agent(organization, username="ana")
+from tests.support.console import login
 
 
 @pytest.fixture

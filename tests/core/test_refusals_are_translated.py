@@ -17,8 +17,8 @@ from integrations.models import Delivery, DeliveryStatus, Integration
 from sessions_app.models import SessionStatus
 from sessions_app.services import session_block_ai
 from tests.admin.forms import form_errors, submit
-from tests.pipeline.helpers import phone_says
 from tests.support import factories
+from tests.support.pipeline import phone_says
 
 pytestmark = pytest.mark.django_db
 

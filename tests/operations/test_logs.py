@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
 from tests.support.servers import wait_for_port
 
 pytestmark = pytest.mark.worker  # slow: private servers, a gunicorn and a worker

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from messaging.models import WebhookInbox
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
 
 pytestmark = pytest.mark.worker  # slow: private servers and a gunicorn
 

@@ -26,10 +26,10 @@ from messaging.inbound.inbox import inbox_drain_instance
 from messaging.models import Message, Turn, WebhookInbox
 from messaging.turns.close import turn_close_when_due, turns_close_caught_up
 from providers.models import Provider
-from tests.pipeline.helpers import wait_for
-from tests.providers.conftest import QUEUED, post_webhook
-from tests.providers.replay import load_fixture
 from tests.support import factories
+from tests.support.pipeline import wait_for
+from tests.support.replay import load_fixture
+from tests.support.webhooks import QUEUED, post_webhook
 
 T0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 

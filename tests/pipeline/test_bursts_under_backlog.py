@@ -6,10 +6,10 @@ import pytest
 
 from messaging.models import Turn, WebhookInbox
 from providers.models import Provider
-from tests.pipeline.helpers import wait_for
-from tests.providers.conftest import QUEUED, post_webhook
-from tests.providers.replay import load_fixture
 from tests.support import factories
+from tests.support.pipeline import wait_for
+from tests.support.replay import load_fixture
+from tests.support.webhooks import QUEUED, post_webhook
 
 
 @pytest.mark.worker

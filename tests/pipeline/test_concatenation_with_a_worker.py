@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 
 from messaging.models import Message, Turn
-from tests.pipeline.helpers import customer_says, wait_for
 from tests.support import factories
+from tests.support.pipeline import customer_says, wait_for
 
 pytestmark = pytest.mark.worker
 

@@ -10,7 +10,7 @@ from integrations.deliveries import event_publish
 from integrations.models import Delivery
 from integrations.sending import delivery_attempt
 from integrations.services import integration_create
-from tests.pipeline.conftest import RECEIVER_SECRET
+from tests.support.receiver import RECEIVER_SECRET
 
 
 def _delivery_to(receiver, organization, path, reply):

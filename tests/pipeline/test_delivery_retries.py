@@ -6,9 +6,9 @@ from integrations.deliveries import delivery_redeliver
 from integrations.models import Delivery, DeliveryAttempt
 from integrations.sending import delivery_attempt
 from integrations.services import integration_create
-from tests.pipeline.conftest import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
-from tests.pipeline.helpers import customer_says, wait_for
 from tests.support.http_server import sequence
+from tests.support.pipeline import customer_says, wait_for
+from tests.support.receiver import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
 
 
 @pytest.mark.worker

@@ -8,7 +8,7 @@ from integrations.deliveries import event_publish
 from integrations.models import Delivery
 from integrations.sending import delivery_attempt, retry_delay_seconds
 from integrations.services import integration_create
-from tests.pipeline.conftest import RECEIVER_SECRET
+from tests.support.receiver import RECEIVER_SECRET
 
 DEFAULT_SCHEDULE = [30, 60, 120, 300, 600, 900, 1500]  # config/settings.py
 

@@ -7,7 +7,7 @@ import redis
 
 from messaging.models import Turn
 from messaging.turns.close import turns_sweep_lost_windows
-from tests.pipeline.helpers import customer_says, wait_for
+from tests.support.pipeline import customer_says, wait_for
 
 pytestmark = pytest.mark.worker
 

@@ -14,8 +14,8 @@ from messaging.models import Message, MessageKind, Turn
 from messaging.turns.close import turn_close_due, turn_close_when_due
 from providers.base import InboundMedia, MessageDeleteEvent, MessageEditEvent, MessageEvent
 from sessions_app.models import ChatSession
-from tests.pipeline.conftest import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
-from tests.pipeline.helpers import wait_for
+from tests.support.pipeline import wait_for
+from tests.support.receiver import RECEIVER_PATH, RECEIVER_SECRET, signature_is_valid
 
 AT = datetime(2025, 10, 21, 14, 33, 9, tzinfo=UTC)
 

@@ -7,10 +7,10 @@ from django.test import Client
 
 from integrations.models import Delivery
 from providers.models import Provider
-from tests.pipeline.helpers import wait_for
-from tests.providers.replay import load_fixture
 from tests.support import factories
 from tests.support.metrics import scrape
+from tests.support.pipeline import wait_for
+from tests.support.replay import load_fixture
 
 PHONE = "5511987654321"
 TEXT = "quero saber o preço"

@@ -8,8 +8,8 @@ from django.utils import timezone
 from messaging.inbound.commands import command_parse
 from messaging.models import MessageKind, Turn
 from sessions_app.models import SessionStatus
-from tests.pipeline.helpers import customer_says, phone_says
 from tests.support import factories
+from tests.support.pipeline import customer_says, phone_says
 
 
 def test_a_message_typed_on_the_phone_blocks_the_ai(chat_session):

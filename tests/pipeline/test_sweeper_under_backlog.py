@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.locks import advisory_lock_try
 from messaging.models import Turn
 from messaging.turns.close import _SWEEP_LOCK_CLASS, turns_sweep_lost_windows
-from tests.pipeline.helpers import customer_says
+from tests.support.pipeline import customer_says
 
 
 def overdue(turn_id, seconds: float) -> None:

@@ -9,7 +9,7 @@ from integrations.services import integration_create
 from messaging.models import Message, MessageKind, TranscriptionStatus, Turn
 from messaging.pipeline import on_message_status_changed
 from messaging.turns.close import turn_close_due, turn_nudge_after_transcription
-from tests.pipeline.helpers import customer_says
+from tests.support.pipeline import customer_says
 
 
 def test_a_finished_transcription_closes_a_turn_that_only_waited_for_it(

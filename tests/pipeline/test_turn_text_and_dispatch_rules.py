@@ -10,7 +10,7 @@ from messaging.models import MessageKind, TranscriptionStatus, Turn
 from messaging.turns.close import turn_close_due
 from sessions_app.models import SessionStatus
 from sessions_app.services import session_block_ai
-from tests.pipeline.helpers import customer_says
+from tests.support.pipeline import customer_says
 
 
 def close(session) -> Turn:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from messaging.models import Turn
 from messaging.turns.close import turn_close_when_due, turn_due
-from tests.pipeline.helpers import customer_says
+from tests.support.pipeline import customer_says
 
 
 @pytest.fixture

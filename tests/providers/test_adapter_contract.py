@@ -6,10 +6,10 @@ import pytest
 
 from providers.base import MediaTooLarge, PermanentGatewayError, TransientGatewayError
 from providers.registry import get_adapter, provider_slugs
-from tests.providers.test_outbound_contract import make_instance
+from tests.support.gateways import make_instance
 from tests.support.http_server import FakeHTTPServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -17,7 +17,9 @@ from providers.base import (
     QrCodeEvent,
     StatusEvent,
 )
-from tests.providers.replay import fixture_names, load_fixture, without_raw
+from tests.support.replay import fixture_names, load_fixture, without_raw
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 EXPECTED = {
     "audio_ptt": [

@@ -14,7 +14,9 @@ from providers.base import (
     StatusEvent,
 )
 from providers.cloudapi.parser import parse
-from tests.providers.replay import fixture_names, load_fixture, without_raw
+from tests.support.replay import fixture_names, load_fixture, without_raw
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 EXPECTED = {
     "account_update_field": [

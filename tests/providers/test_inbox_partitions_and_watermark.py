@@ -24,8 +24,10 @@ from providers.cloudapi import parser as cloudapi_parser
 from providers.evolution import parser as evolution_parser
 from providers.sandbox import parser as sandbox_parser
 from providers.uazapi import parser as uazapi_parser
-from tests.providers.conftest import DUPLICATE, QUEUED, post_webhook
-from tests.providers.replay import fixture_names, load_fixture
+from tests.support.replay import fixture_names, load_fixture
+from tests.support.webhooks import DUPLICATE, QUEUED, post_webhook
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 WINDOW = 2
 

@@ -5,10 +5,10 @@ import pytest
 from config.schedules import PERIODIC_TASKS
 from providers.models import ConnectionStatus
 from providers.tasks import instance_poll_connection, instances_poll_connection
-from tests.providers.test_outbound_contract import make_instance
+from tests.support.gateways import make_instance
 from tests.support.http_server import FakeHTTPServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 def test_the_poll_is_scheduled_every_few_minutes():

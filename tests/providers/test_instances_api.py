@@ -10,7 +10,7 @@ from PIL import Image
 from providers.models import Instance
 from tests.support.http_server import FakeHTTPServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 SECRET_VALUES = ("evo-secret-key", "meta-app-secret", "verify-me", "EAAG-token")
 

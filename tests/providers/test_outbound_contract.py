@@ -10,11 +10,10 @@ from messaging.models import Author, DeliveryStatus, Direction, Message
 from messaging.outbound.sending import send_message
 from providers.models import Provider
 from tests.support import factories
+from tests.support.gateways import EVOLUTION_SENT, PHONE, make_instance
 from tests.support.http_server import FakeHTTPServer, sequence
 
-pytestmark = pytest.mark.django_db
-
-PHONE = "5511987654321"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 @pytest.fixture(autouse=True)
@@ -26,21 +25,6 @@ def _no_backoff(settings):
 def server():
     with FakeHTTPServer() as fake:
         yield fake
-
-
-def make_instance(organization, provider, server, **fields):
-    defaults = {
-        Provider.EVOLUTION: {"external_id": "atende-main", "credentials": {"apiKey": "evo-key"}},
-        Provider.UAZAPI: {"credentials": {"token": "uaz-token"}},
-        Provider.BAILEYS: {"external_id": "main", "credentials": {"apiKey": "bridge-key"}},
-        Provider.CLOUDAPI: {
-            "external_id": "106540352242922",
-            "credentials": {"accessToken": "EAAG-token"},
-            "app_secret": "s",
-        },
-    }[provider]
-    fields = {"base_url": server.url, **defaults, **fields}
-    return factories.make_instance(organization, provider=provider, **fields)
 
 
 def outbound(instance, *, text="Olá! Como posso ajudar?", kind="text", **fields) -> Message:
@@ -61,20 +45,6 @@ def send(message: Message) -> Message:
     send_message.apply(args=[str(message.pk)])
     message.refresh_from_db()
     return message
-
-
-EVOLUTION_SENT = (
-    201,
-    {
-        "key": {"remoteJid": f"{PHONE}@s.whatsapp.net", "fromMe": True, "id": "3EB0F00D"},
-        "pushName": "",
-        "status": "PENDING",
-        "message": {"conversation": "Olá! Como posso ajudar?"},
-        "messageType": "conversation",
-        "messageTimestamp": 1761057130,
-        "source": "unknown",
-    },
-)
 
 
 class TestEvolution:
@@ -172,8 +142,8 @@ class TestEvolution:
         assert len(server.requests) == 1
 
     def test_a_status_that_beat_the_send_is_applied_after_it(self, organization, server, client):
-        from tests.providers.conftest import post_webhook
-        from tests.providers.replay import load_fixture
+        from tests.support.replay import load_fixture
+        from tests.support.webhooks import post_webhook
 
         instance = make_instance(organization, Provider.EVOLUTION, server)
         read = load_fixture("evolution", "status_read")

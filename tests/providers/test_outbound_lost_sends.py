@@ -11,6 +11,8 @@ from messaging.outbound.sending import outbound_requeue_lost
 from providers.models import SandboxOutboxMessage
 from tests.support import factories
 
+pytestmark = pytest.mark.usefixtures("inbox_inline")
+
 
 def _pending(session, *, age_seconds: int, **fields) -> Message:
     fields.setdefault("direction", Direction.OUTBOUND)

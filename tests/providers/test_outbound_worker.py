@@ -7,9 +7,11 @@ from django.db import transaction
 
 from messaging.models import DeliveryStatus, Direction, Message
 from messaging.outbound.sending import outbound_enqueue
-from tests.providers.test_outbound_contract import EVOLUTION_SENT, make_instance
 from tests.support import factories
+from tests.support.gateways import EVOLUTION_SENT, make_instance
 from tests.support.http_server import FakeHTTPServer
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 
 @pytest.mark.worker

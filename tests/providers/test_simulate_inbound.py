@@ -5,6 +5,8 @@ from django.core.management import CommandError, call_command
 
 from messaging.models import Author, Message
 
+pytestmark = pytest.mark.usefixtures("inbox_inline")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_it_delivers_a_text_and_a_file(live_server, sandbox_instance, tmp_path):

@@ -8,10 +8,10 @@ import pytest
 from contacts.models import Contact
 from messaging.models import Message, WebhookInbox
 from providers.selectors import instance_webhook_cache_clear
-from tests.providers.conftest import post_webhook
-from tests.providers.replay import fixture_bytes, load_fixture
+from tests.support.replay import fixture_bytes, load_fixture
+from tests.support.webhooks import post_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 def assert_nothing_stored():

@@ -8,8 +8,10 @@ from django.db import connection
 from contacts.models import Contact
 from messaging.models import Message
 from sessions_app.models import ChatSession
-from tests.providers.conftest import post_webhook
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
+from tests.support.webhooks import post_webhook
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 
 @pytest.mark.django_db(transaction=True)

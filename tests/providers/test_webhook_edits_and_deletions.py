@@ -5,10 +5,10 @@ import pytest
 
 from contacts.models import Contact
 from messaging.models import Message
-from tests.providers.conftest import QUEUED, last_inbox_row, post_webhook
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
+from tests.support.webhooks import QUEUED, last_inbox_row, post_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 # (gateway, the message fixture, its edits (the same edit in each form the
 # gateway sends it), its deletions, the original text, the new text)

@@ -5,10 +5,10 @@ import pytest
 from contacts.models import Contact
 from messaging.models import Message, WebhookInbox
 from sessions_app.models import ChatSession
-from tests.providers.conftest import post_webhook
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
+from tests.support.webhooks import post_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 def assert_nothing_stored():

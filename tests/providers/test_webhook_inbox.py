@@ -21,8 +21,10 @@ from messaging.inbound.inbox import (
 )
 from messaging.models import Message, WebhookInbox
 from sessions_app.models import ChatSession
-from tests.providers.conftest import QUEUED, last_inbox_row, post_webhook
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
+from tests.support.webhooks import QUEUED, last_inbox_row, post_webhook
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 
 @pytest.fixture

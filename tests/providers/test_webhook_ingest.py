@@ -17,11 +17,11 @@ from messaging.models import (
     WebhookInbox,
 )
 from sessions_app.models import ChatSession, SessionStatus
-from tests.providers.conftest import DUPLICATE, QUEUED, last_inbox_row, post_webhook
-from tests.providers.replay import load_fixture
 from tests.support import factories
+from tests.support.replay import load_fixture
+from tests.support.webhooks import DUPLICATE, QUEUED, last_inbox_row, post_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 def test_it_stores_an_inbound_text_message(evolution_instance):

@@ -4,10 +4,10 @@ next QR's and cleared once the number is paired."""
 import pytest
 
 from providers.models import ConnectionStatus
-from tests.providers.conftest import post_webhook
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
+from tests.support.webhooks import post_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 def test_evolution_stores_the_pairing_code_sent_with_the_qr(evolution_instance):

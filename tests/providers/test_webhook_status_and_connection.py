@@ -4,11 +4,11 @@ import pytest
 
 from messaging.models import Author, DeliveryStatus, Direction
 from providers.models import ConnectionStatus
-from tests.providers.conftest import last_inbox_row, post_webhook
-from tests.providers.replay import load_fixture
 from tests.support import factories
+from tests.support.replay import load_fixture
+from tests.support.webhooks import last_inbox_row, post_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 EVO_ID = "3EB0A0B1C2D3E4F5A6B7C8"
 CLOUD_ID = "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA=="

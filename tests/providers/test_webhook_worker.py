@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 
 from messaging.models import Message, WebhookInbox
-from tests.providers.conftest import QUEUED, post_webhook
-from tests.providers.replay import load_fixture
+from tests.support.replay import load_fixture
+from tests.support.webhooks import QUEUED, post_webhook
+
+pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 
 @pytest.mark.worker

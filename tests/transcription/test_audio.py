@@ -1,7 +1,7 @@
 import pytest
 
 from messaging.models import MessageKind, TranscriptionStatus
-from tests.transcription.conftest import media_message, run_transcription
+from tests.support.transcription import media_message, run_transcription
 
 
 def test_it_transcribes_a_whatsapp_voice_note_as_is(chat_session, openai_api, media, work_dir):

@@ -1,8 +1,7 @@
 from messaging.models import MessageKind, TranscriptionStatus
-from tests.support import factories
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.openai_server import CHAT, TRANSCRIPTIONS
+from tests.support import factories, media_files
+from tests.support.openai_server import CHAT, TRANSCRIPTIONS
+from tests.support.transcription import media_message, run_transcription
 from transcription.models import TranscriptionCache
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from config.schedules import PERIODIC_TASKS
 from messaging.media.transcription import transcription_requeue_stale
 from messaging.models import Message, MessageKind, TranscriptionStatus
+from tests.support.openai_server import TRANSCRIPTIONS
+from tests.support.transcription import media_message, run_transcription
 from tests.support.worker import purge_broker
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.openai_server import TRANSCRIPTIONS
 
 
 @pytest.fixture

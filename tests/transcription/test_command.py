@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.transcription import media_files
-from tests.transcription.openai_server import TRANSCRIPTIONS
+from tests.support import media_files
+from tests.support.openai_server import TRANSCRIPTIONS
 
 
 def transcribe(*args) -> str:

@@ -1,9 +1,9 @@
 import pytest
 
 from messaging.models import MessageKind, TranscriptionStatus
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.openai_server import TRANSCRIPTIONS
+from tests.support import media_files
+from tests.support.openai_server import TRANSCRIPTIONS
+from tests.support.transcription import media_message, run_transcription
 
 
 def test_without_a_key_model_kinds_are_skipped_not_crashed(chat_session, no_openai, media):

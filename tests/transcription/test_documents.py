@@ -6,8 +6,8 @@ from django.conf import settings
 from PIL import Image
 
 from messaging.models import MessageKind, TranscriptionStatus
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message, run_transcription
+from tests.support import media_files
+from tests.support.transcription import media_message, run_transcription
 
 
 def _document(chat_session, data: bytes, mimetype: str, filename: str):

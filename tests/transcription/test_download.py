@@ -1,6 +1,6 @@
 from messaging.models import MessageKind, TranscriptionStatus
 from tests.support.http_server import FakeHTTPServer, sequence
-from tests.transcription.conftest import media_message, run_transcription
+from tests.support.transcription import media_message, run_transcription
 
 
 def _voice_from(gateway, chat_session):

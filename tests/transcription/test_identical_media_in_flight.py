@@ -6,8 +6,8 @@ from django.db import connection
 from messaging.media import transcription as media_task
 from messaging.models import MessageKind, TranscriptionStatus
 from tests.support import factories
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.openai_server import TRANSCRIPTIONS
+from tests.support.openai_server import TRANSCRIPTIONS
+from tests.support.transcription import media_message, run_transcription
 
 
 @pytest.mark.django_db(transaction=True)

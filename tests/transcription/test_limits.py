@@ -1,11 +1,11 @@
 import threading
 
 from messaging.models import MessageKind, TranscriptionStatus
+from tests.support import media_files
 from tests.support.http_server import FakeHTTPServer
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.gateway import CHUNK
-from tests.transcription.openai_server import CHAT
+from tests.support.media_gateway import CHUNK
+from tests.support.openai_server import CHAT
+from tests.support.transcription import media_message, run_transcription
 
 
 def test_a_known_oversize_is_skipped_before_any_download(chat_session, openai_api, settings):

@@ -5,11 +5,11 @@ from django.db import transaction
 
 from messaging.media.transcription import transcription_enqueue
 from messaging.models import MessageKind, TranscriptionStatus
-from tests.pipeline.helpers import wait_for
+from tests.support import media_files
 from tests.support.metrics import scrape
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.openai_server import TRANSCRIPTIONS
+from tests.support.openai_server import TRANSCRIPTIONS
+from tests.support.pipeline import wait_for
+from tests.support.transcription import media_message, run_transcription
 
 
 def test_a_voice_note_counts_its_run_its_seconds_and_one_openai_call(

@@ -2,9 +2,9 @@ import pytest
 
 from messaging.media import transcription as media_task
 from messaging.models import MessageKind, TranscriptionStatus
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message, run_transcription
-from tests.transcription.openai_server import CHAT, TRANSCRIPTIONS
+from tests.support import media_files
+from tests.support.openai_server import CHAT, TRANSCRIPTIONS
+from tests.support.transcription import media_message, run_transcription
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from messaging.media.transcription import transcription_enqueue
 from messaging.models import Message, MessageKind, TranscriptionStatus
-from tests.transcription import media_files
-from tests.transcription.conftest import media_message
+from tests.support import media_files
+from tests.support.transcription import media_message
 
 
 def wait_for_status(message_id, statuses, timeout=60) -> Message:

@@ -1,21 +1,10 @@
-"""Fixtures for the turn pipeline: a signing receiver and short timings.
-
-The shared Celery worker process inherits this process's environment, so
-the retry backoff is shortened here (before any worker starts) to keep the
-retry tests to seconds.
-"""
+"""The AI platform's endpoint: a real HTTP server that checks Atende's signatures."""
 
 import hashlib
 import hmac
-import os
 import time
 
-import pytest
-
-from integrations.services import integration_create
 from tests.support.http_server import FakeHTTPServer
-
-os.environ.setdefault("INTEGRATION_RETRY_BACKOFF_SECONDS", "1,1,1,1,1,1,1")
 
 RECEIVER_PATH = "/hooks/atende"
 RECEIVER_SECRET = "receiver-secret-123"
@@ -47,22 +36,3 @@ class Receiver(FakeHTTPServer):
             for r in self.requests_to(RECEIVER_PATH)
             if r.headers.get("x-atende-event") == "turn.ready" and signature_is_valid(r)
         ]
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    server.route("POST", RECEIVER_PATH, server.signed())
-    with server:
-        yield server
-
-
-@pytest.fixture
-def integration(organization, receiver):
-    return integration_create(
-        organization=organization,
-        name="AI platform",
-        url=receiver.url + RECEIVER_PATH,
-        events=["turn.ready"],
-        secret=RECEIVER_SECRET,
-    )

@@ -1,20 +1,4 @@
-import pytest
-
-from tests.support import factories
-
-
-@pytest.fixture
-def tabulation(organization):
-    return factories.make_tabulation(
-        organization, name="Lead", background_color="#ff9900", description="Asked for a quote"
-    )
-
-
-@pytest.fixture
-def department(organization):
-    from accounts.models import Department
-
-    return Department.objects.create(organization=organization, name="Vendas")
+"""Assertions about the API's answers."""
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
