@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from tests.foundation.test_translation_catalogue import msgids
+from tests.console.test_translation_catalogue import msgids
 from tests.support.console import login
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from providers.models import ConnectionStatus, Provider
 from providers.selectors import instance_webhook_cache_clear
 from providers.services import instance_connection_update, instance_qr_code_update
 from sessions_app.services import session_event_record
-from tests.admin.test_browser import (
+from tests.console.test_browser import (
     CHROMEDRIVER,
     CHROMIUM,
     last_text,
@@ -26,7 +26,7 @@ from tests.admin.test_browser import (
     text_on_page,
     wait_for,
 )
-from tests.admin.test_browser import pytestmark as browser_marks
+from tests.console.test_browser import pytestmark as browser_marks
 from tests.support import factories
 from tests.support.replay import load_fixture
 

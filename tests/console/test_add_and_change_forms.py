@@ -10,8 +10,8 @@ from accounts.models import Agent, Department
 from contacts.models import Contact, Tabulation
 from integrations.models import Integration
 from providers.models import Instance
-from tests.admin.forms import form_errors, submit
 from tests.support import factories
+from tests.support.admin_forms import form_errors, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging.inbound.revisions import message_apply_delete, message_apply_edit
-from tests.admin.test_browser import CHROMEDRIVER, CHROMIUM, browser, shot, wait_for  # noqa: F401
+from tests.console.test_browser import CHROMEDRIVER, CHROMIUM, browser, shot, wait_for  # noqa: F401
 from tests.support import factories
 
 pytestmark = [
