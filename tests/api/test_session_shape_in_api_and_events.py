@@ -2,7 +2,7 @@
 
 After each change that publishes an event, the event's ``session`` object
 and ``GET /api/v1/sessions/{id}`` agree on every key they share; the keys
-only the API has are the documented set below.
+only the API has are the documented set below (see sessions_app.payloads).
 """
 
 from datetime import timedelta
@@ -14,6 +14,8 @@ from integrations.models import Delivery, Integration
 from messaging.models import Turn
 from messaging.turns.dispatch import turn_ready_payload
 from sessions_app.models import ChatSession
+from sessions_app.payloads import SESSION_API_KEYS, SESSION_EVENT_KEYS, TURN_READY_SESSION_KEYS
+from sessions_app.serializers import SessionSerializer
 from sessions_app.services import session_pause
 from tests.support import factories
 
@@ -76,6 +78,14 @@ TURN_READY_KEYS = [
     "assignedDepartmentId",
     "assignedAgentId",
 ]
+
+
+def test_one_builder_writes_every_key_the_schema_declares():
+    # The serializer's fields are what drf-spectacular documents; the
+    # builder writes the values: the two lists are one.
+    assert list(SessionSerializer().fields) == API_KEYS == list(SESSION_API_KEYS)
+    assert list(SESSION_EVENT_KEYS) == EVENT_KEYS
+    assert list(TURN_READY_SESSION_KEYS) == TURN_READY_KEYS
 
 
 @pytest.fixture
