@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The tests make their own in-memory SQLite database; this names the engine.
+TEST_SQLITE_URL ?= sqlite:///$(CURDIR)/var/test.sqlite3
 
 .PHONY: run test lint format bench venv services clean messages
 
@@ -28,12 +30,15 @@ run: venv
 	# the base: web gets exactly the port printed above.
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile --port $${PORT:-8000} web worker beat
 
-## make test: ruff + the whole suite on real PostgreSQL and Redis.
+## make test: ruff + the whole suite on real PostgreSQL and Redis, then the
+## SQLite sides of the database branches (tests/sqlite) on SQLite.
 test: venv services
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_SQLITE_URL) REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest tests/sqlite -p no:cacheprovider
 
 services:
 	bash scripts/ensure_services.sh

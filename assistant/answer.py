@@ -34,13 +34,13 @@ from integrations.models import Event
 from messaging.models import Author, Message, MessageKind, Turn
 from messaging.outbound.services import message_create_outbound
 from sessions_app.models import ChatSession
+from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 from sessions_app.selectors import session_ai_refusal_reason
 from sessions_app.services import (
     session_assign,
     session_close,
     session_event_record,
     session_takeover,
-    session_webhook_payload,
 )
 
 logger = logging.getLogger(__name__)
@@ -320,7 +320,7 @@ def handoff(
             organization=session.organization_id,
             event=Event.SESSION_HANDOFF,
             payload={
-                "session": session_webhook_payload(session),
+                "session": session_payload(session, keys=SESSION_EVENT_KEYS),
                 "reason": reason,
                 "departmentId": str(department.pk) if department else None,
                 "by": ANSWERED_BY,

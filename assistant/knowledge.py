@@ -15,10 +15,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from assistant.models import KnowledgeChunk
+from core.db import is_postgresql
 from transcription.documents import decode_text, docx_text, is_docx, pdf_text
 
 SEARCH_CONFIG = "portuguese"
@@ -82,7 +82,8 @@ def split_into_chunks(text: str, *, size: int | None = None) -> list[str]:
 
 
 def index_chunks(document_id) -> None:
-    if connection.vendor == "postgresql":
+    # Only PostgreSQL has the tsvector to fill; SQLite searches the text itself.
+    if is_postgresql():
         KnowledgeChunk.objects.filter(document_id=document_id).update(
             search_vector=SearchVector("text", config=SEARCH_CONFIG)
         )
@@ -110,7 +111,9 @@ def knowledge_search(*, assistant_id, question: str, limit: int | None = None) -
     chunks = KnowledgeChunk.objects.filter(
         assistant_id=assistant_id, document__status="READY"
     ).select_related("document")
-    if connection.vendor == "postgresql":
+    if is_postgresql():
+        # Full-text search, ranked (tsvector, GIN index: migration 0002).
+        # SQLite has none: the plain ranking below over the assistant's chunks.
         query = reduce(or_, (SearchQuery(w, config=SEARCH_CONFIG) for w in words))
         found = (
             chunks.filter(search_vector=query)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from core.db import is_postgresql
 
 
 def bulk_update_values(objs: Sequence[models.Model], fields: list[str]) -> int:
@@ -19,7 +21,10 @@ def bulk_update_values(objs: Sequence[models.Model], fields: list[str]) -> int:
     if not objs:
         return 0
     model = type(objs[0])
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
+        # SQLite: bulk_update. On PostgreSQL one UPDATE … FROM (VALUES …) with
+        # typed rows (the casts are PostgreSQL's) replaces bulk_update's CASE
+        # per field and row, which cost a drain more than the statement did.
         return model.objects.bulk_update(objs, fields)
     meta = model._meta
     pk = meta.pk
@@ -57,7 +62,9 @@ def bulk_insert_copy(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
+        # SQLite has no COPY: bulk_create. On PostgreSQL COPY sends the rows as
+        # data instead of quoting every value into the statement in Python.
         model.objects.bulk_create(objs)
         return
     meta = model._meta

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from contacts.serializers import TabulationBriefSerializer
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
-from sessions_app.selectors import session_ai_block_active
+from sessions_app.payloads import SESSION_API_KEYS, session_payload
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -25,6 +25,13 @@ class SessionInstanceSerializer(serializers.Serializer):
     provider = serializers.CharField()
 
 
+@extend_schema_field(NamedRefSerializer(allow_null=True))
+class NamedRefField(serializers.ReadOnlyField):
+    """An ``{id, name}`` or null in the schema; session_payload writes the value."""
+
+
+# The fields declare the shape for the OpenAPI schema; the values come from
+# sessions_app.payloads.session_payload, the builder the events use too.
 class SessionSerializer(serializers.ModelSerializer):
     """Reads the joins prepared by sessions_app.selectors.session_list."""
 
@@ -38,10 +45,10 @@ class SessionSerializer(serializers.ModelSerializer):
     assignedDepartmentId = serializers.UUIDField(source="assigned_department_id", allow_null=True)
     assignedAgentId = serializers.UUIDField(source="assigned_agent_id", allow_null=True)
     assignedCustomerId = serializers.CharField(source="assigned_customer_id")
-    assignedDepartment = serializers.SerializerMethodField()
-    assignedAgent = serializers.SerializerMethodField()
+    assignedDepartment = NamedRefField()
+    assignedAgent = NamedRefField()
     concatTimeout = serializers.IntegerField(source="concat_timeout")
-    aiBlocked = serializers.SerializerMethodField()
+    aiBlocked = serializers.BooleanField(read_only=True)
     aiBlockedUntil = serializers.DateTimeField(source="ai_blocked_until", allow_null=True)
     aiBlockReason = serializers.CharField(source="ai_block_reason")
     aiBlockedBy = serializers.CharField(source="ai_blocked_by")
@@ -55,7 +62,7 @@ class SessionSerializer(serializers.ModelSerializer):
     )
     contact = SessionContactSerializer()
     instance = SessionInstanceSerializer()
-    tabulations = serializers.SerializerMethodField()
+    tabulations = TabulationBriefSerializer(many=True, read_only=True)
     startedAt = serializers.DateTimeField(source="started_at")
     closedAt = serializers.DateTimeField(source="closed_at", allow_null=True)
     lastMessageAt = serializers.DateTimeField(source="last_message_at", allow_null=True)
@@ -64,59 +71,12 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChatSession
-        fields = [
-            "id",
-            "contactId",
-            "instanceId",
-            "status",
-            "startedBy",
-            "statusReason",
-            "endReason",
-            "externalId",
-            "assignedDepartmentId",
-            "assignedAgentId",
-            "assignedCustomerId",
-            "assignedDepartment",
-            "assignedAgent",
-            "concatTimeout",
-            "aiBlocked",
-            "aiBlockedUntil",
-            "aiBlockReason",
-            "aiBlockedBy",
-            "pausedUntil",
-            "pausedBy",
-            "lastCustomerMessageAt",
-            "whatsappWindowExpiresAt",
-            "contact",
-            "instance",
-            "tabulations",
-            "startedAt",
-            "closedAt",
-            "lastMessageAt",
-            "createdAt",
-            "updatedAt",
-        ]
+        # The builder's keys, in its order: one list for the schema and the values.
+        fields = list(SESSION_API_KEYS)
         read_only_fields = fields
 
-    @extend_schema_field(NamedRefSerializer(allow_null=True))
-    def get_assignedDepartment(self, session):  # noqa: N802
-        department = session.assigned_department
-        return {"id": department.id, "name": department.name} if department else None
-
-    @extend_schema_field(NamedRefSerializer(allow_null=True))
-    def get_assignedAgent(self, session):  # noqa: N802
-        agent = session.assigned_agent
-        return {"id": agent.id, "name": agent.name} if agent else None
-
-    @extend_schema_field(serializers.BooleanField())
-    def get_aiBlocked(self, session) -> bool:  # noqa: N802
-        return session_ai_block_active(session, now=self.context.get("now"))
-
-    @extend_schema_field(TabulationBriefSerializer(many=True))
-    def get_tabulations(self, session):
-        return TabulationBriefSerializer(
-            [link.tabulation for link in session.session_tabulations.all()], many=True
-        ).data
+    def to_representation(self, session):
+        return session_payload(session, now=self.context.get("now"))
 
 
 class SessionCreateSerializer(serializers.Serializer):

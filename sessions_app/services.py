@@ -23,6 +23,7 @@ from sessions_app.models import (
     SessionTabulation,
     StartedBy,
 )
+from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 
 # WhatsApp's customer-service window: free-form business messages are
 # allowed for 24 hours after the customer's last message.
@@ -118,49 +119,12 @@ def _sync(target: ChatSession, source: ChatSession) -> ChatSession:
     return target
 
 
-# The keys a ``turn.ready`` delivery carries about its session.
-TURN_READY_SESSION_KEYS = (
-    "id",
-    "status",
-    "startedBy",
-    "externalId",
-    "assignedDepartmentId",
-    "assignedAgentId",
-)
-
-
-def session_webhook_payload(session: ChatSession, *, keys: tuple[str, ...] | None = None) -> dict:
-    """A session as every outgoing event shows it (session events, the
-    assistant's hand-offs, ``turn.ready``); ``keys``: only these, in order."""
-    payload = {
-        "id": str(session.id),
-        "status": session.status,
-        "startedBy": session.started_by,
-        "statusReason": session.status_reason,
-        "endReason": session.end_reason,
-        "externalId": session.external_id,
-        "contactId": str(session.contact_id),
-        "instanceId": str(session.instance_id),
-        "assignedDepartmentId": (
-            str(session.assigned_department_id) if session.assigned_department_id else None
-        ),
-        "assignedAgentId": str(session.assigned_agent_id) if session.assigned_agent_id else None,
-        "aiBlockedUntil": iso_utc(session.ai_blocked_until),
-        "aiBlockReason": session.ai_block_reason,
-        "pausedUntil": iso_utc(session.paused_until),
-        "closedAt": iso_utc(session.closed_at),
-    }
-    if keys is None:
-        return payload
-    return {key: payload[key] for key in keys}
-
-
 def _publish(session: ChatSession, event: str, event_row: SessionEvent, extra: dict) -> None:
     event_publish(
         organization=session.organization_id,
         event=event,
         payload={
-            "session": session_webhook_payload(session),
+            "session": session_payload(session, keys=SESSION_EVENT_KEYS),
             "actor": event_row.actor,
             "occurredAt": iso_utc(event_row.created_at),
             **extra,

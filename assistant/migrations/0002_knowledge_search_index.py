@@ -6,9 +6,11 @@ searches the text itself.
 
 from django.db import migrations
 
+from core.db import is_postgresql
+
 
 def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection.alias):
         return
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS assistant_chunk_search_gin "
@@ -17,7 +19,7 @@ def create_index(apps, schema_editor):
 
 
 def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection.alias):
         return
     schema_editor.execute("DROP INDEX IF EXISTS assistant_chunk_search_gin")
 

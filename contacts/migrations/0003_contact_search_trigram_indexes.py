@@ -9,11 +9,13 @@ PostgreSQL-only.
 
 from django.db import migrations
 
+from core.db import is_postgresql
+
 COLUMNS = ("name", "phone", "email")
 
 
 def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection.alias):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in COLUMNS:
@@ -24,7 +26,7 @@ def create_indexes(apps, schema_editor):
 
 
 def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if not is_postgresql(schema_editor.connection.alias):
         return
     for column in COLUMNS:
         schema_editor.execute(f"DROP INDEX IF EXISTS contact_{column}_trgm")

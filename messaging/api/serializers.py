@@ -204,6 +204,9 @@ class SessionWithMessagesSerializer(SessionSerializer):
             return []
         return MessageSerializer(messages, many=True, context=self.context).data
 
+    def to_representation(self, session):
+        return {**super().to_representation(session), "messages": self.get_messages(session)}
+
 
 class ProviderSlugSerializer(serializers.Serializer):
     slug = serializers.CharField()
@@ -234,6 +237,14 @@ class SessionFalecomigoSerializer(SessionSerializer):
     @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, session):
         return MessageSerializer(session.latest_messages, many=True, context=self.context).data
+
+    def to_representation(self, session):
+        return {
+            **super().to_representation(session),
+            "integrationId": str(session.instance_id),
+            "integration": self.get_integration(session),
+            "messages": self.get_messages(session),
+        }
 
 
 class PaginationSerializer(serializers.Serializer):

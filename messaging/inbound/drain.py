@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.db import is_postgresql
 from core.locks import advisory_lock_try
 from core.logging import bind_log_context, unbind_log_context
 from messaging.inbound.ingest import webhook_events_ingest
@@ -60,7 +61,11 @@ def _claim_batch(instance_id, partition: int, limit: int, now, *, skip: set) -> 
     """Claim up to ``limit`` of the partition's rows, oldest first (the
     caller holds the partition's lock). ``skip``: rows that failed in this
     run, left to a later one."""
-    if connection.vendor == "postgresql":
+    if is_postgresql():
+        # PostgreSQL: one statement claims the batch under the partition's
+        # advisory lock (FOR UPDATE SKIP LOCKED, interval arithmetic), and the
+        # lock also lets it take rows a dead drain had claimed: the dead
+        # drain's lock went with its connection.
         with connection.cursor() as cursor:
             cursor.execute(
                 _CLAIM_BATCH,
@@ -79,7 +84,8 @@ def _claim_batch(instance_id, partition: int, limit: int, now, *, skip: set) -> 
         # RETURNING keeps no order: arrival order is the drain's promise.
         rows.sort(key=lambda row: (row[1], row[0]))
         return [ClaimedRow(inbox_id, received_at, body) for inbox_id, received_at, body in rows]
-    # The embedded SQLite setup: no advisory locks, so a claim is a lease.
+    # SQLite: no advisory locks, so each claim is a lease (claimed_at older
+    # than WEBHOOK_INBOX_CLAIM_SECONDS is free again), row by row.
     claimed = []
     ids = (
         WebhookInbox.objects.filter(

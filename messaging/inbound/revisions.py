@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -160,26 +160,17 @@ def message_apply_delete(
 
 # --- the open turn -----------------------------------------------------------------
 
-# The session's sequence moves on only while the message's turn is open: a
-# bump with no open turn to follow it would leave the session's next open
-# turn behind its sequence, and that turn could never close. The row lock on
-# the session comes first, as for a joining message (messaging.turns).
-_NEXT_SEQ_IF_OPEN = (
-    f"UPDATE {ChatSession._meta.db_table} "  # noqa: S608 (model table names)
-    "SET concat_seq = concat_seq + 1 WHERE id = %s AND EXISTS ("
-    f"  SELECT 1 FROM {Turn._meta.db_table} WHERE id = %s AND status = %s"
-    ") RETURNING concat_seq"
-)
-
 
 def _next_seq_if_open(message: Message) -> int | None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _NEXT_SEQ_IF_OPEN, [message.session_id, message.turn_id, TurnStatus.OPEN]
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
+    """Move the session's sequence on, only while the message's turn is open;
+    the new sequence number, or None (the turn had closed).
+
+    A bump with no open turn to follow it would leave the session's next
+    open turn behind its sequence, and that turn could never close. The row
+    lock on the session comes first, as for a joining message
+    (messaging.turns); the UPDATE keeps it to the end of the webhook's
+    transaction, so the read that follows sees this bump and no other.
+    """
     open_turn = Turn.objects.filter(pk=message.turn_id, status=TurnStatus.OPEN)
     bumped = ChatSession.objects.filter(
         pk=message.session_id, id__in=open_turn.values("session_id")

@@ -89,11 +89,25 @@ def build_message(
     return message
 
 
+# How the databases word a hit on message_provider_id_unique_per_instance:
+# PostgreSQL names the constraint, SQLite lists its columns ("UNIQUE
+# constraint failed: messaging_message.instance_id, messaging_message.
+# provider_message_id"). No look-up after the error: on PostgreSQL the
+# transaction is aborted until it rolls back.
+_DUPLICATE_ERRORS = (
+    "message_provider_id_unique_per_instance",
+    ", ".join(
+        f"{Message._meta.db_table}.{Message._meta.get_field(name).column}"
+        for name in ("instance", "provider_message_id")
+    ),
+)
+
+
 def message_insert(message: Message) -> None:
     """INSERT the row; ``DuplicateMessage`` if its provider id is stored already."""
     try:
         message.save(force_insert=True)
     except IntegrityError as exc:
-        if "message_provider_id_unique_per_instance" in str(exc):
+        if any(words in str(exc) for words in _DUPLICATE_ERRORS):
             raise DuplicateMessage() from None
         raise

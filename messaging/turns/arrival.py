@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.bulk import bulk_update_values
+from core.db import is_postgresql
 from messaging.models import Message, Turn, TurnStatus
 from messaging.turns.close import turn_claim_and_finish, turn_due
 from messaging.turns.window import WINDOW_MAX_SECONDS, turn_close_at, window_seconds
@@ -99,14 +100,16 @@ def _bump_sessions(by_session: dict) -> dict:
     for session_id, session_messages in by_session.items():
         arrived = max(_arrival(m) for m in session_messages)
         values.append((session_id, len(session_messages), arrived, arrived + WHATSAPP_WINDOW))
-    if connection.vendor == "postgresql":
+    if is_postgresql():
+        # One UPDATE … FROM (VALUES …) RETURNING for every session of the
+        # batch (typed rows: the casts are PostgreSQL's); SQLite below does
+        # the same a session at a time, an UPDATE and a read each.
         rows = ", ".join(
             ["(%s::uuid, %s::integer, %s::timestamptz, %s::timestamptz)"] * len(values)
         )
         with connection.cursor() as cursor:
             cursor.execute(_BUMP_SESSIONS.format(rows=rows), [v for row in values for v in row])
             return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-    # The embedded SQLite setup: the same, a session at a time.
     result = {}
     for session_id, count, arrived, window_end in values:
         ChatSession.objects.filter(pk=session_id).update(

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.db import is_postgresql
 from core.locks import advisory_lock_try
 from messaging.inbound.door import door_passed, door_position
 from messaging.inbound.flags import flags_client
@@ -230,11 +231,15 @@ _MARK_CLOSE_QUEUED = (
 
 
 def _mark_close_queued(instance_id, partition: int, due_by) -> list:
-    if connection.vendor == "postgresql":
+    if is_postgresql():
+        # One statement picks and marks (UPDATE … FROM … RETURNING): the ORM
+        # has no UPDATE that returns rows. A drain runs it after every batch;
+        # test_webhook_ingest bounds the drain's statements.
         with connection.cursor() as cursor:
             cursor.execute(_MARK_CLOSE_QUEUED, [instance_id, TurnStatus.OPEN, partition, due_by])
             return [row[0] for row in cursor.fetchall()]
-    # The embedded SQLite setup: read, then mark (one drain writes at a time).
+    # SQLite: read, then mark. Two drains picking the same turn queue its
+    # close twice, and it closes once (turn_claim_and_finish's conditional UPDATE).
     turns = Turn.objects.filter(
         status=TurnStatus.OPEN,
         inbox_partition=partition,

@@ -22,8 +22,8 @@ from integrations.selectors import integrations_subscribed
 from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
+from sessions_app.payloads import TURN_READY_SESSION_KEYS, session_payload
 from sessions_app.selectors import session_ai_refusal_reason
-from sessions_app.services import TURN_READY_SESSION_KEYS, session_webhook_payload
 
 # (turn=, session=) -> the answerer's name when it takes the turn (it queues
 # its own work after commit), else None. Called inside the closing transaction.
@@ -123,7 +123,7 @@ def turn_ready_payload(
             "provider": instance.provider,
             "phoneNumber": instance.phone_number,
         },
-        "session": session_webhook_payload(session, keys=TURN_READY_SESSION_KEYS),
+        "session": session_payload(session, keys=TURN_READY_SESSION_KEYS),
         "contact": {
             "id": str(contact.id),
             "phone": contact.phone,

@@ -1,0 +1,133 @@
+"""The session's JSON shape: one builder for the API and for the events.
+
+``session_payload`` writes a session as ``GET /api/v1/sessions/{id}`` shows
+it (``SessionSerializer`` declares the same keys for the OpenAPI schema and
+delegates its values here) and, with ``keys``, as the events sent to
+integrations show it: ``SESSION_EVENT_KEYS`` in ``session.status_changed``,
+``session.ai_blocked`` and ``session.handoff``, ``TURN_READY_SESSION_KEYS``
+in ``turn.ready``. A key has one value wherever it appears
+(``tests/sessions_app/test_session_shape_in_api_and_events.py`` pins that).
+
+Only the requested keys are computed, so an event reads nothing but the
+session row. The keys the events leave out, by design:
+
+- the joined objects ``contact``, ``instance``, ``assignedDepartment``,
+  ``assignedAgent`` and ``tabulations``: each would cost a query inside the
+  publishing service's transaction, and the event already has their ids
+  (``turn.ready`` carries its own ``contact`` and ``instance``);
+- ``aiBlocked``: a judgment against the reader's clock, stale in a delivery
+  retried later; ``aiBlockedUntil`` is the fact it is judged from;
+- the rest (``assignedCustomerId``, ``concatTimeout``, ``aiBlockedBy``,
+  ``pausedBy``, ``lastCustomerMessageAt``, ``whatsappWindowExpiresAt``,
+  ``startedAt``, ``lastMessageAt``, ``createdAt``, ``updatedAt``) has never
+  been part of the events' contract (docs/PIPELINE.md); adding one to
+  ``SESSION_EVENT_KEYS`` changes what every integration receives.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from contacts.serializers import TabulationBriefSerializer
+from core.timefmt import iso_utc
+from sessions_app.models import ChatSession
+from sessions_app.selectors import session_ai_block_active
+
+
+def _id(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _named(obj) -> dict | None:
+    return {"id": str(obj.id), "name": obj.name} if obj is not None else None
+
+
+def _tabulations(session: ChatSession) -> list:
+    # session_list prefetches the links with their tabulations, in tagging order.
+    tabulations = [link.tabulation for link in session.session_tabulations.all()]
+    return TabulationBriefSerializer(tabulations, many=True).data
+
+
+# Every key, in the API's order; each reads the session (and ``now``, the
+# clock aiBlocked is judged against: None for the current time).
+_VALUES: dict[str, Callable[[ChatSession, datetime | None], object]] = {
+    "id": lambda s, now: str(s.id),
+    "contactId": lambda s, now: str(s.contact_id),
+    "instanceId": lambda s, now: str(s.instance_id),
+    "status": lambda s, now: str(s.status),
+    "startedBy": lambda s, now: str(s.started_by),
+    "statusReason": lambda s, now: s.status_reason,
+    "endReason": lambda s, now: s.end_reason,
+    "externalId": lambda s, now: s.external_id,
+    "assignedDepartmentId": lambda s, now: _id(s.assigned_department_id),
+    "assignedAgentId": lambda s, now: _id(s.assigned_agent_id),
+    "assignedCustomerId": lambda s, now: s.assigned_customer_id,
+    "assignedDepartment": lambda s, now: _named(s.assigned_department),
+    "assignedAgent": lambda s, now: _named(s.assigned_agent),
+    "concatTimeout": lambda s, now: s.concat_timeout,
+    "aiBlocked": lambda s, now: session_ai_block_active(s, now=now),
+    "aiBlockedUntil": lambda s, now: iso_utc(s.ai_blocked_until),
+    "aiBlockReason": lambda s, now: s.ai_block_reason,
+    "aiBlockedBy": lambda s, now: s.ai_blocked_by,
+    "pausedUntil": lambda s, now: iso_utc(s.paused_until),
+    "pausedBy": lambda s, now: s.paused_by,
+    "lastCustomerMessageAt": lambda s, now: iso_utc(s.last_customer_message_at),
+    "whatsappWindowExpiresAt": lambda s, now: iso_utc(s.whatsapp_window_expires_at),
+    "contact": lambda s, now: {
+        "id": str(s.contact.id),
+        "name": s.contact.name,
+        "phone": s.contact.phone,
+    },
+    "instance": lambda s, now: {
+        "id": str(s.instance.id),
+        "name": s.instance.name,
+        "provider": s.instance.provider,
+    },
+    "tabulations": lambda s, now: _tabulations(s),
+    "startedAt": lambda s, now: iso_utc(s.started_at),
+    "closedAt": lambda s, now: iso_utc(s.closed_at),
+    "lastMessageAt": lambda s, now: iso_utc(s.last_message_at),
+    "createdAt": lambda s, now: iso_utc(s.created_at),
+    "updatedAt": lambda s, now: iso_utc(s.updated_at),
+}
+
+# The API's session (GET /api/v1/sessions/{id}, lists, action answers).
+# It reads the joins that sessions_app.selectors.session_list prepares.
+SESSION_API_KEYS = tuple(_VALUES)
+
+# A session in session.status_changed, session.ai_blocked, session.handoff.
+SESSION_EVENT_KEYS = (
+    "id",
+    "status",
+    "startedBy",
+    "statusReason",
+    "endReason",
+    "externalId",
+    "contactId",
+    "instanceId",
+    "assignedDepartmentId",
+    "assignedAgentId",
+    "aiBlockedUntil",
+    "aiBlockReason",
+    "pausedUntil",
+    "closedAt",
+)
+
+# The keys a ``turn.ready`` delivery carries about its session.
+TURN_READY_SESSION_KEYS = (
+    "id",
+    "status",
+    "startedBy",
+    "externalId",
+    "assignedDepartmentId",
+    "assignedAgentId",
+)
+
+
+def session_payload(
+    session: ChatSession,
+    *,
+    keys: Iterable[str] = SESSION_API_KEYS,
+    now: datetime | None = None,
+) -> dict:
+    """The session as JSON-ready values, ``keys`` in their order."""
+    return {key: _VALUES[key](session, now) for key in keys}
