@@ -88,6 +88,7 @@ TIMEOUT = float(os.environ.get("BENCH_SPIKE_TIMEOUT", "300"))
 BATCH = int(os.environ.get("BENCH_SPIKE_BATCH", "1000"))
 QUERY_ROWS = int(os.environ.get("BENCH_SPIKE_QUERY_ROWS", "100"))
 PYTHON = sys.executable
+KEEP_LOGS = bool(os.environ.get("BENCH_SPIKE_KEEP_LOGS"))
 
 # Targets (issue 12, a 2-core machine).
 TARGET_ONE_TURN = 100.0
@@ -238,7 +239,10 @@ class Celery:
         # The pool's children too, should any be left.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.unlink(missing_ok=True)
+        if KEEP_LOGS:
+            print(f"{self.name} log kept: {self.log}")
+        else:
+            self.log.unlink(missing_ok=True)
 
 
 # --- webhooks ------------------------------------------------------------------

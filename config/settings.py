@@ -295,7 +295,7 @@ CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default
 # wait for the door to pass their end.
 DOOR_MAX_LAG_SECONDS = env.float("DOOR_MAX_LAG_SECONDS", default=60.0)
 DOOR_OFFSET_WINDOW_SECONDS = env.float("DOOR_OFFSET_WINDOW_SECONDS", default=120.0)
-DOOR_IDLE_GAP_SECONDS = env.float("DOOR_IDLE_GAP_SECONDS", default=0.02)
+DOOR_IDLE_GAP_SECONDS = env.float("DOOR_IDLE_GAP_SECONDS", default=1.0)
 DOOR_LATE_SECONDS = env.float("DOOR_LATE_SECONDS", default=0.5)
 DOOR_POSITION_TTL_SECONDS = env.int("DOOR_POSITION_TTL_SECONDS", default=2)
 # A message its sender deleted for everyone is hidden at once; its text,

@@ -15,8 +15,9 @@ UTC; the offset cancels that); a webhook whose ``now - sent`` exceeds it by
 L waited L in our queue, so it arrived at ``now - L``. A request can only
 have waited while this process was busy with the ones before it: L is at
 most how long the process has been handling webhooks back to back (a gap of
-``DOOR_IDLE_GAP_SECONDS`` between two means it was waiting for work, so the
-next one came in as it was taken), and at most ``DOOR_MAX_LAG_SECONDS``. So
+``DOOR_IDLE_GAP_SECONDS``, a second, between two means it was waiting for
+work, so the next one came in as it was taken; a busy process starved of
+the CPU pauses far less), and at most ``DOOR_MAX_LAG_SECONDS``. So
 a gateway's retry of an old webhook reaching an idle web arrives ``now``,
 and its clock stepping back moves nothing while we keep up. Without a stamp
 the arrival is ``now``, as before. The gateway's clock is trusted for
