@@ -26,17 +26,12 @@ from messaging.media.files import media_bytes
 from messaging.models import Message, MessageKind, TranscriptionStatus
 from messaging.turns.close import turn_nudge_after_transcription
 from providers.base import GatewayError, MediaTooLarge
-from transcription.services import (
-    NOT_CONFIGURED,
-    SKIPPED,
-    TranscriptionError,
-    TransientTranscriptionError,
-    backend_for,
-    needs_model,
-    transcribe,
-    transcription_cache_prune,
-    transcription_config,
-)
+from transcription.answer_cache import transcription_cache_prune
+from transcription.config import transcription_config
+from transcription.errors import TranscriptionError, TransientTranscriptionError
+from transcription.results import NOT_CONFIGURED, SKIPPED
+from transcription.routing import backend_for, needs_model
+from transcription.services import transcribe
 
 logger = logging.getLogger(__name__)
 

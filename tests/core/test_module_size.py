@@ -17,7 +17,6 @@ NOT_YET_SPLIT = {
     "config/settings.py": 412,
     "assistant/answer.py": 480,
     "sessions_app/services.py": 587,
-    "transcription/services.py": 606,
 }
 
 

@@ -46,7 +46,7 @@ def test_a_video_whose_audio_is_too_long_for_one_request_fails_saying_so(
     chat_session, openai_api, media, work_dir, monkeypatch
 ):
     # As if the extracted MP3 were past OpenAI's 25 MB (a ~2 h video).
-    monkeypatch.setattr("transcription.services.OPENAI_AUDIO_UPLOAD_LIMIT", 1000)
+    monkeypatch.setattr("transcription.backends.OPENAI_AUDIO_UPLOAD_LIMIT", 1000)
     message = media_message(
         chat_session, kind=MessageKind.VIDEO, data=media.video.read_bytes(), mimetype="video/mp4"
     )

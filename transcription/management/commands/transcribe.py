@@ -9,12 +9,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from transcription.services import (
-    SKIPPED,
-    TranscriptionError,
-    transcribe,
-    transcription_config,
-)
+from transcription.config import transcription_config
+from transcription.errors import TranscriptionError
+from transcription.results import SKIPPED
+from transcription.services import transcribe
 
 KINDS = ["audio", "voice", "video", "image", "sticker", "document"]
 
