@@ -36,12 +36,10 @@ from messaging.outbound.services import message_create_outbound
 from sessions_app.models import ChatSession
 from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 from sessions_app.selectors import session_ai_refusal_reason
-from sessions_app.services import (
-    session_assign,
-    session_close,
-    session_event_record,
-    session_takeover,
-)
+from sessions_app.services.ai_block import session_takeover
+from sessions_app.services.assignment import session_assign
+from sessions_app.services.events import session_event_record
+from sessions_app.services.lifecycle import session_close
 
 logger = logging.getLogger(__name__)
 

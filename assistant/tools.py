@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from accounts.models import Department
 from contacts.models import Tabulation
 from sessions_app.models import ChatSession
-from sessions_app.services import session_event_record, session_tabulations_add
+from sessions_app.services.assignment import session_tabulations_add
+from sessions_app.services.events import session_event_record
 
 TRANSFER_TO_HUMAN = "transfer_to_human"
 CLOSE_SESSION = "close_session"

@@ -22,18 +22,19 @@ from sessions_app.event_text import (
     TAKEN_OVER_IN_THE_CONSOLE,
 )
 from sessions_app.models import ChatSession, SessionStatus
-from sessions_app.services import (
+from sessions_app.services.ai_block import session_block_ai, session_unblock_ai
+from sessions_app.services.assignment import (
     session_assign,
-    session_block_ai,
+    session_tabulations_add,
+    session_tabulations_remove,
+)
+from sessions_app.services.events import session_event_record
+from sessions_app.services.lifecycle import (
     session_change_status,
     session_close,
-    session_event_record,
     session_pause,
     session_reopen,
     session_resume,
-    session_tabulations_add,
-    session_tabulations_remove,
-    session_unblock_ai,
 )
 
 

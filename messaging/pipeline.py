@@ -12,7 +12,7 @@ from messaging.media.transcription import transcription_enqueue
 from messaging.models import Message
 from messaging.turns.arrival import turn_add_message
 from messaging.turns.dispatch import message_status_publish
-from sessions_app.services import session_takeover
+from sessions_app.services.ai_block import session_takeover
 
 
 def on_customer_message(message: Message, *, inbox_partition: int | None = None) -> None:

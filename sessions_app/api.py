@@ -20,7 +20,6 @@ from contacts.services import contact_get_or_create_for_phone
 from core.api import get_referenced, get_scoped_or_404
 from providers.models import Instance
 from sessions_app import selectors
-from sessions_app import services as session_services
 from sessions_app.filters import SessionFilter
 from sessions_app.models import ChatSession
 from sessions_app.serializers import (
@@ -31,6 +30,18 @@ from sessions_app.serializers import (
     SessionCreateSerializer,
     SessionSerializer,
     StatusChangeSerializer,
+)
+from sessions_app.services.ai_block import session_block_ai, session_unblock_ai
+from sessions_app.services.assignment import (
+    session_assign,
+    session_tabulations_add,
+    session_tabulations_remove,
+)
+from sessions_app.services.lifecycle import (
+    session_change_status,
+    session_close,
+    session_create,
+    session_reopen,
 )
 
 SESSION_EXAMPLE = OpenApiExample(
@@ -147,7 +158,7 @@ class SessionListCreateView(generics.ListAPIView):
                 contact, _ = contact_get_or_create_for_phone(
                     organization=organization, phone=data["phone"]
                 )
-            session = session_services.session_create(
+            session = session_create(
                 contact=contact,
                 instance=instance,
                 actor=api_actor(request),
@@ -177,7 +188,7 @@ class SessionBlockAiView(APIView):
         session = scoped_session(request, session_id)
         serializer = BlockAiSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        session = session_services.session_block_ai(
+        session = session_block_ai(
             session=session,
             minutes=serializer.validated_data["durationMinutes"],
             actor=api_actor(request),
@@ -195,7 +206,7 @@ class SessionUnblockAiView(APIView):
     )
     def post(self, request, session_id):
         session = scoped_session(request, session_id)
-        session = session_services.session_unblock_ai(session=session, actor=api_actor(request))
+        session = session_unblock_ai(session=session, actor=api_actor(request))
         return session_response(request, session)
 
 
@@ -238,7 +249,7 @@ class SessionCloseView(APIView):
         session = scoped_session(request, session_id)
         serializer = CloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        session = session_services.session_close(
+        session = session_close(
             session=session,
             end_reason=serializer.validated_data["endReason"],
             actor=api_actor(request),
@@ -255,7 +266,7 @@ class SessionReopenView(APIView):
     )
     def post(self, request, session_id):
         session = scoped_session(request, session_id)
-        session = session_services.session_reopen(session=session, actor=api_actor(request))
+        session = session_reopen(session=session, actor=api_actor(request))
         return session_response(request, session)
 
 
@@ -275,7 +286,7 @@ class SessionStatusView(APIView):
         session = scoped_session(request, session_id)
         serializer = StatusChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        session = session_services.session_change_status(
+        session = session_change_status(
             session=session,
             status=serializer.validated_data["status"],
             actor=api_actor(request),
@@ -304,7 +315,7 @@ class SessionAssignView(APIView):
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        session = session_services.session_assign(
+        session = session_assign(
             session=session,
             actor=api_actor(request),
             department=get_referenced(
@@ -331,9 +342,7 @@ class SessionTagsView(APIView):
     )
     def post(self, request, session_id):
         session, tabulations = self._parse(request, session_id)
-        session_services.session_tabulations_add(
-            session=session, tabulations=tabulations, actor=api_actor(request)
-        )
+        session_tabulations_add(session=session, tabulations=tabulations, actor=api_actor(request))
         return session_response(request, session)
 
     @extend_schema(
@@ -344,7 +353,7 @@ class SessionTagsView(APIView):
     )
     def delete(self, request, session_id):
         session, tabulations = self._parse(request, session_id)
-        session_services.session_tabulations_remove(
+        session_tabulations_remove(
             session=session, tabulations=tabulations, actor=api_actor(request)
         )
         return session_response(request, session)

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,12 @@ class StartedBy(models.TextChoices):
     CUSTOMER = "CUSTOMER", _("Customer")
     BUSINESS = "BUSINESS", _("Business phone")
     AGENT = "AGENT", _("Agent")
+
+
+# WhatsApp's customer-service window: free-form business messages are
+# allowed for 24 hours after the customer's last message
+# (ChatSession.whatsapp_window_expires_at).
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 class ChatSession(models.Model):

@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.models import Organization
 from core.errors import DomainError
 from sessions_app.models import ChatSession, SessionStatus
-from sessions_app.services import session_close, session_expire_ai_block, session_resume
+from sessions_app.services.ai_block import session_expire_ai_block
+from sessions_app.services.lifecycle import session_close, session_resume
 
 BATCH = 500
 

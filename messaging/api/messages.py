@@ -39,9 +39,9 @@ from messaging.models import (
 )
 from messaging.outbound import services as messaging_services
 from providers.models import Instance
-from sessions_app import services as session_services
 from sessions_app.api import api_actor
 from sessions_app.models import ChatSession, StartedBy
+from sessions_app.services.lifecycle import session_open_for_inbound
 
 MESSAGE_EXAMPLE = OpenApiExample(
     "Message",
@@ -223,7 +223,7 @@ class MessageListCreateView(generics.ListAPIView):
             contact, _created = contact_get_or_create_for_phone(
                 organization=organization, phone=data["phone"]
             )
-        session, _created = session_services.session_open_for_inbound(
+        session, _created = session_open_for_inbound(
             contact=contact,
             instance=instance,
             started_by=StartedBy.BUSINESS,

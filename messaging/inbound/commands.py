@@ -17,13 +17,9 @@ from contacts.services import contact_update
 from core.errors import DomainError
 from messaging.models import Message, MessageKind
 from sessions_app.models import ChatSession, SessionStatus
-from sessions_app.services import (
-    session_close,
-    session_event_record,
-    session_pause,
-    session_resume,
-    session_unblock_ai,
-)
+from sessions_app.services.ai_block import session_unblock_ai
+from sessions_app.services.events import session_event_record
+from sessions_app.services.lifecycle import session_close, session_pause, session_resume
 
 PHONE_ACTOR = "phone"
 PAUSE_DEFAULT_HOURS = 24

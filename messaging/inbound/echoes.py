@@ -35,7 +35,7 @@ from messaging.outbound.sending import message_apply_status
 from providers.base import MessageEvent
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
-from sessions_app.services import session_open_for_inbound, session_reopen
+from sessions_app.services.lifecycle import session_open_for_inbound, session_reopen
 
 logger = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ from providers.base import (
 )
 from providers.models import Instance
 from providers.services import instance_connection_update, instance_qr_code_update
-from sessions_app.services import session_open_for_inbound
+from sessions_app.services.lifecycle import session_open_for_inbound
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from messaging.outbound.sending import outbound_enqueue
 from providers.models import Provider
 from sessions_app.models import ChatSession, SessionStatus
 from sessions_app.selectors import session_ai_refusal_reason
-from sessions_app.services import session_activate, session_pause, session_takeover
+from sessions_app.services.ai_block import session_takeover
+from sessions_app.services.lifecycle import session_activate, session_pause
 
 OUTBOUND_AUTHORS = frozenset(
     {Author.AGENT, Author.AI, Author.BUSINESS, Author.SYSTEM, Author.AGENT_PLATFORM}

@@ -17,8 +17,7 @@ from core.db import is_postgresql
 from messaging.models import Message, Turn, TurnStatus
 from messaging.turns.close import turn_claim_and_finish, turn_due
 from messaging.turns.window import WINDOW_MAX_SECONDS, turn_close_at, window_seconds
-from sessions_app.models import ChatSession
-from sessions_app.services import WHATSAPP_WINDOW
+from sessions_app.models import WHATSAPP_WINDOW, ChatSession
 
 
 @dataclass

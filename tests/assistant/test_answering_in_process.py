@@ -6,7 +6,7 @@ from assistant.answer import turn_answer
 from assistant.models import AssistantRun, RunStatus
 from messaging.models import Author, Direction, Message
 from sessions_app.models import SessionEvent
-from sessions_app.services import session_block_ai
+from sessions_app.services.ai_block import session_block_ai
 from tests.assistant.helpers import closed_turn
 from tests.support import factories
 

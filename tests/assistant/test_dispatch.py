@@ -8,7 +8,7 @@ from integrations.models import Delivery
 from integrations.services import integration_create
 from messaging.models import DispatchStatus, Message, Turn, TurnStatus
 from messaging.turns.dispatch import turn_dispatch
-from sessions_app.services import session_block_ai
+from sessions_app.services.ai_block import session_block_ai
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from messaging.models import Author, Direction, DispatchStatus, MessageKind, Turn, TurnStatus
-from sessions_app.services import session_event_record
+from sessions_app.services.events import session_event_record
 from tests.support import factories
 
 CHROMIUM = "/usr/bin/chromium"

@@ -17,7 +17,7 @@ import requests
 from providers.models import ConnectionStatus, Provider
 from providers.selectors import instance_webhook_cache_clear
 from providers.services import instance_connection_update, instance_qr_code_update
-from sessions_app.services import session_event_record
+from sessions_app.services.events import session_event_record
 from tests.console.test_browser import (
     CHROMEDRIVER,
     CHROMIUM,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from integrations.models import Delivery, Integration
 from messaging.models import Author, Direction, DispatchStatus, MessageKind, Turn, TurnStatus
-from sessions_app.services import session_event_record
+from sessions_app.services.events import session_event_record
 from tests.support import factories
 from tests.support.console import make_media_message
 

@@ -10,7 +10,8 @@ from django.utils import formats, translation
 
 from messaging.models import Message
 from sessions_app.models import SessionEvent
-from sessions_app.services import session_block_ai, session_event_record
+from sessions_app.services.ai_block import session_block_ai
+from sessions_app.services.events import session_event_record
 from tests.support import factories
 from tests.support.console import login
 

@@ -3,7 +3,7 @@ field names never change, and integrators that ask nothing get English."""
 
 from django.conf import settings
 
-from sessions_app.services import session_block_ai
+from sessions_app.services.ai_block import session_block_ai
 
 URL = "/api/v1/messages"
 

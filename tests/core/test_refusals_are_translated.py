@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from assistant.services import assistant_create
 from integrations.models import Delivery, DeliveryStatus, Integration
 from sessions_app.models import SessionStatus
-from sessions_app.services import session_block_ai
+from sessions_app.services.ai_block import session_block_ai
 from tests.support import factories
 from tests.support.admin_forms import form_errors, submit
 from tests.support.pipeline import phone_says

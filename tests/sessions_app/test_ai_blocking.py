@@ -7,7 +7,7 @@ from core.errors import ValidationError
 from integrations.models import Delivery
 from sessions_app.models import SessionEvent
 from sessions_app.selectors import session_ai_status
-from sessions_app.services import session_block_ai, session_takeover, session_unblock_ai
+from sessions_app.services.ai_block import session_block_ai, session_takeover, session_unblock_ai
 from sessions_app.tasks import sessions_expire_ai_blocks
 
 

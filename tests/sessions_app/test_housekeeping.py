@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from sessions_app.models import ChatSession
-from sessions_app.services import session_pause
+from sessions_app.services.lifecycle import session_pause
 from sessions_app.tasks import sessions_close_idle, sessions_resume_paused
 from tests.support import factories
 

@@ -3,7 +3,7 @@ import pytest
 from accounts.models import Department
 from core.errors import ValidationError
 from sessions_app.models import SessionEvent, SessionTabulation
-from sessions_app.services import (
+from sessions_app.services.assignment import (
     session_assign,
     session_tabulations_add,
     session_tabulations_remove,

@@ -16,7 +16,7 @@ from messaging.turns.dispatch import turn_ready_payload
 from sessions_app.models import ChatSession
 from sessions_app.payloads import SESSION_API_KEYS, SESSION_EVENT_KEYS, TURN_READY_SESSION_KEYS
 from sessions_app.serializers import SessionSerializer
-from sessions_app.services import session_pause
+from sessions_app.services.lifecycle import session_pause
 from tests.support import factories
 
 # The API's session keys, in the order it writes them.

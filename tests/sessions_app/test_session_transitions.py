@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, InvalidTransition, ValidationError
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
-from sessions_app.services import (
+from sessions_app.services.lifecycle import (
     ALLOWED_TRANSITIONS,
     session_change_status,
     session_close,
@@ -153,14 +153,14 @@ def test_a_session_lock_does_not_lock_its_contact_or_instance(chat_session):
 
     from contacts.models import Contact
     from providers.models import Instance
-    from sessions_app.services import _locked
+    from sessions_app.services.locking import session_locked
 
     held, release = threading.Event(), threading.Event()
 
     def hold_the_session():
         try:
             with transaction.atomic():
-                _locked(chat_session)
+                session_locked(chat_session)
                 held.set()
                 release.wait(timeout=10)
         finally:

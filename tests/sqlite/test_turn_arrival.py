@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from messaging.models import Message, Turn
 from messaging.turns.arrival import turns_assign
-from sessions_app.services import WHATSAPP_WINDOW
+from sessions_app.models import WHATSAPP_WINDOW
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from messaging.models import Message
 from messaging.outbound.services import message_create_outbound
 from providers.models import Provider
 from sessions_app.models import SessionStatus
-from sessions_app.services import session_block_ai
+from sessions_app.services.ai_block import session_block_ai
 from tests.support import factories
 
 

@@ -9,7 +9,7 @@ from integrations.models import Delivery
 from messaging.models import MessageKind, TranscriptionStatus, Turn
 from messaging.turns.close import turn_close_due
 from sessions_app.models import SessionStatus
-from sessions_app.services import session_block_ai
+from sessions_app.services.ai_block import session_block_ai
 from tests.support.pipeline import customer_says
 
 

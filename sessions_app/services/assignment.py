@@ -1,0 +1,84 @@
+"""Who a session is assigned to (department, agent) and its tags (tabulations)."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from contacts.services import tabulations_owned
+from core.errors import ValidationError
+from sessions_app.models import ChatSession, SessionTabulation
+from sessions_app.services.events import session_event_record
+from sessions_app.services.locking import session_locked, session_sync
+
+
+def check_assignees(organization_id, department, agent) -> None:
+    if department is not None and department.organization_id != organization_id:
+        raise ValidationError(
+            _("Department not found."), details={"assignedDepartmentId": ["Not found."]}
+        )
+    if agent is not None and agent.organization_id != organization_id:
+        raise ValidationError(_("Agent not found."), details={"assignedAgentId": ["Not found."]})
+
+
+def session_assign(*, session: ChatSession, actor: str, department=None, agent=None) -> ChatSession:
+    """Assign to a department and/or an agent (None leaves that side unchanged)."""
+    check_assignees(session.organization_id, department, agent)
+    if department is None and agent is None:
+        raise ValidationError(_("Give a department or an agent to assign."))
+    with transaction.atomic():
+        locked = session_locked(session)
+        data = {}
+        if department is not None:
+            locked.assigned_department = department
+            data["departmentId"] = str(department.pk)
+        if agent is not None:
+            locked.assigned_agent = agent
+            data["agentId"] = str(agent.pk)
+        locked.save(update_fields=["assigned_department", "assigned_agent", "updated_at"])
+        names = " / ".join(str(x) for x in (department, agent) if x is not None)
+        session_event_record(
+            session=locked, code="assigned", text=f"Assigned to {names}.", actor=actor, data=data
+        )
+    return session_sync(session, locked)
+
+
+def session_tabulations_add(
+    *, session: ChatSession, tabulations, actor: str, user=None
+) -> ChatSession:
+    """Tag a session; tags it already has are left as they are."""
+    with transaction.atomic():
+        for tabulation in tabulations_owned(session.organization_id, tabulations):
+            try:
+                with transaction.atomic():
+                    SessionTabulation.objects.create(
+                        session=session, tabulation=tabulation, added_by=user
+                    )
+            except IntegrityError:
+                continue
+            session_event_record(
+                session=session,
+                code="tag_added",
+                text=f"Tag added: {tabulation.name}.",
+                actor=actor,
+                data={"tabulationId": str(tabulation.pk)},
+            )
+    return session
+
+
+def session_tabulations_remove(
+    *, session: ChatSession, tabulations, actor: str, user=None
+) -> ChatSession:
+    """Untag a session; removing a tag it does not have does nothing."""
+    with transaction.atomic():
+        for tabulation in tabulations_owned(session.organization_id, tabulations):
+            deleted, _by_model = SessionTabulation.objects.filter(
+                session=session, tabulation=tabulation
+            ).delete()
+            if deleted:
+                session_event_record(
+                    session=session,
+                    code="tag_removed",
+                    text=f"Tag removed: {tabulation.name}.",
+                    actor=actor,
+                    data={"tabulationId": str(tabulation.pk)},
+                )
+    return session
