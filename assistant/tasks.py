@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assistant.answer import ANSWERED_BY, turn_answer
+from assistant.answer import turn_answer
 from assistant.models import Assistant, AssistantRun, RunStatus
+from assistant.replies import ANSWERED_BY
 from messaging.models import DispatchStatus, Turn, TurnStatus
 
 # A dispatched turn with no run this long after closing lost its task.

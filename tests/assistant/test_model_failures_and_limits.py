@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assistant.answer import DEFAULT_HANDOFF_MESSAGE, turn_answer
+from assistant.answer import turn_answer
 from assistant.models import AssistantRun, RunStatus
+from assistant.replies import DEFAULT_HANDOFF_MESSAGE
 from messaging.models import Author, Message
 from sessions_app.models import SessionEvent
 from sessions_app.selectors import session_ai_refusal_reason

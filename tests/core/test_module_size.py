@@ -15,7 +15,6 @@ MAX_LINES = 400
 # Still to split: the module and its size when the rule came in.
 NOT_YET_SPLIT = {
     "config/settings.py": 412,
-    "assistant/answer.py": 480,
 }
 
 
