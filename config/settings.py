@@ -1,4 +1,10 @@
-"""All settings come from the environment, read here and nowhere else.
+"""All settings come from the environment, read in ``config/`` and nowhere else.
+
+This is the settings module (``DJANGO_SETTINGS_MODULE``); the knobs of two
+cohesive groups live beside it and are imported whole: ``settings_ai``
+(transcription, the built-in assistant) and ``settings_pipeline`` (turns,
+the door, the webhook inbox, deliveries, sends). ``config.env`` reads
+``.env`` before any of them reads a variable.
 
 With no environment at all the project runs on a laptop: SQLite and Celery's
 file-system broker under ``var/``. Production refuses to start without a
@@ -8,14 +14,14 @@ file-system broker under ``var/``. Production refuses to start without a
 import os
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from core.logging import logging_config
+from config.env import BASE_DIR, env
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Whole modules, so a setting added there is a setting here with no second list.
+from config.settings_ai import *  # noqa: F403
+from config.settings_pipeline import *  # noqa: F403
+from core.logging import logging_config
 
 # Local state of the embedded setup (SQLite file, file-system broker, media).
 VAR_DIR = Path(env.str("ATENDE_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -159,6 +165,8 @@ if AWS_STORAGE_BUCKET_NAME:
 # Webhook bodies are small JSON documents; media arrives by reference.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Largest webhook body accepted (413 above); media arrive by reference.
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 # --- Redis / Celery -------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -193,161 +201,6 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # replacing the root logger's handlers with its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
-
-# --- OpenAI / transcription ----------------------------------------------
-OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
-OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
-# Organizations override models and prompts in Organization.transcription_settings
-# (audioModel, visionModel, audioPrompt, imagePrompt, pdfPrompt). See docs/TRANSCRIPTION.md.
-TRANSCRIPTION_AUDIO_MODEL = env.str("TRANSCRIPTION_AUDIO_MODEL", default="whisper-1")
-TRANSCRIPTION_VISION_MODEL = env.str("TRANSCRIPTION_VISION_MODEL", default="gpt-4o-mini")
-TRANSCRIPTION_AUDIO_PROMPT = env.str("TRANSCRIPTION_AUDIO_PROMPT", default="")
-TRANSCRIPTION_IMAGE_PROMPT = env.str(
-    "TRANSCRIPTION_IMAGE_PROMPT",
-    default=(
-        "Descreva esta imagem de forma objetiva, em português do Brasil, para um atendente "
-        "que não pode vê-la. Se houver texto visível (documentos, prints, placas, etiquetas), "
-        "transcreva-o exatamente como aparece, depois de 'Texto visível:'."
-    ),
-)
-TRANSCRIPTION_PDF_PROMPT = env.str(
-    "TRANSCRIPTION_PDF_PROMPT",
-    default=(
-        "Estas são páginas digitalizadas de um documento PDF. Transcreva todo o texto visível, "
-        "na ordem de leitura, em português do Brasil quando houver dúvida. Descreva brevemente "
-        "tabelas, carimbos ou assinaturas que não sejam texto."
-    ),
-)
-TRANSCRIPTION_VISION_MAX_TOKENS = env.int("TRANSCRIPTION_VISION_MAX_TOKENS", default=1000)
-# Largest media we download per message kind. WhatsApp's own limits as defaults
-# (Cloud API "Supported media types": audio/video 16 MB, images 5 MB, documents
-# 100 MB, animated stickers 500 KB).
-TRANSCRIPTION_MAX_BYTES = {
-    "audio": env.int("TRANSCRIPTION_MAX_AUDIO_BYTES", default=16 * 1024 * 1024),
-    "voice": env.int("TRANSCRIPTION_MAX_AUDIO_BYTES", default=16 * 1024 * 1024),
-    "video": env.int("TRANSCRIPTION_MAX_VIDEO_BYTES", default=16 * 1024 * 1024),
-    "image": env.int("TRANSCRIPTION_MAX_IMAGE_BYTES", default=5 * 1024 * 1024),
-    "sticker": env.int("TRANSCRIPTION_MAX_STICKER_BYTES", default=500 * 1024),
-    "document": env.int("TRANSCRIPTION_MAX_DOCUMENT_BYTES", default=100 * 1024 * 1024),
-}
-TRANSCRIPTION_PDF_MAX_PAGES = env.int("TRANSCRIPTION_PDF_MAX_PAGES", default=50)
-# Scanned PDFs: at most this many pages' images go to the vision model.
-TRANSCRIPTION_PDF_VISION_MAX_PAGES = env.int("TRANSCRIPTION_PDF_VISION_MAX_PAGES", default=5)
-TRANSCRIPTION_MAX_CHARS = env.int("TRANSCRIPTION_MAX_CHARS", default=20000)
-TRANSCRIPTION_REQUEST_TIMEOUT = env.float("TRANSCRIPTION_REQUEST_TIMEOUT", default=240)
-TRANSCRIPTION_FFMPEG_TIMEOUT = env.float("TRANSCRIPTION_FFMPEG_TIMEOUT", default=180)
-# Transient failures (timeouts, 429, 5xx) retry after backoff * 2**(attempt-1)
-# seconds, capped; a message gets at most MAX_ATTEMPTS tries, then FAILED.
-TRANSCRIPTION_MAX_ATTEMPTS = env.int("TRANSCRIPTION_MAX_ATTEMPTS", default=6)
-TRANSCRIPTION_RETRY_BACKOFF = env.int("TRANSCRIPTION_RETRY_BACKOFF", default=15)
-TRANSCRIPTION_RETRY_BACKOFF_MAX = env.int("TRANSCRIPTION_RETRY_BACKOFF_MAX", default=600)
-TRANSCRIPTION_TASK_TIME_LIMIT = env.int("TRANSCRIPTION_TASK_TIME_LIMIT", default=900)
-# PENDING rows untouched this long lost their task (Redis flushed, enqueue
-# lost): the sweeper queues them again. Must exceed RETRY_BACKOFF_MAX.
-TRANSCRIPTION_STALE_PENDING_SECONDS = env.int("TRANSCRIPTION_STALE_PENDING_SECONDS", default=900)
-TRANSCRIPTION_TMP_DIR = env.str("TRANSCRIPTION_TMP_DIR", default="") or None
-
-# --- Built-in assistant (docs/ASSISTANT.md) ----------------------------------
-ASSISTANT_DEFAULT_MODEL = env.str("ASSISTANT_DEFAULT_MODEL", default="gpt-4o-mini")
-ASSISTANT_REQUEST_TIMEOUT = env.float("ASSISTANT_REQUEST_TIMEOUT", default=60)
-# Timeouts, 429 and 5xx are tried again after these waits (seconds); other
-# 4xx answers are permanent. Then the assistant hands off to a person.
-ASSISTANT_RETRY_BACKOFF_SECONDS = [
-    float(s) for s in env.list("ASSISTANT_RETRY_BACKOFF_SECONDS", default=["2", "8"])
-]
-ASSISTANT_MAX_TOOL_ROUNDS = env.int("ASSISTANT_MAX_TOOL_ROUNDS", default=3)
-ASSISTANT_KNOWLEDGE_TOP_K = env.int("ASSISTANT_KNOWLEDGE_TOP_K", default=4)
-ASSISTANT_CHUNK_CHARS = env.int("ASSISTANT_CHUNK_CHARS", default=1200)
-ASSISTANT_DOCUMENT_MAX_BYTES = env.int("ASSISTANT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
-# Default of a new assistant's daily token budget (the organization's total).
-ASSISTANT_DAILY_TOKEN_BUDGET = env.int("ASSISTANT_DAILY_TOKEN_BUDGET", default=500_000)
-ASSISTANT_TASK_TIME_LIMIT = env.int("ASSISTANT_TASK_TIME_LIMIT", default=300)
-# Cached model answers (transcripts of customers' media) are kept this long:
-# long enough for a file forwarded around to cost one call, no longer.
-TRANSCRIPTION_CACHE_RETENTION_DAYS = env.int("TRANSCRIPTION_CACHE_RETENTION_DAYS", default=30)
-
-# --- Turns (debounce) and integration deliveries --------------------------
-# A burst of customer messages closes early after this many seconds from its
-# first message, or at this many messages, so a chatty customer still gets
-# answers.
-CONCAT_MAX_WAIT_SECONDS = env.int("CONCAT_MAX_WAIT_SECONDS", default=60)
-CONCAT_MAX_MESSAGES = env.int("CONCAT_MAX_MESSAGES", default=20)
-# How long a closing turn waits for media transcriptions still running
-# (counted from its last message) before it goes with a placeholder.
-CONCAT_MEDIA_WAIT_SECONDS = env.int("CONCAT_MEDIA_WAIT_SECONDS", default=60)
-# An OPEN turn this many seconds past its window lost its task (a worker
-# killed, Redis flushed): the sweeper (every 5 s) closes it.
-CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=3)
-# Windows are measured on arrival times (the webhook's received_at). A
-# webhook stamped just before a window's end may still be committing when
-# the window ends: a turn closes this much after its window, and only once
-# every webhook of its chat's inbox partition that arrived before the end is
-# ingested.
-CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default=1.0)
-# The door (messaging.inbound.door): how late the web processes handle
-# webhooks, read from the gateway's own send stamps. A webhook's arrival is
-# moved back by its wait, at most DOOR_MAX_LAG_SECONDS and at most how long
-# the web process has been busy (a gap of DOOR_IDLE_GAP_SECONDS between two
-# webhooks means it was idle). The clocks' offset is the smallest difference
-# of the last DOOR_OFFSET_WINDOW_SECONDS (longer than the longest wait it
-# must see whole). A webhook stored more than DOOR_LATE_SECONDS late
-# publishes the door's position for DOOR_POSITION_TTL_SECONDS; due turns
-# wait for the door to pass their end.
-DOOR_MAX_LAG_SECONDS = env.float("DOOR_MAX_LAG_SECONDS", default=60.0)
-DOOR_OFFSET_WINDOW_SECONDS = env.float("DOOR_OFFSET_WINDOW_SECONDS", default=120.0)
-DOOR_IDLE_GAP_SECONDS = env.float("DOOR_IDLE_GAP_SECONDS", default=1.0)
-DOOR_LATE_SECONDS = env.float("DOOR_LATE_SECONDS", default=0.5)
-DOOR_POSITION_TTL_SECONDS = env.int("DOOR_POSITION_TTL_SECONDS", default=2)
-# A message its sender deleted for everyone is hidden at once; its text,
-# media, transcription and earlier versions are kept this many days (for a
-# dispute or an audit) and then erased by a daily task.
-DELETED_MESSAGE_RETENTION_DAYS = env.int("DELETED_MESSAGE_RETENTION_DAYS", default=30)
-# Seconds between webhook delivery attempts: 8 tries over about an hour.
-INTEGRATION_RETRY_BACKOFF_SECONDS = [
-    int(s) for s in env.list("INTEGRATION_RETRY_BACKOFF_SECONDS", default=[])
-] or [30, 60, 120, 300, 600, 900, 1500]
-
-# --- Webhook inbox (messaging.inbound.inbox) ----------------------------
-# A partition with rows still pending this many seconds after arrival has
-# lost its drain (a killed worker, a flushed Redis, a failed wake-up): the
-# sweeper (every 5 s) wakes it again.
-WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS = env.int("WEBHOOK_INBOX_REQUEUE_AFTER_SECONDS", default=5)
-# A run's claim on a row in the embedded SQLite setup (no advisory locks);
-# must exceed the task's hard time limit (60 s). On PostgreSQL a drain that
-# holds its partition's lock takes over the rows a dead drain had claimed.
-WEBHOOK_INBOX_CLAIM_SECONDS = env.int("WEBHOOK_INBOX_CLAIM_SECONDS", default=120)
-# Runs that failed (other than an unparseable body) before a row is left alone.
-WEBHOOK_INBOX_MAX_ATTEMPTS = env.int("WEBHOOK_INBOX_MAX_ATTEMPTS", default=8)
-# A row that failed n times is tried again n times this many seconds after
-# it arrived (and, failed, holds no turn back meanwhile).
-WEBHOOK_INBOX_RETRY_SECONDS = env.int("WEBHOOK_INBOX_RETRY_SECONDS", default=15)
-# Each instance's inbox is split by chat into this many partitions, each
-# drained by one task at a time: chats drain in parallel on several workers,
-# one chat's webhooks in arrival order.
-WEBHOOK_INBOX_PARTITIONS = env.int("WEBHOOK_INBOX_PARTITIONS", default=4)
-# A drain claims this many rows at a time (ingested together where they are
-# plain texts of known customers) and hands over to a fresh task, at the
-# back of the queue, after this many seconds: a worker process is never held
-# so long that the turn tasks due meanwhile wait for a free one.
-WEBHOOK_INBOX_DRAIN_BATCH = env.int("WEBHOOK_INBOX_DRAIN_BATCH", default=200)
-WEBHOOK_INBOX_DRAIN_SECONDS = env.int("WEBHOOK_INBOX_DRAIN_SECONDS", default=2)
-# Each web process remembers the instance a webhook URL names this long: a
-# deactivated instance or a changed secret reaches webhooks that much later.
-WEBHOOK_INSTANCE_CACHE_SECONDS = env.int("WEBHOOK_INSTANCE_CACHE_SECONDS", default=5)
-# Processed rows are kept this long (and a byte-identical retry is a
-# duplicate for as long), then the daily cleanup deletes them.
-WEBHOOK_INBOX_RETENTION_DAYS = env.int("WEBHOOK_INBOX_RETENTION_DAYS", default=7)
-
-# Largest webhook body accepted (413 above); media arrive by reference.
-WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
-# Meta's Graph API, for Cloud API instances without a base URL of their own.
-CLOUDAPI_BASE_URL = env.str("CLOUDAPI_BASE_URL", default="https://graph.facebook.com/v21.0")
-
-# An outbound message PENDING and untouched this long lost its send task
-# (longer than the send retries' largest backoff, 600 s + jitter).
-OUTBOUND_REQUEUE_AFTER_SECONDS = env.int("OUTBOUND_REQUEUE_AFTER_SECONDS", default=900)
-# First wait before a send is retried (doubles each try, capped at 600 s).
-OUTBOUND_RETRY_BASE_SECONDS = env.float("OUTBOUND_RETRY_BASE_SECONDS", default=10)
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {

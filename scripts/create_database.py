@@ -11,7 +11,7 @@ import environ
 
 
 def main() -> int:
-    # The same sources as config/settings.py: the environment, then .env.
+    # The same sources as the settings (config/env.py): the environment, then .env.
     environ.Env.read_env(Path(__file__).resolve().parents[1] / ".env", overwrite=False)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://", "pgsql://")):

@@ -13,9 +13,7 @@ SKIP = {".venv", "tests", "bench", "migrations", "var", "node_modules"}
 MAX_LINES = 400
 
 # Still to split: the module and its size when the rule came in.
-NOT_YET_SPLIT = {
-    "config/settings.py": 412,
-}
+NOT_YET_SPLIT = {}
 
 
 def _sizes() -> dict[str, int]:

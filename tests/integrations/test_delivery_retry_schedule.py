@@ -10,7 +10,7 @@ from integrations.sending import delivery_attempt, retry_delay_seconds
 from integrations.services import integration_create
 from tests.support.receiver import RECEIVER_SECRET
 
-DEFAULT_SCHEDULE = [30, 60, 120, 300, 600, 900, 1500]  # config/settings.py
+DEFAULT_SCHEDULE = [30, 60, 120, 300, 600, 900, 1500]  # config/settings_pipeline.py
 
 
 def _failing_delivery(receiver, organization, reply):
