@@ -18,8 +18,9 @@ most how long the process has been handling webhooks back to back (a gap of
 ``DOOR_IDLE_GAP_SECONDS``, a second, between two means it was waiting for
 work, so the next one came in as it was taken; a busy process starved of
 the CPU pauses far less), and at most ``DOOR_MAX_LAG_SECONDS``. So
-a gateway's retry of an old webhook reaching an idle web arrives ``now``,
-and its clock stepping back moves nothing while we keep up. Without a stamp
+a gateway's retry of an old webhook reaching an idle web arrives ``now``;
+its clock stepping back reads as a wait (capped as above) until the offset
+window holds only newer samples. Without a stamp
 the arrival is ``now``, as before. The gateway's clock is trusted for
 differences between its own stamps only: a phone's clock (the message's own
 timestamp) is not used at all.
@@ -97,6 +98,9 @@ class _Busy:
 
 _BUSY = _Busy()
 
+# Per instance, the arrival this process gave its latest webhook.
+_LATEST: dict = {}
+
 
 @contextlib.contextmanager
 def door_visit():
@@ -120,7 +124,11 @@ def door_arrival(
     sample = (now - sent_at).total_seconds()
     offset = _OFFSETS.observe(instance_id, sample, now.timestamp())
     lag = min(max(0.0, sample - offset), busy_for, settings.DOOR_MAX_LAG_SECONDS)
-    arrival = now - timedelta(seconds=lag)
+    # Never before the webhook this process stored just before it: the
+    # drains take a chat's rows in arrival order, and a message must stay
+    # ahead of its edit even when the gateway stamped both in one millisecond.
+    arrival = max(now - timedelta(seconds=lag), _LATEST.get(instance_id, now - timedelta(days=1)))
+    _LATEST[instance_id] = arrival
     if lag > settings.DOOR_LATE_SECONDS:
         _publish(instance_id, arrival)
     return arrival
@@ -164,4 +172,5 @@ def door_passed(instance_id, moment: datetime) -> bool:
 def door_reset() -> None:
     """Forget this process's offsets and busy stretch (a process starts with none)."""
     _OFFSETS.clear()
+    _LATEST.clear()
     _BUSY.since = _BUSY.last_end = None

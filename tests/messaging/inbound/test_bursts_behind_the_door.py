@@ -79,6 +79,17 @@ def test_the_offset_is_the_smallest_of_the_recent_window_only(settings):
     assert door_arrival("i3", at(18), busy_for=60, now=at(22)) == at(22)
 
 
+def test_an_arrival_is_never_before_the_previous_webhooks():
+    door_arrival("i5", at(0), busy_for=0.0, now=at(0))
+    first = door_arrival("i5", at(1.0), busy_for=5, now=at(3.0))
+    # Stamped in the same millisecond (a message and its edit), handled next:
+    # not a microsecond earlier, so the drain keeps them in the order stored.
+    assert door_arrival("i5", at(1.0), busy_for=5, now=at(3.1)) == first == at(1.0)
+    # A retry of a webhook sent long before, reaching a busy web: behind the
+    # flow it joins, not back where it was first sent.
+    assert door_arrival("i5", at(-20), busy_for=30, now=at(3.2)) == first
+
+
 def test_back_to_back_webhooks_count_as_busy_a_gap_as_idle(settings):
     settings.DOOR_IDLE_GAP_SECONDS = 0.05
     with door_visit() as first:
@@ -99,7 +110,7 @@ def test_back_to_back_webhooks_count_as_busy_a_gap_as_idle(settings):
 def test_a_late_webhook_publishes_the_doors_position_until_the_webs_catch_up(settings):
     settings.DOOR_POSITION_TTL_SECONDS = 1
     now = timezone.now()
-    door_arrival("i4", now - timedelta(seconds=10), busy_for=0.0, now=now)
+    door_arrival("i4", now - timedelta(seconds=15), busy_for=0.0, now=now - timedelta(seconds=5))
     assert door_position("i4") is None  # on time: nothing published
     arrival = door_arrival("i4", now - timedelta(seconds=12), busy_for=5.0, now=now)
     assert arrival == now - timedelta(seconds=2)
