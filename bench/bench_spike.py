@@ -94,6 +94,7 @@ KEEP_LOGS = bool(os.environ.get("BENCH_SPIKE_KEEP_LOGS"))
 TARGET_ONE_TURN = 100.0
 TARGET_DRAIN = 800.0
 TARGET_LAST_TURN = WINDOW + 5.0
+TARGET_LAST_TURN_CUSTOMERS = 200  # the issue sets it at 200 x 5
 TARGET_RECOVERY = 15.0
 
 TOKEN = re.compile(r"\[c(\d+)\.(\d+)\]")
@@ -790,9 +791,15 @@ def report(spike: dict, alone: dict, queries: str, schedules: int) -> bool:
     )
     if spike["last_turn"] is not None:
         after = spike["last_turn"] - window_end
+        judged_here = CUSTOMERS <= TARGET_LAST_TURN_CUSTOMERS
         print(
             f"{'last turn':>14}: {after:.1f} s after the last webhook posted "
-            f"(target <= window + 5 = {TARGET_LAST_TURN:.0f} s) {_mark(after <= TARGET_LAST_TURN)}"
+            + (
+                f"(target <= window + 5 = {TARGET_LAST_TURN:.0f} s) "
+                f"{_mark(after <= TARGET_LAST_TURN)}"
+                if judged_here
+                else f"(the <= window + 5 s target is for {TARGET_LAST_TURN_CUSTOMERS} customers)"
+            )
         )
     else:
         print(f"{'last turn':>14}: no turn received")

@@ -98,8 +98,11 @@ class _Busy:
 
 _BUSY = _Busy()
 
-# Per instance, the arrival this process gave its latest webhook.
+# Per instance, the arrival this process gave its latest webhook, and when
+# it last published the door's position.
 _LATEST: dict = {}
+_PUBLISHED: dict = {}
+PUBLISH_EVERY_SECONDS = 0.2
 
 
 @contextlib.contextmanager
@@ -130,7 +133,12 @@ def door_arrival(
     arrival = max(now - timedelta(seconds=lag), _LATEST.get(instance_id, now - timedelta(days=1)))
     _LATEST[instance_id] = arrival
     if lag > settings.DOOR_LATE_SECONDS:
-        _publish(instance_id, arrival)
+        # A few times a second is enough (the position is read against
+        # windows of seconds) and spares a busy web a Redis call per webhook.
+        clock = time.monotonic()
+        if clock - _PUBLISHED.get(instance_id, -math.inf) >= PUBLISH_EVERY_SECONDS:
+            _PUBLISHED[instance_id] = clock
+            _publish(instance_id, arrival)
     return arrival
 
 
@@ -173,4 +181,5 @@ def door_reset() -> None:
     """Forget this process's offsets and busy stretch (a process starts with none)."""
     _OFFSETS.clear()
     _LATEST.clear()
+    _PUBLISHED.clear()
     _BUSY.since = _BUSY.last_end = None

@@ -188,23 +188,27 @@ def turns_close_caught_up(instance_id, partition: int) -> int:
 
 # Per partition, set while a look after the door is queued.
 _AFTER_DOOR_KEY = "atende:turns:after-door:{instance_id}:{partition}"
+# While the webs are behind, the partition's due turns are looked at this
+# often: each look closes those the door has passed since.
+AFTER_DOOR_SECONDS = 1
 
 
 def _close_again_after_door(instance_id, partition: int) -> None:
     """The web processes are behind: turns due meanwhile wait for the door
     (``waiting_door``). The drains look again after every batch while
-    webhooks come in; this look, once the door's position has expired,
-    closes the turns the last of those drains had to leave. One queued per
-    partition at a time."""
-    wait = settings.DOOR_POSITION_TTL_SECONDS + settings.CONCAT_ARRIVAL_GRACE_SECONDS
+    webhooks come in; these looks, every second while the door is behind
+    and once after its position expires, close the turns the last of those
+    drains had to leave. One queued per partition at a time."""
     key = _AFTER_DOOR_KEY.format(instance_id=instance_id, partition=partition)
     try:
-        first = flags_client().set(key, 1, nx=True, ex=max(1, int(wait)))
+        first = flags_client().set(key, 1, nx=True, ex=AFTER_DOOR_SECONDS)
     except Exception:
         logger.warning("could not queue a look after the door; the sweeper will", exc_info=True)
         return
     if first:
-        turns_close_after_door.apply_async((str(instance_id), partition), countdown=wait)
+        turns_close_after_door.apply_async(
+            (str(instance_id), partition), countdown=AFTER_DOOR_SECONDS
+        )
 
 
 @shared_task(
