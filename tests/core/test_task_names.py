@@ -56,3 +56,14 @@ def test_every_schedule_points_at_a_registered_task():
     registered = _registered()
     missing = {key: task for key, (task, _) in PERIODIC_TASKS.items() if task not in registered}
     assert missing == {}
+
+
+def test_the_inbox_drains_have_a_queue_every_worker_consumes():
+    route = app.amqp.router.route
+    assert route({}, "messaging.inbox.inbox_drain")["queue"].name == "inbox"
+    assert route({}, "messaging.inbox.inbox_process")["queue"].name == "inbox"
+    assert route({}, "messaging.turns.turn_due")["queue"].name == "celery"
+    # A worker started without -Q (Procfile, tests, benches) takes every listed queue.
+    assert set(app.amqp.queues) == {"celery", "inbox"}
+    for name in ("messaging.inbox.inbox_drain", "messaging.inbox.inbox_process"):
+        assert name in app.tasks
