@@ -836,7 +836,8 @@ def report(spike: dict, alone: dict, queries: str, schedules: int) -> bool:
                 f"into the spike; every message in a delivered turn {shown} after the kill "
                 f"(target <= {TARGET_RECOVERY:.0f} s) "
                 f"{_mark(recovery is not None and recovery <= TARGET_RECOVERY)}; the {held} rows "
-                f"claimed at the kill (either worker's) processed {re_driven} after it"
+                f"claimed at the kill (either worker's) processed {re_driven} after it; the "
+                f"last webhook was answered {posting['last'] - kill['at']:.1f} s after it"
             )
     if alone["seconds"]:
         rate = alone["rows"] / alone["seconds"]
