@@ -25,6 +25,6 @@ How it stays correct with many workers and across restarts:
   (counted from the turn's last message); then a placeholder goes instead.
 
 Modules: window (when a turn closes), arrival (messages join or open
-a turn), close (the claim, the task, the sweeper), text (the burst as
+a turn), close (the claim, the task), sweeper (lost turns), text (the burst as
 one text), dispatch (to integrations or the built-in assistant).
 """

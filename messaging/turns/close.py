@@ -1,10 +1,11 @@
 """Closing a turn: when its window (or a bound) has ended and its chat's webhooks
 are ingested, claim it with a conditional UPDATE, assemble its text and hand
-it to dispatch, in one transaction. The turn's task and the beat sweeper.
+it to dispatch, in one transaction. The turn's task, and the closes queued
+when the inbox or the door catches up (the beat sweeper of lost turns is
+``messaging.turns.sweeper``).
 """
 
 import logging
-import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -14,7 +15,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.db import is_postgresql
-from core.locks import advisory_lock_try
 from messaging.inbound.door import door_passed, door_position
 from messaging.inbound.flags import flags_client
 from messaging.models import Message, Turn, TurnStatus, WebhookInbox
@@ -23,7 +23,6 @@ from messaging.turns.text import turn_text
 from messaging.turns.window import (
     CLOSE_MAX_MESSAGES,
     CLOSE_MEDIA_TIMEOUT,
-    CLOSE_SWEPT,
     CLOSE_WINDOW,
     MEDIA_POLL_SECONDS,
     TRANSCRIPTION_UNFINISHED,
@@ -325,79 +324,3 @@ def turn_due(turn_id: str, poll: bool = True) -> str:
     if again_in is not None and poll:
         turn_due.apply_async((turn_id,), countdown=again_in)
     return outcome
-
-
-# Advisory lock class of the sweeper: one run at a time. Beat queues one
-# every 5 s; under a backlog a run may take longer, and sweepers piling up
-# would take every worker process from the drains they wait for.
-_SWEEP_LOCK_CLASS = 7302
-# A run stops after this long and leaves the rest to the next one.
-SWEEP_BUDGET_SECONDS = 4
-# A turn whose close a drain queued is waiting in the broker's queue, not
-# lost (unless a worker died holding it): it is swept only this late.
-QUEUED_CLOSE_GRACE_SECONDS = 10
-
-
-@shared_task(
-    name="messaging.turns.turns_sweep_lost_windows",
-    ignore_result=True,
-    time_limit=120,
-    soft_time_limit=110,
-)
-def turns_sweep_lost_windows(limit: int = 500) -> int:
-    """Beat: close OPEN turns whose window passed a while ago and whose task
-    was lost (a killed worker holds its countdown tasks until the broker's
-    visibility timeout). Turns still waiting for their inbox are left to the
-    drain that ingests it; a run already sweeping makes this one a no-op."""
-    with advisory_lock_try(_SWEEP_LOCK_CLASS, "turns") as held:
-        if not held:
-            return 0
-        return _sweep(limit)
-
-
-def _sweep(limit: int) -> int:
-    now = timezone.now()
-    deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
-    grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
-    queued_grace = timedelta(seconds=QUEUED_CLOSE_GRACE_SECONDS)
-    grace_in_time = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
-    doors: dict = {}
-    candidates = (
-        Turn.objects.filter(
-            status=TurnStatus.OPEN,
-            last_message_at__lt=now - grace - timedelta(seconds=WINDOW_MIN_SECONDS),
-        )
-        .select_related("session")
-        .order_by("last_message_at")[:limit]
-    )
-    closed = 0
-    for turn in candidates:
-        if time.monotonic() > deadline:
-            break
-        due, reason = turn_close_at(
-            turn.first_message_at,
-            turn.last_message_at,
-            turn.messages_count,
-            turn.session.concat_timeout,
-        )
-        if due + grace > now:
-            continue
-        close_queued = turn.close_queued_for is not None and turn.close_queued_for == turn.due_at
-        if close_queued and due + queued_grace > now:
-            continue
-        instance_id = turn.session.instance_id
-        if instance_id not in doors:  # one read per instance and run
-            doors[instance_id] = door_position(instance_id)
-        door = doors[instance_id]
-        if reason != CLOSE_MAX_MESSAGES and not (
-            (door is None or door >= due + grace_in_time)
-            and inbox_caught_up(instance_id, turn.inbox_partition, due)
-        ):
-            continue
-        # Deliveries go through their own tasks here: one slow integration
-        # must not eat the sweeper's time limit with a batch still to close.
-        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CLOSE_SWEPT)
-        if outcome == "closed":
-            closed += 1
-            logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
-    return closed

@@ -12,8 +12,6 @@ from django.conf import settings
 
 from messaging.inbound.inbox import _redis, inbox_drain
 from messaging.turns.close import turn_due
-from providers.models import Provider
-from tests.support import factories
 
 if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     collect_ignore_glob = ["test_*.py"]
@@ -37,13 +35,6 @@ def queued(monkeypatch):
 
 
 @pytest.fixture
-def evolution(organization):
+def evolution(evolution_instance):
     """An Evolution instance: its webhooks are the fixtures' (providers/evolution)."""
-    return factories.make_instance(
-        organization,
-        provider=Provider.EVOLUTION,
-        name="Evolution",
-        base_url="http://127.0.0.1:9",
-        external_id="atende-main",
-        credentials={"apiKey": "evo-instance-token"},
-    )
+    return evolution_instance

@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from messaging.models import Turn
-from messaging.turns.close import turns_sweep_lost_windows
+from messaging.turns.sweeper import turns_sweep_lost_windows
 from tests.support.pipeline import customer_says, wait_for
 
 pytestmark = pytest.mark.worker

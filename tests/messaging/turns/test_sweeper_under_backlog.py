@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.locks import advisory_lock_try
 from messaging.models import Turn
-from messaging.turns.close import _SWEEP_LOCK_CLASS, turns_sweep_lost_windows
+from messaging.turns.sweeper import _SWEEP_LOCK_CLASS, turns_sweep_lost_windows
 from tests.support.pipeline import customer_says
 
 
