@@ -68,6 +68,12 @@ WEBHOOK_BODY_BYTES = Histogram(
     ["provider"],
     buckets=BYTES_BUCKETS,
 )
+WEBHOOK_DOOR_WAIT_SECONDS = Histogram(
+    "atende_webhook_door_wait_seconds",
+    "How long webhooks with a gateway send stamp waited in front of a busy web "
+    "process (messaging.inbound.door; 0 while the webs keep up).",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60),
+)
 WEBHOOKS_REJECTED = Counter(
     "atende_webhooks_rejected_total",
     "Webhooks refused, by provider and reason (auth, size, parse, unavailable).",

@@ -45,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core import metrics
 from messaging.inbound.flags import flags_client
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ def door_arrival(
     sample = (now - sent_at).total_seconds()
     offset = _OFFSETS.observe(instance_id, sample, now.timestamp())
     lag = min(max(0.0, sample - offset), busy_for, settings.DOOR_MAX_LAG_SECONDS)
+    metrics.WEBHOOK_DOOR_WAIT_SECONDS.observe(lag)
     # Never before the webhook this process stored just before it: the
     # drains take a chat's rows in arrival order, and a message must stay
     # ahead of its edit even when the gateway stamped both in one millisecond.

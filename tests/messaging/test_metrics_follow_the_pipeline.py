@@ -46,6 +46,7 @@ def test_a_webhook_its_turn_and_the_delivery_move_their_series(
 
     assert moved("atende_webhooks_received_total", provider="evolution", code="200") == 1
     assert moved("atende_webhook_body_bytes_count", provider="evolution") == 1
+    assert moved("atende_webhook_door_wait_seconds_count") == 1  # Evolution stamps its sends
     assert wait_for(lambda: moved("atende_inbox_rows_total", outcome="processed") >= 1)
     assert moved("atende_turns_closed_total", dispatch="DISPATCHED") == 1
     assert moved("atende_delivery_attempts_total", event="turn.ready", outcome="succeeded") == 1
