@@ -11,16 +11,18 @@ app = Celery("atende")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The inbox drains have a queue of their own, which every worker consumes
-# (no -Q: a worker takes every queue listed here) in turn with the default
-# one. In a spike the default queue holds a task per turn; a drain woken
-# behind them (the one that takes over a killed worker's rows) would wait
-# its turn in one queue, and every due turn behind it waits for its rows.
+# The inbox drains, and the beat task that wakes lost ones, have a queue of
+# their own, which every worker consumes (no -Q: a worker takes every queue
+# listed here) in turn with the default one. In a spike the default queue
+# holds a task per turn; a drain woken behind them (the one that takes over
+# a killed worker's rows) would wait its turn in one queue, and every due
+# turn behind it waits for its rows.
 app.conf.task_default_queue = "celery"
 app.conf.task_queues = (Queue("celery"), Queue("inbox"))
 app.conf.task_routes = {
     "messaging.inbox.inbox_drain": {"queue": "inbox"},
     "messaging.inbox.inbox_process": {"queue": "inbox"},
+    "messaging.inbox.inbox_requeue_lost": {"queue": "inbox"},
 }
 
 
