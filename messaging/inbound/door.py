@@ -40,6 +40,7 @@ import contextlib
 import logging
 import math
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -53,31 +54,29 @@ logger = logging.getLogger(__name__)
 DOOR_KEY = "atende:inbox:door:{instance_id}"
 
 
-class _Offsets:
-    """Per instance, the smallest ``now - sent`` of the last window, kept in
-    two half-window buckets (this process's own view: each web process
-    learns it from the webhooks it handles)."""
+@dataclass
+class _Seen:
+    """What this process has seen of one instance's webhooks: the smallest
+    ``now - sent`` of the current and the previous half-window (the clocks'
+    offset), the arrival it gave the latest one, and when it last published
+    the door's position. Each web process learns its own."""
 
-    def __init__(self) -> None:
-        self._by_instance: dict[str, tuple[int, float, float]] = {}
+    bucket: int
+    current: float = math.inf
+    previous: float = math.inf
+    latest: datetime | None = None
+    published: float = -math.inf
 
-    def observe(self, instance_id, sample: float, now: float) -> float:
-        half = max(1.0, settings.DOOR_OFFSET_WINDOW_SECONDS / 2)
-        bucket = int(now // half)
-        key = str(instance_id)
-        last_bucket, current, previous = self._by_instance.get(key, (bucket, math.inf, math.inf))
-        if bucket != last_bucket:
-            previous = current if bucket == last_bucket + 1 else math.inf
-            current = math.inf
-        current = min(current, sample)
-        self._by_instance[key] = (bucket, current, previous)
-        return min(current, previous)
-
-    def clear(self) -> None:
-        self._by_instance.clear()
+    def offset(self, sample: float, now: float) -> float:
+        bucket = int(now // max(1.0, settings.DOOR_OFFSET_WINDOW_SECONDS / 2))
+        if bucket != self.bucket:
+            self.previous = self.current if bucket == self.bucket + 1 else math.inf
+            self.current, self.bucket = math.inf, bucket
+        self.current = min(self.current, sample)
+        return min(self.current, self.previous)
 
 
-_OFFSETS = _Offsets()
+_SEEN: dict[str, _Seen] = {}
 
 
 class _Busy:
@@ -99,10 +98,8 @@ class _Busy:
 
 _BUSY = _Busy()
 
-# Per instance, the arrival this process gave its latest webhook, and when
-# it last published the door's position.
-_LATEST: dict = {}
-_PUBLISHED: dict = {}
+# A few times a second is enough (the position is read against windows of
+# seconds) and spares a busy web a Redis call per webhook.
 PUBLISH_EVERY_SECONDS = 0.2
 
 
@@ -126,21 +123,21 @@ def door_arrival(
     if sent_at is None:
         return now
     sample = (now - sent_at).total_seconds()
-    offset = _OFFSETS.observe(instance_id, sample, now.timestamp())
+    seen = _SEEN.setdefault(str(instance_id), _Seen(bucket=0))
+    offset = seen.offset(sample, now.timestamp())
     lag = min(max(0.0, sample - offset), busy_for, settings.DOOR_MAX_LAG_SECONDS)
     metrics.WEBHOOK_DOOR_WAIT_SECONDS.observe(lag)
-    # Never before the webhook this process stored just before it: the
-    # drains take a chat's rows in arrival order, and a message must stay
-    # ahead of its edit even when the gateway stamped both in one millisecond.
-    arrival = max(now - timedelta(seconds=lag), _LATEST.get(instance_id, now - timedelta(days=1)))
-    _LATEST[instance_id] = arrival
-    if lag > settings.DOOR_LATE_SECONDS:
-        # A few times a second is enough (the position is read against
-        # windows of seconds) and spares a busy web a Redis call per webhook.
-        clock = time.monotonic()
-        if clock - _PUBLISHED.get(instance_id, -math.inf) >= PUBLISH_EVERY_SECONDS:
-            _PUBLISHED[instance_id] = clock
-            _publish(instance_id, arrival)
+    arrival = now - timedelta(seconds=lag)
+    if seen.latest is not None:
+        # Never before the webhook this process stored just before it: the
+        # drains take a chat's rows in arrival order, and a message must stay
+        # ahead of its edit even when the gateway stamped both in one millisecond.
+        arrival = max(arrival, seen.latest)
+    seen.latest = arrival
+    clock = time.monotonic()
+    if lag > settings.DOOR_LATE_SECONDS and clock - seen.published >= PUBLISH_EVERY_SECONDS:
+        seen.published = clock
+        _publish(instance_id, arrival)
     return arrival
 
 
@@ -175,13 +172,15 @@ def door_passed(instance_id, moment: datetime) -> bool:
     """Whether every webhook of the instance that arrived by ``moment`` has
     been stored (give or take ``CONCAT_ARRIVAL_GRACE_SECONDS``, which the
     caller adds: web processes store concurrently, not in strict order)."""
-    position = door_position(instance_id)
+    return position_passed(door_position(instance_id), moment)
+
+
+def position_passed(position: datetime | None, moment: datetime) -> bool:
+    """``door_passed`` on a position already read (None: the webs keep up)."""
     return position is None or position >= moment
 
 
 def door_reset() -> None:
     """Forget this process's offsets and busy stretch (a process starts with none)."""
-    _OFFSETS.clear()
-    _LATEST.clear()
-    _PUBLISHED.clear()
+    _SEEN.clear()
     _BUSY.since = _BUSY.last_end = None

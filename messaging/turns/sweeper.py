@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.locks import advisory_lock_try
-from messaging.inbound.door import door_position
+from messaging.inbound.door import door_position, position_passed
 from messaging.models import Turn, TurnStatus
 from messaging.turns.close import inbox_caught_up, turn_close_due
 from messaging.turns.window import (
@@ -89,7 +89,7 @@ def _sweep(limit: int) -> int:
             doors[instance_id] = door_position(instance_id)
         door = doors[instance_id]
         if reason != CLOSE_MAX_MESSAGES and not (
-            (door is None or door >= due + grace_in_time)
+            position_passed(door, due + grace_in_time)
             and inbox_caught_up(instance_id, turn.inbox_partition, due)
         ):
             continue
