@@ -10,7 +10,9 @@ import requests
 from tests.support.replay import load_fixture
 from tests.support.servers import wait_for_port
 
-pytestmark = pytest.mark.worker  # slow: private servers, a gunicorn and a worker
+# Slow: private servers, a gunicorn and a worker. The stack is the package's fixture: under
+# `pytest -n` one process runs every test that uses it, so it starts once.
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("stack")]
 
 PHONE = "5511987654321"
 TEXT = "quero saber o preço"

@@ -1,0 +1,91 @@
+"""What one test process owns, so several can run side by side (``pytest -n``).
+
+Loaded with ``-p tests.support.parallel`` (pyproject's addopts) and so
+imported before pytest-django reads the settings: everything here is put in
+the environment, where ``config.settings`` reads it and where the Celery
+workers, web servers and commands the tests start inherit it.
+
+Each pytest-xdist worker (``gw0``, ``gw1``, ...) gets, besides the test
+database pytest-django suffixes with its name:
+
+- its own Redis database: the one ``REDIS_URL`` names plus the worker's
+  index. Celery's queues (and its broadcast channels, which kombu prefixes
+  with the database) live there, so a task one worker's test queues is only
+  ever run by that worker's Celery process, against that worker's test
+  database; a test that flushes the broker flushes only its own.
+- its own folder for local state (``ATENDE_VAR_DIR``, ``MEDIA_ROOT``) and
+  for Prometheus' per-process metric files (``PROMETHEUS_MULTIPROC_DIR``):
+  a test that adds up /metrics counts only its own processes' counters.
+
+A run without ``-n`` is one process and gets the same, at index 0. The
+folders are made fresh for the run and removed after it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+# Redis' default number of databases ("databases" in redis.conf).
+REDIS_DATABASES = 16
+
+
+def worker_index() -> int:
+    """0 for ``gw0`` or a run without xdist, 1 for ``gw1``, ..."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name.removeprefix("gw"))
+
+
+def shifted_redis_url(url: str, index: int) -> str:
+    """``url`` on its database number plus ``index``."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    base = int(path) if path.isdigit() else 0
+    db = base + index
+    if db >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"test process {index} would use Redis database {db} of {url}, and Redis has "
+            f"{REDIS_DATABASES}: run fewer processes (-n) or point REDIS_URL at a lower database."
+        )
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def _redis_base() -> int:
+    path = urlsplit(os.environ.get("REDIS_URL", "")).path.strip("/")
+    return int(path) if path.isdigit() else 0
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: a process per CPU, but never more than Redis has databases
+    from ``REDIS_URL``'s on (``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides)."""
+    wanted = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    count = int(wanted) if wanted.isdigit() else len(os.sched_getaffinity(0))
+    return max(1, min(count, REDIS_DATABASES - _redis_base()))
+
+
+def _own_environment() -> str:
+    index = worker_index()
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        if os.environ.get(name, "").startswith(("redis://", "rediss://")):
+            os.environ[name] = shifted_redis_url(os.environ[name], index)
+    folder = tempfile.mkdtemp(prefix=f"atende-tests-gw{index}-")
+    os.environ["ATENDE_VAR_DIR"] = os.path.join(folder, "var")
+    os.environ["MEDIA_ROOT"] = os.path.join(folder, "var", "media")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(folder, "metrics")
+    return folder
+
+
+_FOLDER = _own_environment()
+
+
+def pytest_report_header(config) -> list[str]:
+    return [f"redis: {os.environ.get('REDIS_URL', '')}, local state: {_FOLDER}"]
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(_FOLDER, ignore_errors=True)
