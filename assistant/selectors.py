@@ -1,4 +1,4 @@
-"""Reads for the assistant app (see STYLE.md)."""
+"""Reads for the assistant app (see docs/STYLE.md)."""
 
 from django.db.models import QuerySet
 

@@ -1,4 +1,4 @@
-"""Reads for this app (see STYLE.md)."""
+"""Reads for this app (see docs/STYLE.md)."""
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _

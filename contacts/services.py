@@ -1,4 +1,4 @@
-"""Writes for this app (see STYLE.md)."""
+"""Writes for this app (see docs/STYLE.md)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Reads for integrations (see STYLE.md)."""
+"""Reads for integrations (see docs/STYLE.md)."""
 
 from datetime import timedelta
 

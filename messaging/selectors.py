@@ -1,4 +1,4 @@
-"""Reads for this app (see STYLE.md)."""
+"""Reads for this app (see docs/STYLE.md)."""
 
 from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q, QuerySet

@@ -1,4 +1,4 @@
-"""Reads for this app (see STYLE.md)."""
+"""Reads for this app (see docs/STYLE.md)."""
 
 import math
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Writes for this app (see STYLE.md).
+"""Writes for this app (see docs/STYLE.md).
 
 ``message_create_outbound`` is the one way a reply enters a conversation
 (API, admin, AI platform): every entry point obeys the same rules.
