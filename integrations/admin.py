@@ -1,15 +1,13 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
+from integrations import admin_views
 from integrations.deliveries import delivery_redeliver
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Integration
 from integrations.services import (
@@ -149,7 +147,7 @@ class DeliveryAdmin(OrganizationScopedAdmin):
         error = delivery.last_error or ""
         return error if len(error) <= 60 else error[:57] + "…"
 
-    def _may_redeliver(self, request, delivery=None) -> bool:
+    def may_redeliver(self, request, delivery=None) -> bool:
         # Agents may replay a failed turn to the AI platform: it is the fix
         # for "the bot never answered", and the scope is their organization.
         return self.has_view_permission(request, delivery)
@@ -185,16 +183,7 @@ class DeliveryAdmin(OrganizationScopedAdmin):
         ]
 
     def redeliver_view(self, request, delivery_id):
-        return require_POST(self._redeliver)(request, delivery_id)
-
-    def _redeliver(self, request, delivery_id):
-        delivery = self.get_visible_object(request, delivery_id)
-        if not self._may_redeliver(request, delivery):
-            raise PermissionDenied
-        self.redeliver_action(request, Delivery.objects.filter(pk=delivery.pk))
-        return HttpResponseRedirect(
-            reverse("admin:integrations_delivery_change", args=[delivery.pk])
-        )
+        return admin_views.redeliver(request, self, delivery_id)
 
 
 @admin.register(DeliveryAttempt)

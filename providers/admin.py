@@ -1,24 +1,19 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
 
 from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
-from providers.base import QrCodeEvent
+from providers import admin_views
+from providers.admin_views import connection_label, qr_html, qr_version
 from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
-from providers.qr import QrTooLong, is_image, qr_svg
 from providers.registry import adapter_class
 from providers.selectors import instance_webhook_url
 from providers.services import (
     INSTANCE_EDITABLE_FIELDS,
-    instance_connect,
     instance_create,
     instance_health_check,
     instance_update,
@@ -27,100 +22,6 @@ from providers.services import (
 DOWN_STATUSES = [ConnectionStatus.DISCONNECTED, ConnectionStatus.ERROR]
 # Gateways rotate the pairing QR about every 20 s: the page asks this often.
 CONNECTION_POLL_SECONDS = 3
-# The console's words for connection states (the stored values stay English).
-CONNECTION_LABELS = {
-    ConnectionStatus.UNKNOWN: gettext_lazy("Unknown"),
-    ConnectionStatus.CONNECTING: gettext_lazy("Connecting"),
-    ConnectionStatus.CONNECTED: gettext_lazy("Connected"),
-    ConnectionStatus.DISCONNECTED: gettext_lazy("Disconnected"),
-    ConnectionStatus.ERROR: gettext_lazy("Error"),
-}
-
-
-def connection_label(status: str) -> str:
-    return str(CONNECTION_LABELS.get(status, status))
-
-
-def qr_version(instance: Instance) -> str:
-    """Changes whenever the page must redraw: a new QR or a new status."""
-    updated = instance.qr_code_updated_at.isoformat() if instance.qr_code_updated_at else ""
-    return f"{instance.connection_status}|{updated}"
-
-
-def qr_html(instance: Instance) -> str:
-    """The QR box's content: the newest QR and its pairing code, or why there is none."""
-    if instance.connection_status == ConnectionStatus.CONNECTED:
-        return format_html(
-            '<p class="atd-qr-connected" data-connected="1">{}</p>',
-            _("Connected: this number is paired, no QR code needed."),
-        )
-    code = instance.qr_code or ""
-    pairing_code = instance.pairing_code or ""
-    if not code and not pairing_code:
-        return format_html(
-            '<p class="atd-qr-empty">{}</p>',
-            _("No QR code received (the gateway sends one while pairing)."),
-        )
-    updated = (
-        _("received %(duration)s ago") % {"duration": timesince(instance.qr_code_updated_at)}
-        if instance.qr_code_updated_at
-        else ""
-    )
-    if not code:
-        # Pairing by phone number (UAZapi): a code to type, no QR at all.
-        return pairing_code_html(
-            pairing_code, _("Type this pairing code on the phone:"), updated=updated
-        )
-    qr = qr_image_html(code, updated)
-    if not pairing_code:
-        return qr
-    return format_html(
-        '<div class="atd-qr-pairing">{}{}</div>',
-        qr,
-        pairing_code_html(pairing_code, _("Or type this pairing code on the phone:")),
-    )
-
-
-def qr_image_html(code: str, updated: str) -> str:
-    if is_image(code):
-        return format_html(
-            '<div class="atd-qr"><img src="{}" alt="{}"><br><small>{}</small></div>',
-            code,
-            _("QR code"),
-            updated,
-        )
-    # A raw pairing string (Baileys bridges, some gateway versions): drawn here.
-    try:
-        svg = qr_svg(code)
-    except QrTooLong:
-        return format_html(
-            '<div class="atd-qr"><pre id="atd-qr-raw">{}</pre><small>{} {}</small></div>',
-            code,
-            _("Too long for a QR code: not a pairing code?"),
-            updated,
-        )
-    return format_html(
-        '<div class="atd-qr">{}<br><small>{}</small>'
-        '<details><summary>{}</summary><pre id="atd-qr-raw">{}</pre></details>'
-        "</div>",
-        mark_safe(svg),  # noqa: S308 (segno's markup: the code is not in it as text)
-        updated,
-        _("Raw QR text"),
-        code,
-    )
-
-
-def pairing_code_html(pairing_code: str, label: str, updated: str = "") -> str:
-    """Typed by hand on the phone (WhatsApp > Linked devices > Link with
-    phone number instead): shown large."""
-    return format_html(
-        '<div class="atd-pairing"><p>{}</p>'
-        '<strong class="atd-pairing-code" id="atd-pairing-code">{}</strong>'
-        "<br><small>{}</small></div>",
-        label,
-        pairing_code,
-        updated,
-    )
 
 
 class ConnectionFilter(admin.SimpleListFilter):
@@ -264,83 +165,34 @@ class InstanceAdmin(ServiceSavedAdmin):
             )
 
     def get_urls(self):
+        wrap = self.admin_site.admin_view
         return [
             path(
                 "<uuid:instance_id>/check-now/",
-                self.admin_site.admin_view(self.check_now_view),
+                wrap(self.check_now_view),
                 name="providers_instance_check_now",
             ),
             path(
                 "<uuid:instance_id>/connect/",
-                self.admin_site.admin_view(self.connect_view),
+                wrap(self.connect_view),
                 name="providers_instance_connect",
             ),
             path(
                 "<uuid:instance_id>/connection/",
-                self.admin_site.admin_view(self.connection_view),
+                wrap(self.connection_view),
                 name="providers_instance_connection",
             ),
             *super().get_urls(),
         ]
 
     def check_now_view(self, request, instance_id):
-        return require_POST(self._check_now)(request, instance_id)
-
-    def _check_now(self, request, instance_id):
-        instance = self.get_visible_object(request, instance_id)
-        if not self.has_change_permission(request, instance):
-            raise PermissionDenied
-        self.check_now_action(request, [instance])
-        return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
-
-    def connection_view(self, request, instance_id):
-        return require_GET(self._connection)(request, instance_id)
-
-    def _connection(self, request, instance_id):
-        """The instance page's poll: status and QR box, only for its organization."""
-        instance = self.get_visible_object(request, instance_id)
-        if not self.has_view_permission(request, instance):
-            raise PermissionDenied
-        return JsonResponse(
-            {
-                "status": instance.connection_status,
-                "connected": instance.connection_status == ConnectionStatus.CONNECTED,
-                "version": qr_version(instance),
-                "qrUpdatedAt": instance.qr_code_updated_at,
-                "pairingCode": instance.pairing_code,
-                "connectionHtml": self.connection_column(instance),
-                "qrHtml": qr_html(instance),
-            }
-        )
+        return admin_views.check_now(request, self, instance_id)
 
     def connect_view(self, request, instance_id):
-        return require_POST(self._connect)(request, instance_id)
+        return admin_views.connect(request, self, instance_id)
 
-    def _connect(self, request, instance_id):
-        """Start pairing: the gateway answers with a QR code (shown on the page) or its state."""
-        instance = self.get_visible_object(request, instance_id)
-        if not self.has_change_permission(request, instance):
-            raise PermissionDenied
-        try:
-            answer = instance_connect(instance=instance)
-        except DomainError as exc:
-            self.message_user(request, f"{instance.name}: {exc.message}", messages.ERROR)
-        else:
-            if isinstance(answer, QrCodeEvent):
-                # The QR box shows the code (and a pairing code) and follows
-                # the gateway's newer ones: the message only says what to do.
-                if answer.qr_code:
-                    text = _("Scan the QR code below with the phone's WhatsApp.")
-                else:
-                    text = _("Type the pairing code below in the phone's WhatsApp.")
-                self.message_user(request, text, messages.SUCCESS)
-            else:
-                self.message_user(
-                    request,
-                    f"{instance.name}: {connection_label(answer.status)}",
-                    messages.SUCCESS,
-                )
-        return HttpResponseRedirect(reverse("admin:providers_instance_change", args=[instance.pk]))
+    def connection_view(self, request, instance_id):
+        return admin_views.connection(request, self, instance_id)
 
 
 @admin.register(SandboxOutboxMessage)

@@ -24,8 +24,10 @@ CONSOLE_MODULES = [
     "console/views.py",
     "contacts/admin.py",
     "integrations/admin.py",
+    "integrations/admin_views.py",
     "messaging/admin.py",
     "providers/admin.py",
+    "providers/admin_views.py",
 ]
 # Calls whose first text argument a person reads.
 MESSAGE_CALLS = {"success", "error", "warning", "info", "message_user", "ValidationError"}

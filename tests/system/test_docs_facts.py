@@ -6,7 +6,7 @@ kind the docs (docs/*.md, README.md, tests/README.md) state in a form a
 program can read is checked here: beat intervals, settings' defaults (in
 tables and in parentheses after the setting's name), the modules, objects,
 models and task names they name, the files they point to (and their length
-when they give one), the Celery queues and the console's poll interval.
+when they give one), the Celery queues and how often the console's pages poll.
 docs/DEPLOY.md's table of environment variables has its own test
 (test_deploy_doc.py).
 """
@@ -21,6 +21,7 @@ from django.apps import apps
 from config.celery import app
 from config.schedules import PERIODIC_TASKS
 from console.views import POLL_INTERVAL_SECONDS
+from providers.admin import CONNECTION_POLL_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 READMES = [ROOT / "README.md", ROOT / "tests" / "README.md"]
@@ -307,6 +308,9 @@ def test_every_file_and_folder_the_docs_name_exists_and_has_its_stated_length():
 # --- the console -------------------------------------------------------------
 
 
-def test_the_conversation_poll_interval_is_the_console_s():
-    stated = re.findall(r"conversation/poll/[^\n]*?every (\d+) seconds", DOCS["docs/ADMIN.md"])
-    assert [int(s) for s in stated] == [POLL_INTERVAL_SECONDS]
+def test_the_console_pages_poll_as_often_as_the_docs_say():
+    admin = " ".join(_paragraphs(DOCS["docs/ADMIN.md"]))
+    conversation = re.findall(r"conversation/poll/[^.]*?every (\d+) seconds", admin)
+    connection = re.findall(r"/connection/` every (\d+) s\b", admin)
+    assert [int(s) for s in conversation] == [POLL_INTERVAL_SECONDS]
+    assert [int(s) for s in connection] == [CONNECTION_POLL_SECONDS]
