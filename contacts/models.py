@@ -141,10 +141,30 @@ class Tabulation(models.Model):
         return self.name
 
 
-class ContactTabulation(models.Model):
+class TagLink(models.Model):
+    """A tag (``Tabulation``) put on something, by whom and when: the shape
+    of a contact's tags and a session's, each in a table of its own with
+    its foreign keys and its uniqueness."""
+
     id = models.UUIDField(
         primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
     )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        abstract = True
+
+
+class ContactTabulation(TagLink):
     contact = models.ForeignKey(
         Contact,
         on_delete=models.CASCADE,
@@ -157,16 +177,6 @@ class ContactTabulation(models.Model):
         related_name="contact_tabulations",
         verbose_name=_("tag"),
     )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("added by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("contact tabulation")

@@ -4,6 +4,9 @@
 row; for a drain's batch of a few hundred rows Django spends more time
 building and resolving those expressions than PostgreSQL spends running
 them. On PostgreSQL one ``UPDATE … FROM (VALUES …)`` does the same.
+
+``delete_in_batches`` is the other way round: the housekeeping tasks'
+deletes of whatever passed its retention, a batch per statement.
 """
 
 from __future__ import annotations
@@ -81,3 +84,20 @@ def bulk_insert_copy(objs: Sequence[models.Model]) -> None:
                 )
         for obj in objs:
             obj._state.adding = False
+
+
+def delete_in_batches(queryset: models.QuerySet, *, batch: int = 5000) -> int:
+    """Delete ``queryset``'s rows ``batch`` at a time; returns how many rows
+    went (cascades included).
+
+    A retention's worth of rows in one DELETE is one long statement holding
+    its row locks to the end; in autocommit (a task) each batch here is a
+    transaction of its own, so the writers meanwhile wait for one batch at
+    most."""
+    model = queryset.model
+    deleted = 0
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += model.objects.filter(pk__in=ids).delete()[0]

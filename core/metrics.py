@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
@@ -198,10 +197,6 @@ def on_commit_inc(counter, amount: float = 1, **labels) -> None:
     """Count once the caller's transaction commits (at once outside one), so a
     rolled-back write is not counted."""
     transaction.on_commit(lambda: counter.labels(**labels).inc(amount))
-
-
-def seconds_since(then) -> float:
-    return max(0.0, time.time() - then.timestamp())
 
 
 # --- scrape-time collectors (registered by the apps) -----------------------

@@ -101,9 +101,10 @@ def database_unavailable(request, exc) -> HttpResponse:
 class ApiLanguageMiddleware:
     """The API's human-readable ``message`` follows ``Accept-Language``.
 
-    Integrators that send none keep getting English, as before the console
-    became Portuguese-first: LocaleMiddleware would otherwise fall back to
-    LANGUAGE_CODE or to a console cookie. Codes and field names never change.
+    Integrators that send none get English (the API's default, docs/API.md)
+    whatever language the console speaks: LocaleMiddleware alone would fall
+    back to LANGUAGE_CODE (pt-br) or to a console cookie. Codes and field
+    names never change.
     """
 
     def __init__(self, get_response):

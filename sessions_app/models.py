@@ -1,10 +1,11 @@
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from contacts.models import TagLink
 
 
 class SessionStatus(models.TextChoices):
@@ -163,10 +164,7 @@ class ChatSession(models.Model):
         return f"{self.contact} · {self.get_status_display()}"
 
 
-class SessionTabulation(models.Model):
-    id = models.UUIDField(
-        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
-    )
+class SessionTabulation(TagLink):
     session = models.ForeignKey(
         ChatSession,
         on_delete=models.CASCADE,
@@ -179,16 +177,6 @@ class SessionTabulation(models.Model):
         related_name="session_tabulations",
         verbose_name=_("tag"),
     )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("added by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("session tabulation")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.bulk import delete_in_batches
 from transcription.config import TranscriptionConfig
 from transcription.errors import MediaBusy
 from transcription.models import TranscriptionCache
@@ -26,16 +27,8 @@ from transcription.selectors import transcription_cache_get
 def transcription_cache_prune(*, batch: int = 5000) -> int:
     """Delete cached answers past ``TRANSCRIPTION_CACHE_RETENTION_DAYS``; how many."""
     cutoff = timezone.now() - timedelta(days=settings.TRANSCRIPTION_CACHE_RETENTION_DAYS)
-    deleted = 0
-    while True:
-        ids = list(
-            TranscriptionCache.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[
-                :batch
-            ]
-        )
-        if not ids:
-            return deleted
-        deleted += TranscriptionCache.objects.filter(pk__in=ids).delete()[0]
+    expired = TranscriptionCache.objects.filter(created_at__lt=cutoff)
+    return delete_in_batches(expired, batch=batch)
 
 
 def _variant(backend: str, config: TranscriptionConfig) -> str:
