@@ -21,7 +21,7 @@ the CPU pauses far less), and at most ``DOOR_MAX_LAG_SECONDS``. So
 a gateway's retry of an old webhook reaching an idle web arrives ``now``;
 its clock stepping back reads as a wait (capped as above) until the offset
 window holds only newer samples. Without a stamp
-the arrival is ``now``, as before. The gateway's clock is trusted for
+the arrival is ``now``. The gateway's clock is trusted for
 differences between its own stamps only: a phone's clock (the message's own
 timestamp) is not used at all.
 
@@ -151,7 +151,7 @@ def _publish(instance_id, arrival: datetime) -> None:
     except Exception:
         # The row is stored with its arrival; without the position a turn
         # may close before a late webhook of its window is stored (it then
-        # opens the next turn), which is how it was before the door knew.
+        # opens the next turn): a burst split in two, nothing lost.
         logger.warning("could not publish the webhook door's position", exc_info=True)
 
 

@@ -14,8 +14,9 @@ Two ways to name and authenticate the instance (docs/PROVIDERS.md):
 Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
-stored in the webhook inbox (one INSERT), a drain is woken (one Redis SET)
-and a worker ingests it (``messaging.inbound.inbox``). A body whose every event is
+stored in the webhook inbox (one INSERT, ``messaging.inbound.inbox``), a
+drain is woken (one Redis SET, ``messaging.inbound.wake``) and a worker
+ingests it (``messaging.inbound.drain``). A body whose every event is
 ignored (unknown types, protocol chatter, placeholders) answers 200 and is
 kept as a processed inbox row with the reasons (``messaging.inbound.ignored``),
 so the gateway stops retrying and an operator can see why.
@@ -39,7 +40,8 @@ from core.api import json_error
 from core.logging import bind_log_context
 from messaging.inbound.door import door_arrival, door_visit
 from messaging.inbound.ignored import inbox_record_ignored
-from messaging.inbound.inbox import inbox_partition, inbox_store, inbox_wake
+from messaging.inbound.inbox import inbox_partition, inbox_store
+from messaging.inbound.tasks import inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.registry import get_adapter, provider_slugs
 from providers.selectors import instance_for_webhook, instance_for_webhook_by_id

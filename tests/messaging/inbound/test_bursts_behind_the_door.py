@@ -21,8 +21,8 @@ from messaging.inbound.door import (
     door_reset,
     door_visit,
 )
+from messaging.inbound.drain import inbox_drain_instance
 from messaging.inbound.flags import flags_client
-from messaging.inbound.inbox import inbox_drain_instance
 from messaging.models import Message, Turn, WebhookInbox
 from messaging.turns.close import turn_close_when_due, turns_close_caught_up
 from providers.models import Provider
