@@ -38,7 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core import metrics
 from core.api import json_error
 from core.logging import bind_log_context
-from messaging.inbound.door import door_arrival, door_visit
+from messaging.inbound.door import door_note, request_arrival
 from messaging.inbound.ignored import inbox_record_ignored
 from messaging.inbound.inbox import inbox_partition, inbox_store
 from messaging.inbound.tasks import inbox_wake
@@ -115,13 +115,6 @@ def _verify_subscription(request, provider: str, secret: str):
 def _receive(request, provider: str, *, secret: str | None = None, instance_id=None):
     if request.method != "POST":
         return json_error("method_not_allowed", "Use POST.", 405)
-    with door_visit() as busy_for:
-        return _receive_post(
-            request, provider, secret=secret, instance_id=instance_id, busy_for=busy_for
-        )
-
-
-def _receive_post(request, provider: str, *, secret, instance_id, busy_for: float):
     limit = _max_body_bytes()
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -179,7 +172,8 @@ def _receive_post(request, provider: str, *, secret, instance_id, busy_for: floa
     except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
         body_text = json.dumps(body)
     partition = inbox_partition(events)
-    received_at = door_arrival(instance.pk, adapter.sent_at(body), busy_for=busy_for)
+    received_at = request_arrival(request.META)
+    door_note(instance.pk, received_at)
     try:
         inbox_id = inbox_store(
             instance_id=instance.pk,
