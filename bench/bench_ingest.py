@@ -363,22 +363,22 @@ def queries_per_webhook(secret: str, instance_id) -> tuple[int, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from messaging.inbound import drain, inbox
+    from messaging.inbound import drain, tasks, wake
     from messaging.models import WebhookInbox
 
     # Measured here, not by a worker.
-    inbox.inbox_drain.apply_async = lambda *args, **options: None
-    inbox.inbox_wake_reset(instance_id)
+    tasks.inbox_drain.apply_async = lambda *args, **options: None
+    wake.inbox_wake_reset(instance_id)
     client = Client()
     path = f"/api/v1/webhooks/evolution/{secret}"
     client.post(path, data=payload(10**6), content_type="application/json")
-    inbox.inbox_drain_instance(instance_id)  # a new contact first
+    drain.inbox_drain_instance(instance_id)  # a new contact first
     body = json.loads(payload(10**6))
     body["data"]["key"]["id"] = "BENCHQUERIES"
     with CaptureQueriesContext(connection) as view:
         client.post(path, data=json.dumps(body), content_type="application/json")
     with CaptureQueriesContext(connection) as task:
-        assert inbox.inbox_drain_instance(instance_id)[drain.PROCESSED] == 1
+        assert drain.inbox_drain_instance(instance_id)[drain.PROCESSED] == 1
     assert not WebhookInbox.objects.filter(processed_at__isnull=True).exists()
     return len(view.captured_queries), len(task.captured_queries)
 

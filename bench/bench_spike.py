@@ -663,13 +663,13 @@ def queries_per_message(ports, path, instance_id) -> str:
     pending = WebhookInbox.objects.filter(instance_id=instance_id, processed_at__isnull=True)
     before = pending.count()
     try:
-        from messaging.inbound import inbox
+        from messaging.inbound import drain, wake
 
         with CaptureQueriesContext(connection) as captured:
             for _ in range(20):  # bounded: a drain may stop at a time budget
                 with contextlib.suppress(AttributeError):
-                    inbox.inbox_wake_reset(instance_id)
-                inbox.inbox_drain_instance(instance_id)
+                    wake.inbox_wake_reset(instance_id)
+                drain.inbox_drain_instance(instance_id)
                 if not pending.exists():
                     break
             statements = len(captured)
@@ -681,7 +681,7 @@ def queries_per_message(ports, path, instance_id) -> str:
     return (
         f"{statements / processed:.1f} per message ({statements} statements for {processed} "
         "rows: known contacts, open sessions, texts; drained in-process by "
-        "messaging.inbound.inbox.inbox_drain_instance)"
+        "messaging.inbound.drain.inbox_drain_instance)"
     )
 
 

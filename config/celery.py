@@ -21,7 +21,6 @@ app.conf.task_default_queue = "celery"
 app.conf.task_queues = (Queue("celery"), Queue("inbox"))
 app.conf.task_routes = {
     "messaging.inbox.inbox_drain": {"queue": "inbox"},
-    "messaging.inbox.inbox_process": {"queue": "inbox"},
     "messaging.inbox.inbox_requeue_lost": {"queue": "inbox"},
 }
 

@@ -24,20 +24,14 @@ CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=3)
 # every webhook of its chat's inbox partition that arrived before the end is
 # ingested.
 CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default=1.0)
-# The door (messaging.inbound.door): how late the web processes handle
-# webhooks, read from the gateway's own send stamps. A webhook's arrival is
-# moved back by its wait, at most DOOR_MAX_LAG_SECONDS and at most how long
-# the web process has been busy (a gap of DOOR_IDLE_GAP_SECONDS between two
-# webhooks means it was idle). The clocks' offset is the smallest difference
-# of the last DOOR_OFFSET_WINDOW_SECONDS (longer than the longest wait it
-# must see whole). A webhook stored more than DOOR_LATE_SECONDS late
-# publishes the door's position for DOOR_POSITION_TTL_SECONDS; due turns
-# wait for the door to pass their end.
-DOOR_MAX_LAG_SECONDS = env.float("DOOR_MAX_LAG_SECONDS", default=60.0)
-DOOR_OFFSET_WINDOW_SECONDS = env.float("DOOR_OFFSET_WINDOW_SECONDS", default=120.0)
-DOOR_IDLE_GAP_SECONDS = env.float("DOOR_IDLE_GAP_SECONDS", default=1.0)
-DOOR_LATE_SECONDS = env.float("DOOR_LATE_SECONDS", default=0.5)
-DOOR_POSITION_TTL_SECONDS = env.int("DOOR_POSITION_TTL_SECONDS", default=2)
+# The arrival stamped at the edge (messaging.inbound.door): the header in
+# which the reverse proxy says when each request came in (X-Request-Start,
+# "t=<seconds.millis>", "t=<millis>" or "t=<micros>"). Read only when set,
+# and the proxy must overwrite any value a client sends (docs/DEPLOY.md).
+# Empty: a webhook arrives when a web process handles it. A stamp is
+# trusted at most ARRIVAL_MAX_LAG_SECONDS into the past, never the future.
+ARRIVAL_HEADER = env.str("ARRIVAL_HEADER", default="")
+ARRIVAL_MAX_LAG_SECONDS = env.float("ARRIVAL_MAX_LAG_SECONDS", default=60.0)
 # A message its sender deleted for everyone is hidden at once; its text,
 # media, transcription and earlier versions are kept this many days (for a
 # dispute or an audit) and then erased by a daily task.

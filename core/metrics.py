@@ -69,8 +69,8 @@ WEBHOOK_BODY_BYTES = Histogram(
 )
 WEBHOOK_DOOR_WAIT_SECONDS = Histogram(
     "atende_webhook_door_wait_seconds",
-    "How long webhooks with a gateway send stamp waited in front of a busy web "
-    "process (messaging.inbound.door; 0 while the webs keep up).",
+    "How long webhooks waited between the proxy's arrival stamp and a web "
+    "process (messaging.inbound.door; only with ARRIVAL_HEADER set).",
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60),
 )
 WEBHOOKS_REJECTED = Counter(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin
-from messaging.inbound.inbox import inbox_retry
+from messaging.inbound.retry import inbox_retry
 from messaging.models import Turn, WebhookInbox
 
 

@@ -10,7 +10,7 @@ class MessagingConfig(AppConfig):
         # Imported once the app registry is ready: these modules use models.
         from core.health import register_check
         from core.metrics import register_collector
-        from messaging.inbound.inbox import inbox_health
+        from messaging.inbound.health import inbox_health
         from messaging.selectors import inbox_backlog_metrics
 
         register_check("ingest", inbox_health)

@@ -268,13 +268,6 @@ class GatewayAdapter(ABC):
                 f"unexpected payload shape ({type(exc).__name__}: {str(exc)[:200]})"
             ) from exc
 
-    def sent_at(self, body: Any) -> datetime | None:
-        """When the gateway sent this webhook, by the gateway's server clock,
-        if it says so to the millisecond (``messaging.inbound.door`` reads how
-        late our web processes are from it). None when it does not: a
-        seconds-only stamp, or a phone's clock, tells nothing useful."""
-        return None
-
     @abstractmethod
     def send_text(self, *, to: str, text: str, quoted_id: str | None = None) -> SendResult: ...
 

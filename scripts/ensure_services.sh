@@ -50,6 +50,8 @@ missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+# nginx: deploy/nginx.conf in front of a web (tests/system/test_nginx_arrival.py).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # makemessages/msgfmt: the translation catalogue test.
 command -v msgfmt >/dev/null || missing+=(gettext)
 if [ "${ATENDE_SKIP_BROWSER:-}" != 1 ]; then

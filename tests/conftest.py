@@ -19,10 +19,6 @@ pytest_plugins = [
 def _isolated_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    # Replayed fixtures all carry one gateway send stamp, which no gateway
-    # sends twice; a test's pauses between them are then read as idle, so
-    # each arrives when posted (tests of the door itself set their own).
-    settings.DOOR_IDLE_GAP_SECONDS = 0.02
     door_reset()
 
 

@@ -1,46 +1,37 @@
 """When a webhook reached us, even while the web processes are behind.
 
 Every later step measures a turn's window on the inbox row's
-``received_at``. Stamped when a web process handles the request, it is late
-by however long the request waited in front of it: in a spike the webs fall
-seconds behind, a customer's messages sent 1 s apart are stamped 3 s apart,
-and the burst splits into several turns.
+``received_at``. Taken when a web process handles the request, it is late
+by however long the request waited in front of it: in a reply wave the
+webs fall seconds behind, a customer's messages sent 1 s apart look 3 s
+apart, and the burst splits into several turns.
 
-A gateway that stamps each webhook with its own clock at millisecond
-precision (Evolution's ``date_time``; ``GatewayAdapter.sent_at``) shows how
-late we are. Per instance, the smallest ``now - sent`` seen in the last
-``DOOR_OFFSET_WINDOW_SECONDS`` is the two clocks' offset plus the network
-(Evolution's stamp is even hours off when its server's time zone is not
-UTC; the offset cancels that); a webhook whose ``now - sent`` exceeds it by
-L waited L in our queue, so it arrived at ``now - L``. A request can only
-have waited while this process was busy with the ones before it: L is at
-most how long the process has been handling webhooks back to back (a gap of
-``DOOR_IDLE_GAP_SECONDS``, a second, between two means it was waiting for
-work, so the next one came in as it was taken; a busy process starved of
-the CPU pauses far less), and at most ``DOOR_MAX_LAG_SECONDS``. So
-a gateway's retry of an old webhook reaching an idle web arrives ``now``;
-its clock stepping back reads as a wait (capped as above) until the offset
-window holds only newer samples. Without a stamp
-the arrival is ``now``, as before. The gateway's clock is trusted for
-differences between its own stamps only: a phone's clock (the message's own
-timestamp) is not used at all.
+The reverse proxy in front of the webs knows when each request came in
+and says so in a header (``ARRIVAL_HEADER``, e.g. ``X-Request-Start:
+t=1700000000.123`` from nginx's ``$msec``; deploy/nginx.conf). When that
+header is configured, it is the arrival of every webhook, whatever the
+gateway, clamped to ``[now - ARRIVAL_MAX_LAG_SECONDS, now]`` (a proxy's
+clock a little ahead, a stamp from the distant past). Only a configured
+header is read: the proxy must overwrite whatever a client sent in it
+(docs/DEPLOY.md), or anyone could move their messages' arrival. Without one
+(``make run``, a single process with no queue in front of it) the arrival
+is ``now``.
 
 While the webs are behind, a turn must not close on our clock alone:
 webhooks that arrived within its window may still wait in front of them,
 where no inbox row shows them yet. A web process that stores a webhook more
-than ``DOOR_LATE_SECONDS`` late publishes, per instance, that webhook's
-arrival: the door's position, kept ``DOOR_POSITION_TTL_SECONDS``. A due
+than ``LATE_SECONDS`` after it arrived publishes, per instance, that
+webhook's arrival: the door's position, kept ``POSITION_TTL_SECONDS``. A due
 turn closes only once the door has passed its end (``door_passed``); when
 the webs catch up, nothing is published and the key expires.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -53,105 +44,81 @@ logger = logging.getLogger(__name__)
 
 DOOR_KEY = "atende:inbox:door:{instance_id}"
 
-
-@dataclass
-class _Seen:
-    """What this process has seen of one instance's webhooks: the smallest
-    ``now - sent`` of the current and the previous half-window (the clocks'
-    offset), the arrival it gave the latest one, and when it last published
-    the door's position. Each web process learns its own."""
-
-    bucket: int
-    current: float = math.inf
-    previous: float = math.inf
-    latest: datetime | None = None
-    published: float = -math.inf
-
-    def offset(self, sample: float, now: float) -> float:
-        bucket = int(now // max(1.0, settings.DOOR_OFFSET_WINDOW_SECONDS / 2))
-        if bucket != self.bucket:
-            self.previous = self.current if bucket == self.bucket + 1 else math.inf
-            self.current, self.bucket = math.inf, bucket
-        self.current = min(self.current, sample)
-        return min(self.current, self.previous)
-
-
-_SEEN: dict[str, _Seen] = {}
-
-
-class _Busy:
-    """How long this process has been handling webhooks back to back."""
-
-    def __init__(self) -> None:
-        self.since: float | None = None
-        self.last_end: float | None = None
-
-    def started(self, now: float) -> float:
-        gap = settings.DOOR_IDLE_GAP_SECONDS
-        if self.since is None or self.last_end is None or now - self.last_end > gap:
-            self.since = now  # it was idle: this request was taken as it came
-        return now - self.since
-
-    def ended(self, now: float) -> None:
-        self.last_end = now
-
-
-_BUSY = _Busy()
-
+# A webhook stored this long after it arrived means the webs are behind.
+LATE_SECONDS = 0.5
+# The position expires this long after the last late webhook: the webs
+# have caught up (or stopped), and due turns close on the inbox alone.
+POSITION_TTL_SECONDS = 2
 # A few times a second is enough (the position is read against windows of
 # seconds) and spares a busy web a Redis call per webhook.
 PUBLISH_EVERY_SECONDS = 0.2
 
+# Per instance, when this process last published the position.
+_PUBLISHED: dict[str, float] = {}
 
-@contextlib.contextmanager
-def door_visit():
-    """Around the handling of one webhook: yields how long this process has
-    been busy with webhooks back to back, the most this one can have waited."""
-    busy_for = _BUSY.started(time.monotonic())
-    try:
-        yield busy_for
-    finally:
-        _BUSY.ended(time.monotonic())
+# Digits of an integer stamp: 10 seconds, 13 milliseconds, 16 microseconds
+# (every date from 2001 to 2286).
+_DIVISORS = {10: 1, 13: 1_000, 16: 1_000_000}
 
 
-def door_arrival(
-    instance_id, sent_at: datetime | None, *, busy_for: float, now: datetime | None = None
-) -> datetime:
-    """When a webhook the gateway stamped ``sent_at`` reached us, handled by
-    a process busy for ``busy_for`` seconds (see the module's docstring)."""
+def request_start_seconds(value: str) -> float | None:
+    """Seconds since the epoch from a request-start header: ``t=<seconds.millis>``
+    (nginx's ``$msec``), ``t=<millis>`` or ``t=<micros>`` (the ``t=`` optional).
+    None when it is none of these."""
+    text = value.strip()
+    if text.startswith("t="):
+        text = text[2:]
+    if "." in text:
+        whole, _, fraction = text.partition(".")
+        if not (whole.isdigit() and fraction.isdigit() and len(whole) == 10):
+            return None
+        return float(text)
+    divisor = _DIVISORS.get(len(text)) if text.isdigit() else None
+    return int(text) / divisor if divisor else None
+
+
+def _meta_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+def request_arrival(meta: Mapping, *, now: datetime | None = None) -> datetime:
+    """When the request reached the proxy: the configured header's stamp,
+    clamped to ``[now - ARRIVAL_MAX_LAG_SECONDS, now]``; ``now`` without a
+    configured header or a readable stamp. ``meta``: the request's META."""
     now = now or timezone.now()
-    if sent_at is None:
+    header = settings.ARRIVAL_HEADER
+    if not header:
         return now
-    sample = (now - sent_at).total_seconds()
-    seen = _SEEN.setdefault(str(instance_id), _Seen(bucket=0))
-    offset = seen.offset(sample, now.timestamp())
-    lag = min(max(0.0, sample - offset), busy_for, settings.DOOR_MAX_LAG_SECONDS)
+    value = meta.get(_meta_key(header))
+    seconds = request_start_seconds(value) if isinstance(value, str) else None
+    if seconds is None:
+        return now
+    lag = min(max(0.0, now.timestamp() - seconds), settings.ARRIVAL_MAX_LAG_SECONDS)
     metrics.WEBHOOK_DOOR_WAIT_SECONDS.observe(lag)
-    arrival = now - timedelta(seconds=lag)
-    if seen.latest is not None:
-        # Never before the webhook this process stored just before it: the
-        # drains take a chat's rows in arrival order, and a message must stay
-        # ahead of its edit even when the gateway stamped both in one millisecond.
-        arrival = max(arrival, seen.latest)
-    seen.latest = arrival
+    return now - timedelta(seconds=lag)
+
+
+def door_note(instance_id, arrival: datetime, *, now: datetime | None = None) -> None:
+    """A webhook that arrived at ``arrival`` is being stored: if it waited
+    long in front of the webs, publish the door's position."""
+    now = now or timezone.now()
+    if (now - arrival).total_seconds() <= LATE_SECONDS:
+        return
+    key = str(instance_id)
     clock = time.monotonic()
-    if lag > settings.DOOR_LATE_SECONDS and clock - seen.published >= PUBLISH_EVERY_SECONDS:
-        seen.published = clock
-        _publish(instance_id, arrival)
-    return arrival
-
-
-def _publish(instance_id, arrival: datetime) -> None:
+    if clock - _PUBLISHED.get(key, -math.inf) < PUBLISH_EVERY_SECONDS:
+        return
+    _PUBLISHED[key] = clock
     try:
         flags_client().set(
             DOOR_KEY.format(instance_id=instance_id),
             f"{arrival.timestamp():.6f}",
-            ex=settings.DOOR_POSITION_TTL_SECONDS,
+            ex=POSITION_TTL_SECONDS,
         )
     except Exception:
         # The row is stored with its arrival; without the position a turn
         # may close before a late webhook of its window is stored (it then
-        # opens the next turn), which is how it was before the door knew.
+        # opens the next turn): a burst split in two, nothing lost.
         logger.warning("could not publish the webhook door's position", exc_info=True)
 
 
@@ -181,6 +148,5 @@ def position_passed(position: datetime | None, moment: datetime) -> bool:
 
 
 def door_reset() -> None:
-    """Forget this process's offsets and busy stretch (a process starts with none)."""
-    _SEEN.clear()
-    _BUSY.since = _BUSY.last_end = None
+    """Forget when this process published (a process starts with nothing)."""
+    _PUBLISHED.clear()

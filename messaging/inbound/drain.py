@@ -1,5 +1,18 @@
-"""A drain's work on one partition: claim its rows in arrival order, ingest
-them, mark them processed or release them for a spaced retry.
+"""A drain of one partition: claim its rows in arrival order, ingest them,
+mark them processed or release them for a spaced retry.
+
+A drain claims a batch (a committed UPDATE counting ``attempts``,
+``messaging.inbound.claim``) and ingests it: the plain texts of known
+customers together (``messaging.inbound.ingest_batch``), every other row in
+its own transaction, which also sets ``processed_at`` (conditionally: a
+second run rolls back). After each batch it tells what follows
+(``messaging.pipeline.on_partition_ingested``: the turns that were waiting
+for those webhooks close). A body the parser refuses at processing time (it
+parsed in the view, so only after a parser change) is marked processed with
+``last_error`` and never retried; any other failure releases the row with
+``last_error``, to be tried again ``attempts × WEBHOOK_INBOX_RETRY_SECONDS``
+after arrival, up to ``WEBHOOK_INBOX_MAX_ATTEMPTS`` runs, then it stays for
+inspection.
 """
 
 from __future__ import annotations
@@ -8,20 +21,18 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
 
-from core.db import is_postgresql
-from core.locks import advisory_lock_try
 from core.logging import bind_log_context, unbind_log_context
+from messaging import pipeline
+from messaging.inbound.claim import claim_batch, claim_one, drain_lock
 from messaging.inbound.ingest import webhook_events_ingest
 from messaging.inbound.ingest_batch import ClaimedRow, inbox_rows_ingest_together
+from messaging.inbound.wake import inbox_wake_reset, wake_flag_is_set
 from messaging.models import WebhookInbox
-from messaging.turns.close import turns_close_caught_up
 from providers.base import WebhookPayloadError
 from providers.models import Instance
 from providers.registry import get_adapter
@@ -32,100 +43,6 @@ logger = logging.getLogger(__name__)
 PROCESSED = "processed"
 SKIPPED = "skipped"  # done already, claimed by a live run, gone, or out of attempts
 INVALID = "invalid"
-
-
-def _claim_lease() -> timedelta:
-    return timedelta(seconds=settings.WEBHOOK_INBOX_CLAIM_SECONDS)
-
-
-def claimable(now) -> Q:
-    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _claim_lease())
-
-
-# Under the partition's lock: every pending row of the partition that is
-# fresh, was claimed by a drain that died, or failed and is due for its retry.
-_CLAIM_BATCH = (
-    f"UPDATE {WebhookInbox._meta.db_table} "  # noqa: S608 (a model's table name)
-    "SET claimed_at = %s, attempts = attempts + 1 "
-    "WHERE id IN ("
-    f"  SELECT id FROM {WebhookInbox._meta.db_table} "
-    "  WHERE instance_id = %s AND partition = %s AND processed_at IS NULL AND attempts < %s "
-    "  AND (last_error = '' OR received_at < %s - attempts * %s * interval '1 second') "
-    "  AND NOT (id = ANY(%s)) "
-    "  ORDER BY received_at, id LIMIT %s FOR UPDATE SKIP LOCKED"
-    ") RETURNING id, received_at, body::text"
-)
-
-
-def _claim_batch(instance_id, partition: int, limit: int, now, *, skip: set) -> list[ClaimedRow]:
-    """Claim up to ``limit`` of the partition's rows, oldest first (the
-    caller holds the partition's lock). ``skip``: rows that failed in this
-    run, left to a later one."""
-    if is_postgresql():
-        # PostgreSQL: one statement claims the batch under the partition's
-        # advisory lock (FOR UPDATE SKIP LOCKED, interval arithmetic), and the
-        # lock also lets it take rows a dead drain had claimed: the dead
-        # drain's lock went with its connection.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _CLAIM_BATCH,
-                [
-                    now,
-                    instance_id,
-                    partition,
-                    settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-                    now,
-                    settings.WEBHOOK_INBOX_RETRY_SECONDS,
-                    list(skip),
-                    limit,
-                ],
-            )
-            rows = cursor.fetchall()
-        # RETURNING keeps no order: arrival order is the drain's promise.
-        rows.sort(key=lambda row: (row[1], row[0]))
-        return [ClaimedRow(inbox_id, received_at, body) for inbox_id, received_at, body in rows]
-    # SQLite: no advisory locks, so each claim is a lease (claimed_at older
-    # than WEBHOOK_INBOX_CLAIM_SECONDS is free again), row by row.
-    claimed = []
-    ids = (
-        WebhookInbox.objects.filter(
-            claimable(now),
-            instance_id=instance_id,
-            partition=partition,
-            processed_at__isnull=True,
-            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-        )
-        .exclude(pk__in=skip)
-        .order_by("received_at", "id")
-        .values_list("id", "received_at", "attempts", "last_error")[: limit * 2]
-    )
-    for inbox_id, received_at, attempts, last_error in ids:
-        if last_error and not retry_due(received_at, attempts, now):
-            continue
-        row = _claim_one(inbox_id, now)
-        if row is not None:
-            claimed.append(row)
-        if len(claimed) >= limit:
-            break
-    return claimed
-
-
-def retry_due(received_at, attempts: int, now) -> bool:
-    return received_at < now - attempts * timedelta(seconds=settings.WEBHOOK_INBOX_RETRY_SECONDS)
-
-
-def _claim_one(inbox_id: int, now) -> ClaimedRow | None:
-    """Claim one row by its lease (no partition lock held)."""
-    claimed = WebhookInbox.objects.filter(
-        claimable(now),
-        pk=inbox_id,
-        processed_at__isnull=True,
-        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    received_at, body = WebhookInbox.objects.values_list("received_at", "body").get(pk=inbox_id)
-    return ClaimedRow(inbox_id, received_at, json.dumps(body))
 
 
 class _AlreadyProcessed(Exception):
@@ -162,14 +79,14 @@ def inbox_process_row(inbox_id: int) -> str:
     with drain_lock(instance_id, partition) as held:
         if not held:
             return SKIPPED
-        claimed = _claim_one(inbox_id, timezone.now())
+        claimed = claim_one(inbox_id, timezone.now())
         if claimed is None:
             return SKIPPED
         run = DrainRun(instance, partition, zero_counts(), set())
         _process_one(run, claimed)
         if run.counts["failed"]:
             raise RuntimeError(f"webhook inbox row {inbox_id} failed; see its last_error")
-        turns_close_caught_up(instance_id, partition)
+        pipeline.on_partition_ingested(instance_id, partition)
     return next(k for k in (PROCESSED, INVALID, SKIPPED) if run.counts[k])
 
 
@@ -260,16 +177,6 @@ def _mark_invalid(run: DrainRun, row: ClaimedRow, exc: Exception) -> None:
     run.counts[INVALID] += 1
 
 
-# Advisory lock class of the drains, keyed "<instance id>:<partition>".
-_DRAIN_LOCK_CLASS = 7301
-
-
-def drain_lock(instance_id, partition: int):
-    """Hold the partition's drain lock (one drain per partition); yields
-    whether it was free."""
-    return advisory_lock_try(_DRAIN_LOCK_CLASS, f"{instance_id}:{partition}")
-
-
 def inbox_drain_rows(run: DrainRun, *, budget_seconds: float) -> dict:
     """Claim and ingest the partition's rows in arrival order until none is
     left or the time budget is spent; after each batch, queue the close of
@@ -285,12 +192,74 @@ def inbox_drain_rows(run: DrainRun, *, budget_seconds: float) -> dict:
     deadline = time.monotonic() + budget_seconds
     instance_id = run.instance.pk
     while True:
-        rows = _claim_batch(instance_id, run.partition, batch, timezone.now(), skip=run.failed)
+        rows = claim_batch(instance_id, run.partition, batch, timezone.now(), skip=run.failed)
         if rows:
             _process_batch(run, rows)
-        turns_close_caught_up(instance_id, run.partition)
+        pipeline.on_partition_ingested(instance_id, run.partition)
         if len(rows) < batch:
             return run.counts
         if time.monotonic() >= deadline:
             run.counts["more"] = True
             return run.counts
+
+
+COUNTED = (PROCESSED, SKIPPED, INVALID, "failed")
+
+
+def inbox_drain_partition(
+    instance_id, partition: int, *, budget_seconds: float | None = None
+) -> dict:
+    """One drain of one partition, as the task runs it. ``more`` in the
+    counts: rows are left (out of time), the caller queues the next drain.
+
+    The wake flag is cleared under the lock, before the first claim, so a
+    row committed before the clear is claimed here, and one committed after
+    it sets the flag and queues the next drain. That drain may find this one
+    still holding the lock and leave; so after releasing it this one looks at
+    the flag once more and drains again if it is set.
+    """
+    budget = settings.WEBHOOK_INBOX_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    total = {**zero_counts(), "busy": False}
+    instance = instance_to_drain(instance_id)
+    if instance is None:  # deleted meanwhile (its rows cascade away too)
+        return total
+    while True:
+        with drain_lock(instance_id, partition) as held:
+            if not held:
+                total["busy"] = True  # the holder looks at the flag when it lets go
+                return total
+            inbox_wake_reset(instance_id, partition)
+            run = DrainRun(instance, partition, zero_counts(), set())
+            counts = inbox_drain_rows(run, budget_seconds=max(0.0, deadline - time.monotonic()))
+        for key in COUNTED:
+            total[key] += counts[key]
+        woken = wake_flag_is_set(instance_id, partition)
+        if counts["more"] or (woken and time.monotonic() >= deadline):
+            # Out of time with rows left: a fresh task goes on (the flag may
+            # be set already, so the caller queues it directly).
+            total["more"] = True
+            return total
+        if not woken:
+            return total
+
+
+def inbox_drain_instance(instance_id, *, budget_seconds: float | None = None) -> dict:
+    """Every partition of the instance with rows pending, one after another
+    (an operator's or a test's whole drain; the webhooks wake partitions)."""
+    total = {**zero_counts(), "busy": False}
+    for partition in _pending_partitions(instance_id):
+        counts = inbox_drain_partition(instance_id, partition, budget_seconds=budget_seconds)
+        for key in COUNTED:
+            total[key] += counts[key]
+        total["more"] = total["more"] or counts["more"]
+        total["busy"] = total["busy"] or counts["busy"]
+    return total
+
+
+def _pending_partitions(instance_id) -> list[int]:
+    return sorted(
+        WebhookInbox.objects.filter(instance_id=instance_id, processed_at__isnull=True)
+        .values_list("partition", flat=True)
+        .distinct()
+    )

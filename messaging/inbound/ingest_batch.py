@@ -5,7 +5,7 @@ we know, in a conversation that is open. Ingested one by one, each costs a
 dozen round trips (lookup, insert, session, turn, inbox row, savepoints).
 Here the rows of a batch that are exactly that go together, whatever their
 number: one lookup of the senders, one of the provider ids already stored,
-one INSERT of the messages, the turns' few statements (``turns_assign``) and
+one INSERT of the messages, the turns' few statements (``messaging.turns.arrival.turns_assign``) and
 one UPDATE of the inbox rows — in one transaction.
 
 Everything else keeps its exact per-row path (``messaging.inbound.ingest``): media
@@ -30,10 +30,10 @@ from django.utils import timezone
 from contacts.models import Contact, ContactWhatsAppId
 from core.bulk import bulk_insert_copy
 from core.db import is_postgresql
+from messaging import pipeline
 from messaging.inbound.senders import sender_unchanged
 from messaging.inbound.store import IngestResult, build_message
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, WebhookInbox
-from messaging.turns.arrival import turns_assign
 from providers.base import MessageEvent
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus
@@ -188,7 +188,7 @@ def _ingest(instance: Instance, rows: list[ClaimedRow], senders: dict, partition
         # Inserted by turns_assign once their turns are known. A provider id
         # a concurrent run stored meanwhile fails the whole batch, which then
         # goes the per-row way.
-        turns_assign(messages, inbox_partition=partition, insert=bulk_insert_copy)
+        pipeline.on_customer_messages(messages, inbox_partition=partition, insert=bulk_insert_copy)
         # What the per-row path records for one stored message, or a duplicate.
         _mark_processed(stored_rows, IngestResult(stored=[""]).as_dict())
         _mark_processed(duplicate_rows, IngestResult(duplicates=1).as_dict())

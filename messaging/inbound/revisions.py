@@ -43,6 +43,7 @@ from integrations.deliveries import event_publish
 from integrations.models import Event
 from messaging.models import (
     Author,
+    CloseReason,
     Direction,
     DispatchStatus,
     Message,
@@ -62,8 +63,6 @@ STALE = "older edit"
 ALREADY_DELETED = "already deleted"
 APPLIED = frozenset({EDITED, DELETED})
 
-# A turn whose every message was deleted closes with this reason, undispatched.
-CLOSE_EMPTIED = "emptied"
 EMPTIED_REASON = "all_messages_deleted"
 
 
@@ -209,7 +208,7 @@ def _leave_open_turn(message: Message) -> bool:
         Turn.objects.filter(pk=turn_id, status=TurnStatus.OPEN).update(
             status=TurnStatus.CLOSED,
             closed_at=timezone.now(),
-            close_reason=CLOSE_EMPTIED,
+            close_reason=CloseReason.EMPTIED,
             messages_count=0,
             dispatch_status=DispatchStatus.SKIPPED,
             dispatch_reason=EMPTIED_REASON,

@@ -14,8 +14,9 @@ Two ways to name and authenticate the instance (docs/PROVIDERS.md):
 Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
-stored in the webhook inbox (one INSERT), a drain is woken (one Redis SET)
-and a worker ingests it (``messaging.inbound.inbox``). A body whose every event is
+stored in the webhook inbox (one INSERT, ``messaging.inbound.inbox``), a
+drain is woken (one Redis SET, ``messaging.inbound.wake``) and a worker
+ingests it (``messaging.inbound.drain``). A body whose every event is
 ignored (unknown types, protocol chatter, placeholders) answers 200 and is
 kept as a processed inbox row with the reasons (``messaging.inbound.ignored``),
 so the gateway stops retrying and an operator can see why.
@@ -37,9 +38,10 @@ from django.views.decorators.csrf import csrf_exempt
 from core import metrics
 from core.api import json_error
 from core.logging import bind_log_context
-from messaging.inbound.door import door_arrival, door_visit
+from messaging.inbound.door import door_note, request_arrival
 from messaging.inbound.ignored import inbox_record_ignored
-from messaging.inbound.inbox import inbox_partition, inbox_store, inbox_wake
+from messaging.inbound.inbox import inbox_partition, inbox_store
+from messaging.inbound.tasks import inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
 from providers.registry import get_adapter, provider_slugs
 from providers.selectors import instance_for_webhook, instance_for_webhook_by_id
@@ -113,13 +115,6 @@ def _verify_subscription(request, provider: str, secret: str):
 def _receive(request, provider: str, *, secret: str | None = None, instance_id=None):
     if request.method != "POST":
         return json_error("method_not_allowed", "Use POST.", 405)
-    with door_visit() as busy_for:
-        return _receive_post(
-            request, provider, secret=secret, instance_id=instance_id, busy_for=busy_for
-        )
-
-
-def _receive_post(request, provider: str, *, secret, instance_id, busy_for: float):
     limit = _max_body_bytes()
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -177,7 +172,8 @@ def _receive_post(request, provider: str, *, secret, instance_id, busy_for: floa
     except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
         body_text = json.dumps(body)
     partition = inbox_partition(events)
-    received_at = door_arrival(instance.pk, adapter.sent_at(body), busy_for=busy_for)
+    received_at = request_arrival(request.META)
+    door_note(instance.pk, received_at)
     try:
         inbox_id = inbox_store(
             instance_id=instance.pk,

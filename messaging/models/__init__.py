@@ -25,13 +25,14 @@ from messaging.models.messages import (
     kind_for_mimetype,
     media_upload_path,
 )
-from messaging.models.turns import DispatchStatus, Turn, TurnStatus
+from messaging.models.turns import CloseReason, DispatchStatus, Turn, TurnStatus
 
 __all__ = [
     "DELIVERY_STATUS_RANK",
     "MEDIA_KINDS",
     "NON_WHATSAPP_IMAGE_TYPES",
     "Author",
+    "CloseReason",
     "DeliveryStatus",
     "Direction",
     "DispatchStatus",

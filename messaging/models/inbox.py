@@ -9,7 +9,7 @@ class WebhookInbox(models.Model):
     """A gateway webhook accepted by the view and not necessarily ingested yet.
 
     The view authenticates, parses and stores the body here (one INSERT),
-    then wakes the instance's drain (``messaging.inbound.inbox``); the ingest runs in
+    then wakes the instance's drain (``messaging.inbound.tasks``); the ingest runs in
     a worker. The row is the durable copy: a lost task is queued again by the
     sweeper, and ``processed_at`` is written in the ingest's own transaction.
     """

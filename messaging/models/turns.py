@@ -1,6 +1,7 @@
 """A turn: a customer's burst of messages merged into one unit for the AI."""
 
 import uuid
+from enum import StrEnum
 
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,18 @@ class DispatchStatus(models.TextChoices):
     DISPATCHED = "DISPATCHED", _("Dispatched")
     SKIPPED = "SKIPPED", _("Not sent")
     NO_INTEGRATION = "NO_INTEGRATION", _("No integration")
+
+
+class CloseReason(StrEnum):
+    """Why a turn closed (``Turn.close_reason``): the six ways, drawn in
+    docs/PIPELINE.md ("How a turn closes") and ``messaging.turns``."""
+
+    WINDOW = "window"  # the window passed after its last message
+    MAX_WAIT = "max_wait"  # CONCAT_MAX_WAIT_SECONDS after its first message
+    MAX_MESSAGES = "max_messages"  # CONCAT_MAX_MESSAGES reached
+    MEDIA_TIMEOUT = "media_timeout"  # a transcription did not finish in time
+    SWEPT = "swept"  # its task was lost; the beat sweeper closed it
+    EMPTIED = "emptied"  # every message was deleted; nothing is dispatched
 
 
 class Turn(models.Model):

@@ -1,5 +1,23 @@
 """Concatenation (debounce): a burst of customer messages becomes one turn.
 
+The six ways a turn closes (``Turn.close_reason``, ``CloseReason``; drawn
+in docs/PIPELINE.md, "How a turn closes"):
+
+- ``window``: its window passed after its last message (``turn_due``, or
+  the drain that ingested the webhooks it waited for);
+- ``max_wait``: ``CONCAT_MAX_WAIT_SECONDS`` after its first message;
+- ``max_messages``: ``CONCAT_MAX_MESSAGES`` reached, at once;
+- ``media_timeout``: a transcription still unfinished
+  ``CONCAT_MEDIA_WAIT_SECONDS`` past the window (a placeholder goes);
+- ``swept``: its task was lost, the beat sweeper closed it (``sweeper``);
+- ``emptied``: every message was deleted (``messaging.inbound.revisions``);
+  nothing is dispatched.
+
+All but ``emptied`` go through one claim (``close.turn_claim_and_finish``).
+Before a window's close the turns ask the inbox whether it has caught up
+(``messaging.inbound.watermark``); the inbox reaches the turns only
+through ``messaging.pipeline``.
+
 How it stays correct with many workers and across restarts:
 
 - Each customer message increments ``session.concat_seq`` (an UPDATE, so

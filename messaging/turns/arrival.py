@@ -4,7 +4,6 @@ and starts the turn's task.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -16,7 +15,7 @@ from core.bulk import bulk_update_values
 from core.db import is_postgresql
 from messaging.models import Message, Turn, TurnStatus
 from messaging.turns.close import turn_claim_and_finish, turn_due
-from messaging.turns.window import WINDOW_MAX_SECONDS, turn_close_at, window_seconds
+from messaging.turns.window import turn_close_at, window_seconds
 from sessions_app.models import WHATSAPP_WINDOW, ChatSession
 
 
@@ -182,10 +181,7 @@ def _plan(messages, open_turn, *, window: int, inbox_partition) -> list[_Segment
 def _joinable(turn: Turn, arrived) -> bool:
     if turn.messages_count >= settings.CONCAT_MAX_MESSAGES:
         return False
-    due = turn.due_at
-    if due is None:  # a turn opened before due times were stored
-        due = turn.last_message_at + timedelta(seconds=WINDOW_MAX_SECONDS)
-    return arrived <= due
+    return arrived <= turn.due_at
 
 
 def _write_together(segments: list[_Segment], write) -> None:

@@ -2,11 +2,13 @@
 are ingested, claim it with a conditional UPDATE, assemble its text and hand
 it to dispatch, in one transaction. The turn's task, and the closes queued
 when the inbox or the door catches up (the beat sweeper of lost turns is
-``messaging.turns.sweeper``).
+``messaging.turns.sweeper``). Whether the inbox has caught up is the
+inbox's to say (``messaging.inbound.watermark``).
 """
 
 import logging
 from datetime import timedelta
+from enum import StrEnum
 
 from celery import shared_task
 from django.conf import settings
@@ -17,13 +19,11 @@ from django.utils import timezone
 from core.db import is_postgresql
 from messaging.inbound.door import door_passed, door_position
 from messaging.inbound.flags import flags_client
-from messaging.models import Message, Turn, TurnStatus, WebhookInbox
+from messaging.inbound.watermark import inbox_caught_up, inbox_watermark
+from messaging.models import CloseReason, Message, Turn, TurnStatus
 from messaging.turns.dispatch import turn_dispatch
 from messaging.turns.text import turn_text
 from messaging.turns.window import (
-    CLOSE_MAX_MESSAGES,
-    CLOSE_MEDIA_TIMEOUT,
-    CLOSE_WINDOW,
     MEDIA_POLL_SECONDS,
     TRANSCRIPTION_UNFINISHED,
     WINDOW_MIN_SECONDS,
@@ -35,14 +35,27 @@ from sessions_app.models import ChatSession
 logger = logging.getLogger(__name__)
 
 
+class CloseOutcome(StrEnum):
+    """What an attempt to close a turn found."""
+
+    CLOSED = "closed"  # this call closed it
+    DONE = "done"  # not open any more: closed by another path
+    GONE = "gone"  # its session no longer exists
+    STALE = "stale"  # a newer message joined since it was read: read it again
+    WAITING = "waiting"  # its window (moved on by later messages) has not ended
+    WAITING_DOOR = "waiting_door"  # the webs are behind: its webhooks may not be stored
+    WAITING_INBOX = "waiting_inbox"  # its webhooks wait in the inbox: their drain closes it
+    WAITING_MEDIA = "waiting_media"  # a transcription is still running
+
+
 def turn_close_due(
-    session_id, seq: int, *, reason: str = CLOSE_WINDOW, send_inline: bool = False
-) -> str:
+    session_id, seq: int, *, reason: CloseReason = CloseReason.WINDOW, send_inline: bool = False
+) -> CloseOutcome:
     """Close the session's open turn if ``seq`` is still its latest message.
 
     ``send_inline`` (worker context only): make the first delivery attempt
     right after commit in this process instead of through another task.
-    Returns "gone", "stale", "done", "waiting_media" or "closed".
+    Returns CLOSED, DONE, GONE, STALE or WAITING_MEDIA.
     """
     turn = (
         Turn.objects.select_related("session__contact", "session__instance")
@@ -59,8 +72,8 @@ def turn_close_due(
             ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
         )
         if current is None:
-            return "gone"
-        return "stale" if current != seq else "done"
+            return CloseOutcome.GONE
+        return CloseOutcome.STALE if current != seq else CloseOutcome.DONE
     # Safe to read before the claim: a message joining the turn moves its
     # last_seq in the same transaction, and then the claim below fails.
     messages = _turn_messages(turn)
@@ -72,29 +85,25 @@ def turn_close_due(
             + timedelta(seconds=settings.CONCAT_MEDIA_WAIT_SECONDS)
         )
         if now < media_deadline:
-            return "waiting_media"
-        reason = CLOSE_MEDIA_TIMEOUT
+            return CloseOutcome.WAITING_MEDIA
+        reason = CloseReason.MEDIA_TIMEOUT
     with transaction.atomic():
         closed = turn_claim_and_finish(
             turn, seq=seq, reason=reason, now=now, messages=messages, send_inline=send_inline
         )
-    return "closed" if closed else "done"
+    return CloseOutcome.CLOSED if closed else CloseOutcome.DONE
 
 
 def turn_close_when_due(
     turn_id, *, send_inline: bool = False, inbox_checked: bool = False
-) -> tuple[str, float | None]:
+) -> tuple[CloseOutcome, float | None]:
     """Close the turn if its window (or a bound) has ended and every webhook
     of its chat that arrived before that end has been ingested.
 
-    Returns (outcome, seconds until it should be looked at again or None):
-    "done" (not open: closed by another path, or gone), "waiting" (later
-    messages moved the window's end), "waiting_door" (the web processes are
-    behind: webhooks that arrived in time may not be stored yet),
-    "waiting_inbox" (webhooks that arrived in time are still in the inbox:
-    the drain that ingests them closes the turn), "waiting_media" or
-    "closed". ``inbox_checked``: the caller (that
-    drain) knows the inbox is caught up.
+    Returns (outcome, seconds until it should be looked at again or None).
+    WAITING_DOOR and WAITING_INBOX end the turn's chain: the drains (and the
+    looks after the door) that ingest its webhooks queue its close.
+    ``inbox_checked``: the caller (that drain) knows the inbox is caught up.
     """
     grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
     for _ in range(3):
@@ -113,47 +122,27 @@ def turn_close_when_due(
             .first()
         )
         if row is None:
-            return "done", None
+            return CloseOutcome.DONE, None
         (session_id, seq, first_message_at, last_message_at, count, session_window,
          partition, instance_id) = row  # fmt: skip
         now = timezone.now()
         due, reason = turn_close_at(first_message_at, last_message_at, count, session_window)
-        full = reason == CLOSE_MAX_MESSAGES  # later messages open the next turn
+        full = reason == CloseReason.MAX_MESSAGES  # later messages open the next turn
         if not full and due + grace > now:
-            return "waiting", (due + grace - now).total_seconds()
+            return CloseOutcome.WAITING, (due + grace - now).total_seconds()
         if not (full or door_passed(instance_id, due + grace)):
             # Webhooks of its window may still wait in front of the web
             # processes: the drains that ingest them close it.
-            return "waiting_door", None
+            return CloseOutcome.WAITING_DOOR, None
         if not (full or inbox_checked or inbox_caught_up(instance_id, partition, due)):
-            return "waiting_inbox", None
+            return CloseOutcome.WAITING_INBOX, None
         outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
-        if outcome == "waiting_media":
+        if outcome == CloseOutcome.WAITING_MEDIA:
             return outcome, float(MEDIA_POLL_SECONDS)
-        if outcome != "stale":
+        if outcome != CloseOutcome.STALE:
             return outcome, None
         # A message joined between the read and the claim: read it again.
-    return "stale", float(WINDOW_MIN_SECONDS)
-
-
-def inbox_caught_up(instance_id, partition: int | None, until) -> bool:
-    """Whether every webhook of the partition that arrived by ``until`` has
-    been ingested (the partition's watermark is past it). Rows that failed
-    and wait for a spaced retry hold nothing back; turns of messages that did
-    not come through the inbox (``partition`` None) wait for nothing."""
-    if partition is None:
-        return True
-    return not _pending_in_time(instance_id, partition).filter(received_at__lte=until).exists()
-
-
-def _pending_in_time(instance_id, partition: int):
-    return WebhookInbox.objects.filter(
-        instance_id=instance_id,
-        partition=partition,
-        processed_at__isnull=True,
-        last_error="",
-        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-    )
+    return CloseOutcome.STALE, float(WINDOW_MIN_SECONDS)
 
 
 def turns_close_caught_up(instance_id, partition: int) -> int:
@@ -163,12 +152,7 @@ def turns_close_caught_up(instance_id, partition: int) -> int:
     statement that picks them, so concurrent and later drains skip them).
     Returns how many it queued. Other workers close them (and send their
     deliveries) while the drain goes on with the next batch."""
-    watermark = (
-        _pending_in_time(instance_id, partition)
-        .order_by("received_at")
-        .values_list("received_at", flat=True)
-        .first()
-    )
+    watermark = inbox_watermark(instance_id, partition)
     grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
     due_by = timezone.now() - grace
     if watermark is not None:
@@ -262,7 +246,7 @@ def turn_claim_and_finish(
     turn: Turn,
     *,
     seq: int,
-    reason: str,
+    reason: CloseReason,
     now,
     messages: list[Message] | None = None,
     send_inline: bool = False,
@@ -323,4 +307,4 @@ def turn_due(turn_id: str, poll: bool = True) -> str:
     outcome, again_in = turn_close_when_due(turn_id, send_inline=True)
     if again_in is not None and poll:
         turn_due.apply_async((turn_id,), countdown=again_in)
-    return outcome
+    return outcome.value

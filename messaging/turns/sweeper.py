@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from core.locks import advisory_lock_try
 from messaging.inbound.door import door_position, position_passed
-from messaging.models import Turn, TurnStatus
-from messaging.turns.close import inbox_caught_up, turn_close_due
+from messaging.inbound.watermark import inbox_caught_up
+from messaging.models import CloseReason, Turn, TurnStatus
+from messaging.turns.close import CloseOutcome, turn_close_due
 from messaging.turns.window import (
-    CLOSE_MAX_MESSAGES,
-    CLOSE_SWEPT,
     WINDOW_MIN_SECONDS,
     turn_close_at,
 )
@@ -88,15 +87,15 @@ def _sweep(limit: int) -> int:
         if instance_id not in doors:  # one read per instance and run
             doors[instance_id] = door_position(instance_id)
         door = doors[instance_id]
-        if reason != CLOSE_MAX_MESSAGES and not (
+        if reason != CloseReason.MAX_MESSAGES and not (
             position_passed(door, due + grace_in_time)
             and inbox_caught_up(instance_id, turn.inbox_partition, due)
         ):
             continue
         # Deliveries go through their own tasks here: one slow integration
         # must not eat the sweeper's time limit with a batch still to close.
-        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CLOSE_SWEPT)
-        if outcome == "closed":
+        outcome = turn_close_due(turn.session_id, turn.last_seq, reason=CloseReason.SWEPT)
+        if outcome == CloseOutcome.CLOSED:
             closed += 1
             logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
     return closed

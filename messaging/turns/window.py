@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from messaging.models import TranscriptionStatus
+from messaging.models import CloseReason, TranscriptionStatus
 
 WINDOW_MIN_SECONDS = 1
 WINDOW_MAX_SECONDS = 60
@@ -13,23 +13,19 @@ WINDOW_MAX_SECONDS = 60
 MEDIA_POLL_SECONDS = 2
 TRANSCRIPTION_UNFINISHED = (TranscriptionStatus.PENDING, TranscriptionStatus.PROCESSING)
 
-CLOSE_WINDOW = "window"
-CLOSE_MAX_WAIT = "max_wait"
-CLOSE_MAX_MESSAGES = "max_messages"
-CLOSE_MEDIA_TIMEOUT = "media_timeout"
-CLOSE_SWEPT = "swept"
-
 
 def window_seconds(session_window: int | None) -> int:
     return max(WINDOW_MIN_SECONDS, min(WINDOW_MAX_SECONDS, session_window or 8))
 
 
-def turn_close_at(first_message_at, last_message_at, count: int, session_window) -> tuple:
+def turn_close_at(
+    first_message_at, last_message_at, count: int, session_window
+) -> tuple[object, CloseReason]:
     """When an open turn closes, and why."""
     if count >= settings.CONCAT_MAX_MESSAGES:
-        return first_message_at, CLOSE_MAX_MESSAGES
+        return first_message_at, CloseReason.MAX_MESSAGES
     window_end = last_message_at + timedelta(seconds=window_seconds(session_window))
     max_wait_end = first_message_at + timedelta(seconds=settings.CONCAT_MAX_WAIT_SECONDS)
     if max_wait_end < window_end:
-        return max_wait_end, CLOSE_MAX_WAIT
-    return window_end, CLOSE_WINDOW
+        return max_wait_end, CloseReason.MAX_WAIT
+    return window_end, CloseReason.WINDOW

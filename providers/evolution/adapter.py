@@ -74,9 +74,6 @@ class EvolutionAdapter(GatewayAdapter):
     def parse_webhook(self, body, headers):
         return parser.parse(body)
 
-    def sent_at(self, body):
-        return parser.sent_at(body)
-
     # --- REST -------------------------------------------------------------
 
     def send_text(self, *, to, text, quoted_id=None):

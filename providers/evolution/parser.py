@@ -8,7 +8,6 @@ https://doc.evolution-api.com/v2/en/configuration/webhooks
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from providers.base import (
@@ -91,22 +90,6 @@ def parse(body: Any) -> list[WebhookEvent]:
     if name == "qrcode.updated":
         return [parse_qrcode(data)]
     return [IgnoredEvent(event_type=name, reason="event not used")]
-
-
-def sent_at(body: Any) -> datetime | None:
-    """The envelope's ``date_time``: Evolution's server clock when it built
-    the webhook, to the millisecond. Its server's local wall time with a
-    ``Z`` (hours off unless that server runs in UTC): only differences
-    between its stamps mean anything, which is all the door uses. None when
-    absent or not to the millisecond."""
-    value = body.get("date_time") if isinstance(body, dict) else None
-    if not isinstance(value, str) or "." not in value:
-        return None
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _items(data: Any) -> list[dict]:

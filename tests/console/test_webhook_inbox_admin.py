@@ -40,7 +40,8 @@ def test_agents_do_not_see_the_inbox(client, instance, organization):
 def test_a_superuser_can_have_failed_rows_ingested_again(
     superuser_client, organization, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from messaging.inbound.inbox import inbox_drain, inbox_drain_instance
+    from messaging.inbound.drain import inbox_drain_instance
+    from messaging.inbound.tasks import inbox_drain
     from messaging.models import Message
     from tests.support.replay import load_fixture
 

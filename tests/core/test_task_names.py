@@ -61,14 +61,12 @@ def test_every_schedule_points_at_a_registered_task():
 def test_the_inbox_drains_have_a_queue_every_worker_consumes():
     route = app.amqp.router.route
     assert route({}, "messaging.inbox.inbox_drain")["queue"].name == "inbox"
-    assert route({}, "messaging.inbox.inbox_process")["queue"].name == "inbox"
     assert route({}, "messaging.inbox.inbox_requeue_lost")["queue"].name == "inbox"
     assert route({}, "messaging.turns.turn_due")["queue"].name == "celery"
     # A worker started without -Q (Procfile, tests, benches) takes every listed queue.
     assert set(app.amqp.queues) == {"celery", "inbox"}
     inbox_tasks = (
         "messaging.inbox.inbox_drain",
-        "messaging.inbox.inbox_process",
         "messaging.inbox.inbox_requeue_lost",
     )
     for name in inbox_tasks:

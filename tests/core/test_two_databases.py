@@ -26,7 +26,7 @@ BRANCHES = {
     "contacts/migrations/0003_contact_search_trigram_indexes.py": 2,
     "core/bulk.py": 2,
     "core/locks.py": 1,
-    "messaging/inbound/drain.py": 1,
+    "messaging/inbound/claim.py": 1,
     "messaging/inbound/inbox.py": 1,
     "messaging/inbound/ingest_batch.py": 1,
     "messaging/inbound/senders.py": 1,

@@ -1,6 +1,7 @@
 """The metrics move as a customer message goes through the real pipeline."""
 
 import json
+import time
 
 import pytest
 from django.test import Client
@@ -29,12 +30,14 @@ def test_a_webhook_its_turn_and_the_delivery_move_their_series(
         concat_timeout=1,
     )
     body = load_fixture("evolution", "text")
+    settings.ARRIVAL_HEADER = "X-Request-Start"
     before = scrape(settings)
 
     response = Client().post(
         f"/api/v1/webhooks/evolution/{instance.webhook_secret}",
         data=json.dumps(body),
         content_type="application/json",
+        headers={"X-Request-Start": f"t={time.time():.3f}"},
     )
     assert response.status_code == 200
     assert wait_for(lambda: Delivery.objects.filter(status="SUCCEEDED").exists(), timeout=40), (
@@ -46,7 +49,7 @@ def test_a_webhook_its_turn_and_the_delivery_move_their_series(
 
     assert moved("atende_webhooks_received_total", provider="evolution", code="200") == 1
     assert moved("atende_webhook_body_bytes_count", provider="evolution") == 1
-    assert moved("atende_webhook_door_wait_seconds_count") == 1  # Evolution stamps its sends
+    assert moved("atende_webhook_door_wait_seconds_count") == 1  # the proxy's stamp
     assert wait_for(lambda: moved("atende_inbox_rows_total", outcome="processed") >= 1)
     assert moved("atende_turns_closed_total", dispatch="DISPATCHED") == 1
     assert moved("atende_delivery_attempts_total", event="turn.ready", outcome="succeeded") == 1

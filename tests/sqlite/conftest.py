@@ -10,7 +10,8 @@ Each test goes through the public services with real rows.
 import pytest
 from django.conf import settings
 
-from messaging.inbound.inbox import _redis, inbox_drain
+from messaging.inbound.flags import flags_client as _redis
+from messaging.inbound.tasks import inbox_drain
 from messaging.turns.close import turn_due
 
 if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":

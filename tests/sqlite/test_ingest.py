@@ -4,8 +4,7 @@ returning-customer look-up, no batched drain), with the same results."""
 import pytest
 
 from contacts.models import Contact
-from messaging.inbound.drain import PROCESSED
-from messaging.inbound.inbox import inbox_drain_instance
+from messaging.inbound.drain import PROCESSED, inbox_drain_instance
 from messaging.models import Message, Turn, WebhookInbox
 from sessions_app.models import ChatSession
 from tests.sqlite.helpers import store, text_body

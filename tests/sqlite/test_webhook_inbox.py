@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.inbound.drain import PROCESSED, SKIPPED
-from messaging.inbound.inbox import inbox_drain_instance, inbox_process_row, inbox_store
+from messaging.inbound.drain import PROCESSED, SKIPPED, inbox_drain_instance, inbox_process_row
+from messaging.inbound.inbox import inbox_store
 from messaging.models import Message, WebhookInbox
 from tests.sqlite.helpers import store, text_body
 from tests.support.webhooks import DUPLICATE, QUEUED, post_webhook

@@ -1,10 +1,10 @@
 """A burst stays one turn while the web processes themselves are behind.
 
-In a spike, webhooks wait in front of the web processes; stamped when a
-web handles them, a customer's messages sent 0.3 s apart look 1.5 s apart.
-The gateway's own send stamps (Evolution's ``date_time``) give back the
-arrival (``messaging.inbound.door``), and a due turn waits for the door to
-pass its end.
+In a reply wave, webhooks wait in front of the web processes; stamped when
+a web handles them, a customer's messages sent 0.3 s apart look 1.5 s
+apart. The reverse proxy's arrival stamp (``ARRIVAL_HEADER``) gives back
+the arrival for every gateway (``messaging.inbound.door``), and a due turn
+waits for the door to pass its end.
 """
 
 import time
@@ -15,14 +15,15 @@ from django.utils import timezone
 
 from messaging.inbound.door import (
     DOOR_KEY,
-    door_arrival,
+    door_note,
     door_passed,
     door_position,
     door_reset,
-    door_visit,
+    request_arrival,
+    request_start_seconds,
 )
+from messaging.inbound.drain import inbox_drain_instance
 from messaging.inbound.flags import flags_client
-from messaging.inbound.inbox import inbox_drain_instance
 from messaging.models import Message, Turn, WebhookInbox
 from messaging.turns.close import turn_close_when_due, turns_close_caught_up
 from providers.models import Provider
@@ -32,6 +33,7 @@ from tests.support.replay import load_fixture
 from tests.support.webhooks import QUEUED, post_webhook
 
 T0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+STAMPED = "HTTP_X_REQUEST_START"
 
 
 @pytest.fixture(autouse=True)
@@ -48,76 +50,61 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def test_a_webhook_that_waited_arrives_when_it_was_sent_on_our_clock(settings):
-    settings.DOOR_MAX_LAG_SECONDS = 2
-    # The gateway's clock is 3 h behind ours (Evolution's local time with a Z)
-    # and the network takes 20 ms: the first webhook, handled at once, teaches the offset.
-    skew = timedelta(hours=3, milliseconds=20)
-    assert door_arrival("i1", at(0) - skew, busy_for=0.0, now=at(0)) == at(0)
-    # Sent 0.3 s later, handled 1.5 s later: it waited 1.2 s in front of a busy web.
-    assert door_arrival("i1", at(0.3) - skew, busy_for=1.5, now=at(1.5)) == at(0.3)
-    # Never earlier than the process has been busy ...
-    assert door_arrival("i1", at(0.6) - skew, busy_for=0.5, now=at(3.0)) == at(2.5)
-    # ... nor than DOOR_MAX_LAG_SECONDS.
-    assert door_arrival("i1", at(1.0) - skew, busy_for=500, now=at(5)) == at(3)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "t=1772452800.250",  # nginx's $msec
+        "t=1772452800250",  # milliseconds
+        "t=1772452800250000",  # microseconds
+        "1772452800.250",  # without the t=
+        " t=1772452800250 ",
+    ],
+)
+def test_the_request_start_formats_in_use(value):
+    assert request_start_seconds(value) == pytest.approx(at(0.25).timestamp())
 
 
-def test_without_a_stamp_or_while_idle_the_arrival_is_now():
-    assert door_arrival("i2", None, busy_for=30, now=at(5)) == at(5)
-    door_arrival("i2", at(0), busy_for=0.0, now=at(0))
-    # A gateway's retry of a 30 s old webhook reaching an idle web: now.
-    assert door_arrival("i2", at(0), busy_for=0.0, now=at(30)) == at(30)
+@pytest.mark.parametrize(
+    "value", ["", "t=", "t=abc", "t=17724528", "t=-1772452800", "t=1772452800.2.5", "t=1.5"]
+)
+def test_anything_else_is_no_stamp(value):
+    assert request_start_seconds(value) is None
 
 
-def test_the_offset_is_the_smallest_of_the_recent_window_only(settings):
-    settings.DOOR_OFFSET_WINDOW_SECONDS = 10
-    door_arrival("i3", at(0), busy_for=0.0, now=at(0))  # offset 0
-    # The gateway's clock steps back 4 s: within the window it reads as a wait ...
-    assert door_arrival("i3", at(3), busy_for=60, now=at(7)) == at(3)
-    # ... and once the window holds only the new samples, as the new offset.
-    door_arrival("i3", at(16), busy_for=0.0, now=at(20))
-    assert door_arrival("i3", at(18), busy_for=60, now=at(22)) == at(22)
+def test_the_header_is_trusted_only_when_configured(settings):
+    meta = {STAMPED: f"t={at(1).timestamp():.3f}"}
+    settings.ARRIVAL_HEADER = ""
+    assert request_arrival(meta, now=at(3)) == at(3)
+    settings.ARRIVAL_HEADER = "X-Request-Start"
+    assert request_arrival(meta, now=at(3)) == at(1)
+    # Another header configured: this one is a client's, ignored.
+    settings.ARRIVAL_HEADER = "X-Queue-Start"
+    assert request_arrival(meta, now=at(3)) == at(3)
+    # Configured but absent or unreadable: now.
+    settings.ARRIVAL_HEADER = "X-Request-Start"
+    assert request_arrival({}, now=at(3)) == at(3)
+    assert request_arrival({STAMPED: "yesterday"}, now=at(3)) == at(3)
 
 
-def test_an_arrival_is_never_before_the_previous_webhooks():
-    door_arrival("i5", at(0), busy_for=0.0, now=at(0))
-    first = door_arrival("i5", at(1.0), busy_for=5, now=at(3.0))
-    # Stamped in the same millisecond (a message and its edit), handled next:
-    # not a microsecond earlier, so the drain keeps them in the order stored.
-    assert door_arrival("i5", at(1.0), busy_for=5, now=at(3.1)) == first == at(1.0)
-    # A retry of a webhook sent long before, reaching a busy web: behind the
-    # flow it joins, not back where it was first sent.
-    assert door_arrival("i5", at(-20), busy_for=30, now=at(3.2)) == first
+def test_a_stamp_is_clamped_to_the_max_lag_and_never_the_future(settings):
+    settings.ARRIVAL_HEADER = "X-Request-Start"
+    settings.ARRIVAL_MAX_LAG_SECONDS = 10
+    stamp = lambda moment: {STAMPED: f"t={int(moment.timestamp() * 1000)}"}  # noqa: E731
+    assert request_arrival(stamp(at(-60)), now=at(0)) == at(-10)
+    assert request_arrival(stamp(at(5)), now=at(0)) == at(0)  # a proxy's clock ahead
+    assert request_arrival(stamp(at(-2)), now=at(0)) == at(-2)
 
 
-def test_back_to_back_webhooks_count_as_busy_a_gap_as_idle(settings):
-    settings.DOOR_IDLE_GAP_SECONDS = 0.05
-    with door_visit() as first:
-        pass
-    with door_visit() as second:
-        time.sleep(0.02)
-    with door_visit() as third:
-        pass
-    time.sleep(0.1)
-    with door_visit() as after_a_pause:
-        pass
-    assert first == 0.0
-    assert 0.0 <= second < third
-    assert third >= 0.02
-    assert after_a_pause == 0.0
-
-
-def test_a_late_webhook_publishes_the_doors_position_until_the_webs_catch_up(settings):
-    settings.DOOR_POSITION_TTL_SECONDS = 1
+def test_a_late_webhook_publishes_the_doors_position_until_the_webs_catch_up():
     now = timezone.now()
-    door_arrival("i4", now - timedelta(seconds=15), busy_for=0.0, now=now - timedelta(seconds=5))
+    door_note("i4", now - timedelta(seconds=0.2), now=now)
     assert door_position("i4") is None  # on time: nothing published
-    arrival = door_arrival("i4", now - timedelta(seconds=12), busy_for=5.0, now=now)
-    assert arrival == now - timedelta(seconds=2)
+    arrival = now - timedelta(seconds=2)
+    door_note("i4", arrival, now=now)
     assert door_position("i4") == arrival
     assert not door_passed("i4", arrival + timedelta(seconds=0.5))
     assert door_passed("i4", arrival)
-    time.sleep(1.2)  # nothing late since: the webs have caught up
+    time.sleep(2.2)  # nothing late since: the webs have caught up
     assert door_position("i4") is None
     assert door_passed("i4", now + timedelta(seconds=5))
 
@@ -134,18 +121,18 @@ def _evolution(organization, **extra):
     )
 
 
-def _text(n: int, text: str, sent: datetime) -> dict:
+def _text(n: int, text: str) -> dict:
     body = load_fixture("evolution", "text")
     body["data"]["key"]["id"] = f"DOOR{n}"
     body["data"]["message"]["conversation"] = text
-    body["date_time"] = sent.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body.pop("date_time", None)  # no gateway stamp: the proxy's is the one read
     return body
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_due_turn_waits_for_the_door_and_its_drains_close_it_after(organization):
     instance = _evolution(organization, concat_timeout=1)
-    assert post_webhook(instance, _text(0, "Oi", timezone.now())).json() == QUEUED
+    assert post_webhook(instance, _text(0, "Oi")).json() == QUEUED
     inbox_drain_instance(instance.pk)
     turn = Turn.objects.get()
     key = DOOR_KEY.format(instance_id=instance.pk)
@@ -172,17 +159,17 @@ def test_five_messages_sent_a_moment_apart_reaching_a_busy_web_late_are_one_turn
 ):
     """Sent 0.3 s apart, handled 1.5 s apart (a 1 s window): one turn of five.
 
-    The test's web is one process; its pauses between these webhooks stand
-    for the back-to-back work of a busy one (``DOOR_IDLE_GAP_SECONDS``)."""
-    settings.DOOR_IDLE_GAP_SECONDS = 5
+    The proxy stamped each when it came in; the test's web handles them
+    late, as a busy one would."""
+    settings.ARRIVAL_HEADER = "X-Request-Start"
     instance = _evolution(organization, concat_timeout=1)
     texts = ["Oi", "meu pedido 4521", "não chegou", "já faz uma semana", "podem ver?"]
-    sent = timezone.now()
+    sent = timezone.now().timestamp()
     for n, text in enumerate(texts):
         if n:
             time.sleep(1.5)
-        body = _text(n, text, sent + timedelta(seconds=0.3 * n))
-        assert post_webhook(instance, body).json() == QUEUED
+        stamp = {"X-Request-Start": f"t={sent + 0.3 * n:.3f}"}
+        assert post_webhook(instance, _text(n, text), headers=stamp).json() == QUEUED
 
     turns = wait_for(receiver.turns, timeout=60)
     time.sleep(3)  # a second turn, if any, would come within this

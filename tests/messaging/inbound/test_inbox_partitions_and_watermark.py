@@ -9,13 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from messaging import pipeline
-from messaging.inbound.drain import PROCESSED
-from messaging.inbound.inbox import (
-    inbox_drain,
-    inbox_drain_instance,
-    inbox_drain_partition,
-    inbox_partition,
-)
+from messaging.inbound.drain import PROCESSED, inbox_drain_instance, inbox_drain_partition
+from messaging.inbound.inbox import inbox_partition
+from messaging.inbound.tasks import inbox_drain
 from messaging.models import Message, Turn, WebhookInbox
 from messaging.turns.close import turn_close_when_due, turn_due
 from providers.baileys import parser as baileys_parser

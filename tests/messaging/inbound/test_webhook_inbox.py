@@ -10,15 +10,16 @@ from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Contact
-from messaging.inbound.drain import INVALID, PROCESSED, SKIPPED, inbox_process_row
-from messaging.inbound.inbox import (
-    inbox_cleanup,
-    inbox_drain,
+from messaging.inbound.drain import (
+    INVALID,
+    PROCESSED,
+    SKIPPED,
     inbox_drain_instance,
-    inbox_process,
-    inbox_requeue_lost,
-    inbox_store,
+    inbox_process_row,
 )
+from messaging.inbound.flags import flags_client
+from messaging.inbound.inbox import inbox_store
+from messaging.inbound.tasks import inbox_cleanup, inbox_drain, inbox_requeue_lost
 from messaging.models import Message, WebhookInbox
 from sessions_app.models import ChatSession
 from tests.support.replay import load_fixture
@@ -33,7 +34,6 @@ def lost_tasks(monkeypatch):
     drains the webhooks wake and the rows the sweeper queues."""
     lost = []
     monkeypatch.setattr(inbox_drain, "apply_async", lambda *args, **options: lost.append("drain"))
-    monkeypatch.setattr(inbox_process, "apply_async", lambda args, **options: lost.append(args[0]))
     return lost
 
 
@@ -282,7 +282,8 @@ def test_a_drain_ingests_the_backlog_in_batches_in_arrival_order(
     _post_texts(evolution_instance, 5)
     assert lost_tasks == ["drain"]  # one wake-up for the five
 
-    counts = inbox_drain.apply((str(evolution_instance.pk),)).get()  # as a worker runs it
+    partition = last_inbox_row().partition
+    counts = inbox_drain.apply((str(evolution_instance.pk), partition)).get()  # as a worker runs it
 
     assert (counts[PROCESSED], counts["failed"], counts["more"]) == (5, 0, False)
     ids = list(Message.objects.order_by("concat_seq").values_list("provider_message_id", flat=True))
@@ -293,14 +294,16 @@ def test_a_drain_ingests_the_backlog_in_batches_in_arrival_order(
 @pytest.mark.django_db
 def test_a_drain_out_of_time_hands_over_to_the_next(evolution_instance, lost_tasks, settings):
     settings.WEBHOOK_INBOX_DRAIN_BATCH = 2
+    settings.WEBHOOK_INBOX_DRAIN_SECONDS = 0
     _post_texts(evolution_instance, 5)
 
-    counts = inbox_drain_instance(evolution_instance.pk, budget_seconds=0)
+    partition = last_inbox_row().partition
+    counts = inbox_drain.apply((str(evolution_instance.pk), partition)).get()  # as a worker runs it
 
     assert (counts[PROCESSED], counts["more"]) == (2, True)
     assert lost_tasks == ["drain", "drain"]  # the webhooks' wake-up, then the hand-over
     assert WebhookInbox.objects.filter(processed_at__isnull=True).count() == 3
-    assert inbox_drain_instance(evolution_instance.pk)[PROCESSED] == 3
+    assert inbox_drain_instance(evolution_instance.pk, budget_seconds=10)[PROCESSED] == 3
 
 
 @pytest.mark.django_db
@@ -404,17 +407,15 @@ def test_with_redis_unreachable_the_webhook_still_answers_and_keeps_the_row(
 ):
     import socket
 
-    from messaging.inbound import inbox
-
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
-    inbox._redis.cache_clear()
+    flags_client.cache_clear()
     try:
         response = post_webhook(evolution_instance, load_fixture("evolution", "text"))
     finally:
-        inbox._redis.cache_clear()
+        flags_client.cache_clear()
 
     assert (response.status_code, response.json()) == (200, QUEUED)
     assert last_inbox_row().processed_at is None  # no drain woke: the sweeper's

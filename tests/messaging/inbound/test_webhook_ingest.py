@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts.models import Contact, ContactWhatsAppId
-from messaging.inbound.drain import PROCESSED
-from messaging.inbound.inbox import inbox_drain, inbox_drain_instance
+from messaging.inbound.drain import PROCESSED, inbox_drain_instance
+from messaging.inbound.tasks import inbox_drain
 from messaging.models import (
     Author,
     DeliveryStatus,

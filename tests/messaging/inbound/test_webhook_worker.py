@@ -61,7 +61,7 @@ def test_webhooks_whose_drain_was_lost_with_redis_are_ingested_once(
     import redis
     from django.utils import timezone
 
-    from messaging.inbound.inbox import inbox_requeue_lost
+    from messaging.inbound.tasks import inbox_requeue_lost
 
     _worker_process.kill()
     try:

@@ -680,22 +680,3 @@ class TestRevisionChat:
         body["data"]["remoteJid"] = "218364519235678@lid"
         [event] = parse(body)
         assert (event.chat_id, event.phone) == ("218364519235678@lid", None)
-
-
-def test_sent_at_is_the_envelopes_date_time_to_the_millisecond():
-    from providers.evolution.parser import sent_at
-
-    stamp = sent_at(load_fixture("evolution", "text"))
-    assert stamp == datetime.datetime(2025, 10, 21, 14, 32, 10, 511000, tzinfo=datetime.UTC)
-
-
-@pytest.mark.parametrize(
-    "value", [None, "", "2025-10-21T14:32:10Z", "not a date.123", 1761057130.511, ["x"]]
-)
-def test_sent_at_is_none_without_a_millisecond_stamp(value):
-    from providers.evolution.parser import sent_at
-
-    body = load_fixture("evolution", "text")
-    body["date_time"] = value
-    assert sent_at(body) is None
-    assert sent_at("not an object") is None

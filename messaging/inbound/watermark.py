@@ -1,0 +1,43 @@
+"""Whether the inbox has caught up: the question a turn asks before it closes.
+
+A turn's window is measured on arrival times, so before it closes every
+webhook of its chat that arrived by its end must be ingested. A partition's
+watermark is its oldest pending arrival; rows that failed and wait for a
+spaced retry hold nothing back (they would hold every turn of their chat
+for minutes).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from messaging.models import WebhookInbox
+
+
+def _pending_in_time(instance_id, partition: int):
+    return WebhookInbox.objects.filter(
+        instance_id=instance_id,
+        partition=partition,
+        processed_at__isnull=True,
+        last_error="",
+        attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+    )
+
+
+def inbox_caught_up(instance_id, partition: int | None, until) -> bool:
+    """Whether every webhook of the partition that arrived by ``until`` has
+    been ingested. Turns of messages that did not come through the inbox
+    (``partition`` None) wait for nothing."""
+    if partition is None:
+        return True
+    return not _pending_in_time(instance_id, partition).filter(received_at__lte=until).exists()
+
+
+def inbox_watermark(instance_id, partition: int):
+    """The arrival of the partition's oldest pending webhook, None when none is."""
+    return (
+        _pending_in_time(instance_id, partition)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
