@@ -25,10 +25,12 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) scripts/port_free.py $${HOST:-127.0.0.1} $${PORT:-8000}
 	$(PY) manage.py setup_demo --base-url http://127.0.0.1:$${PORT:-8000}
-	# honcho gives each process its own PORT counting from 5000 unless told
-	# the base: web gets exactly the port printed above.
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile --port $${PORT:-8000} web worker beat
+	# Loopback unless HOST says otherwise: the demo's admin/admin stays off
+	# the network. Ctrl-C (or SIGTERM) stops all three and exits 0.
+	HOST=$${HOST:-127.0.0.1} PATH=$(CURDIR)/$(VENV)/bin:$$PATH \
+	  $(PY) scripts/run_procfile.py -f Procfile web worker beat
 
 ## make test: ruff + the whole suite on real PostgreSQL and Redis, a process
 ## per CPU (each with its own test database, Redis database and folders:

@@ -1,7 +1,9 @@
+import logging
 import os
+import sys
 
-from celery import Celery
-from celery.signals import task_prerun
+from celery import Celery, bootsteps
+from celery.signals import task_prerun, worker_shutdown
 from django.utils import translation
 from kombu import Queue
 
@@ -32,3 +34,19 @@ def _stored_texts_in_english(**kwargs) -> None:
     # where they are shown. Without this, a lazy string would follow
     # LANGUAGE_CODE (pt-br).
     translation.activate("en")
+
+
+@worker_shutdown.connect
+def _exit_once_stopped(sender=None, **kwargs) -> None:
+    # The warm shutdown is over: running tasks finished, their acks sent,
+    # the pool's processes joined. What remains is billiard's finalizers
+    # (its timeout thread sleeps in 1 s steps) and the interpreter's
+    # teardown, several seconds on a busy machine that `make run`'s Ctrl-C
+    # and a platform's stop timeout would wait for nothing.
+    blueprint = getattr(sender, "blueprint", None)
+    if blueprint is None or blueprint.state != bootsteps.TERMINATE:
+        return
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(sender.exitcode if isinstance(sender.exitcode, int) else 0)

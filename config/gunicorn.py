@@ -12,10 +12,21 @@ import environ
 
 from core.logging import logging_config
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
-environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-bind = f"0.0.0.0:{env.int('PORT', default=8000)}"
+# 0.0.0.0 for a container behind its platform's router; `make run` passes
+# HOST=127.0.0.1 so the demo's admin/admin is not reachable from the network.
+bind = f"{env.str('HOST', default='0.0.0.0')}:{env.int('PORT', default=8000)}"  # noqa: S104
+# gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl, one path
+# for every checkout on the machine: it lives with the other runtime files.
+# A Unix socket's path has at most 107 bytes; a deeper var/ goes without one.
+_control_socket = Path(env.str("ATENDE_VAR_DIR", default=str(BASE_DIR / "var"))) / "gunicorn.ctl"
+if len(str(_control_socket).encode()) < 100:
+    control_socket = str(_control_socket)
+else:
+    control_socket_disable = True
 workers = env.int("WEB_CONCURRENCY", default=2)
 timeout = env.int("WEB_TIMEOUT", default=30)
 # Proxies whose X-Forwarded-* headers gunicorn believes (comma-separated, or *).

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, env
+from config.schedules import PERIODIC_TASKS
 
 # Whole modules, so a setting added there is a setting here with no second list.
 from config.settings_ai import *  # noqa: F403
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files, served from here: /api/docs works with no internet.
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "core",
     "accounts",
@@ -243,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}},
     },
     "SECURITY": [{"ApiKey": []}],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 CACHES = {
@@ -258,7 +263,11 @@ CACHES = {
 # secrets and phone numbers masked in both (core/logging.py).
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=LOG_LEVEL,
+    routine_tasks=[task for task, _every in PERIODIC_TASKS.values()],
+)
 # GET /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>";
 # unset, it is a 404.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -110,14 +110,53 @@ class MaskingTextFormatter(logging.Formatter):
         return mask_secrets(super().format(record))
 
 
-def logging_config(*, log_format: str, level: str, gunicorn: bool = False) -> dict:
+class RoutineFilter(logging.Filter):
+    """Celery's INFO lines about periodic tasks (beat sending one, the worker
+    receiving it, its success), every few seconds for each sweeper, go down
+    to DEBUG: at INFO they would scroll everything else off a terminal. Their
+    failures keep their level. Also drops kombu's note that a file-system
+    broker URL names no host (it needs none)."""
+
+    _CELERY_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
+
+    def __init__(self, routine_tasks=(), level: str = "INFO") -> None:
+        super().__init__()
+        names = "|".join(re.escape(task) for task in routine_tasks)
+        self._routine = re.compile(rf"(?<![\w.])(?:{names})[\[)]") if names else None
+        self._level = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "kombu.connection" and str(record.msg).startswith("No hostname"):
+            return False
+        if (
+            self._routine is not None
+            and record.levelno == logging.INFO
+            and record.name in self._CELERY_LOGGERS
+            and self._routine.search(record.getMessage())
+        ):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return not isinstance(self._level, int) or self._level <= logging.DEBUG
+        return True
+
+
+def logging_config(
+    *, log_format: str, level: str, gunicorn: bool = False, routine_tasks=()
+) -> dict:
     """The ``dictConfig`` for Django and Celery (``LOGGING``) or gunicorn
-    (``logconfig_dict``): one format for application and access lines."""
+    (``logconfig_dict``): one format for application and access lines.
+    ``routine_tasks``: names of the periodic tasks whose runs log at DEBUG."""
     formatter = "json" if log_format == "json" else "text"
     config = {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "core.logging.ContextFilter"}},
+        "filters": {
+            "context": {"()": "core.logging.ContextFilter"},
+            "routine": {
+                "()": "core.logging.RoutineFilter",
+                "routine_tasks": list(routine_tasks),
+                "level": level,
+            },
+        },
         "formatters": {
             "json": {"()": "core.logging.MaskingJsonFormatter"},
             "text": {"()": "core.logging.MaskingTextFormatter"},
@@ -126,7 +165,7 @@ def logging_config(*, log_format: str, level: str, gunicorn: bool = False) -> di
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": formatter,
-                "filters": ["context"],
+                "filters": ["routine", "context"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
@@ -136,6 +175,8 @@ def logging_config(*, log_format: str, level: str, gunicorn: bool = False) -> di
             "django": {"handlers": ["console"], "level": level, "propagate": False},
             "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
             "django.db.backends": {"level": "WARNING"},
+            # "<path>/.env not found" at every start: a .env is optional.
+            "environ.environ": {"level": "WARNING"},
         },
     }
     if gunicorn:

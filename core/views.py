@@ -1,4 +1,5 @@
 import hmac
+import logging
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -10,11 +11,21 @@ from core import metrics
 from core.api import error_body
 from core.health import health_report
 
+logger = logging.getLogger(__name__)
+
 
 @require_GET
 def health(request):
     healthy, report = health_report()
-    return JsonResponse(report, status=200 if healthy else 503)
+    response = JsonResponse(report, status=200 if healthy else 503)
+    if not healthy:
+        # A 503 here is the answer asked for (a worker still starting, a
+        # broker down), not a fault of the request: one WARNING naming the
+        # failing checks instead of django.request's ERROR for any 5xx.
+        failing = sorted(name for name, check in report["checks"].items() if not check["ok"])
+        logger.warning("Health check: not ready (%s)", ", ".join(failing))
+        response._has_been_logged = True
+    return response
 
 
 @require_GET

@@ -61,6 +61,10 @@ def test_setup_demo_runs_twice_without_duplicating(db, settings, tmp_path, monke
     call_command("setup_demo", stdout=StringIO())
     assert Organization.objects.filter(name="Demo").count() == 1
     saved = json.loads((tmp_path / "demo.json").read_text())
+    # What make run printed, kept: the sandbox's id with the key.
+    [sandbox] = Organization.objects.get(name="Demo").instances.filter(name="Sandbox")
+    assert saved["sandboxInstanceId"] == str(sandbox.id)
+    assert saved["adminUrl"].endswith("/admin/")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {saved['apiKey']}")
     assert client.get("/api/v1/organization").status_code == 200

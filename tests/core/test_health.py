@@ -1,3 +1,4 @@
+import logging
 import time
 from datetime import timedelta
 
@@ -73,6 +74,14 @@ def test_stale_worker_heartbeat_is_503(client, db):
 
 def test_no_worker_ever_is_503(client, db):
     assert client.get("/api/health").status_code == 503
+
+
+def test_a_503_while_the_worker_starts_is_a_warning_not_an_error(client, db, caplog):
+    with caplog.at_level(logging.INFO):
+        assert client.get("/api/health").status_code == 503
+    [line] = [r for r in caplog.records if "health" in r.getMessage().lower()]
+    assert line.levelno == logging.WARNING and "worker" in line.getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 @pytest.mark.worker

@@ -48,9 +48,9 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
             timeout=180,
         )
 
-    log = (tmp_path / "honcho.log").open("w")
+    log = (tmp_path / "run.log").open("w")
     stack = subprocess.Popen(
-        [str(Path(python).parent / "honcho"), "start", "-f", "Procfile", "web", "worker", "beat"],
+        [python, "scripts/run_procfile.py", "-f", "Procfile", "web", "worker", "beat"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -68,7 +68,7 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
             if status == 200:
                 break
             time.sleep(1)
-        assert status == 200, (tmp_path / "honcho.log").read_text()[-4000:]
+        assert status == 200, (tmp_path / "run.log").read_text()[-4000:]
         admin = requests.get(f"http://127.0.0.1:{port}/admin/login/", timeout=5)
         assert admin.status_code == 200
         _a_customer_message_flows_through(tmp_path, env, port)

@@ -43,17 +43,25 @@ class Command(BaseCommand):
             organization, raw_key = organization_create(name=DEMO_ORGANIZATION, api_key_name="demo")
             credentials = {"organizationId": str(organization.id), "apiKey": raw_key}
         base = options["base_url"].rstrip("/")
-        # simulate_inbound posts to the server this run printed (a PORT other
-        # than 8000 included) without being told again.
-        credentials["baseUrl"] = base
-        CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
-        CREDENTIALS_FILE.chmod(0o600)
-
         instance, _ = Instance.objects.get_or_create(
             organization=organization,
             name="Sandbox",
             defaults={"provider": Provider.SANDBOX, "concat_timeout": 3},
         )
+        # What this run prints, kept for when it has scrolled away (README,
+        # "Try it"). simulate_inbound reads it: it posts to the server this
+        # run printed (a PORT other than 8000 included) and to its sandbox.
+        credentials.update(
+            {
+                "baseUrl": base,
+                "adminUrl": f"{base}/admin/",
+                "adminUsername": options["username"],
+                "adminPassword": options["password"],
+                "sandboxInstanceId": str(instance.id),
+            }
+        )
+        CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
+        CREDENTIALS_FILE.chmod(0o600)
         self.stdout.write(
             "\n".join(
                 [
@@ -67,7 +75,8 @@ class Command(BaseCommand):
                     f"  API key:     {credentials['apiKey']}",
                     f"  Sandbox instance: {instance.id}",
                     "  Try it:      .venv/bin/python manage.py simulate_inbound "
-                    f"--instance {instance.id} --phone 5511987654321 --text 'Olá!'",
+                    "--phone 5511987654321 --text 'Olá!'",
+                    f"  All of this is kept in {CREDENTIALS_FILE}",
                 ]
             )
         )

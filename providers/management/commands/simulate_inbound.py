@@ -25,7 +25,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--instance", required=True, help="Sandbox instance id.")
+        parser.add_argument(
+            "--instance",
+            help="Sandbox instance id (default: the demo's, from var/demo-credentials.json).",
+        )
         parser.add_argument("--phone", required=True, help="The customer's phone number.")
         parser.add_argument("--text", default="", help="Message text (the caption with --file).")
         parser.add_argument("--file", help="Send this file as media (image, audio, video, …).")
@@ -38,10 +41,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        instance_id = options["instance"] or _demo_credentials().get("sandboxInstanceId")
+        if not instance_id:
+            raise CommandError(
+                "No --instance given and no demo sandbox recorded in "
+                f"{settings.VAR_DIR / 'demo-credentials.json'}: run `make run` "
+                "(or `manage.py setup_demo`) first, or pass --instance <sandbox id>."
+            )
         try:
-            instance = Instance.objects.get(pk=options["instance"])
+            instance = Instance.objects.get(pk=instance_id)
         except (Instance.DoesNotExist, ValidationError):
-            raise CommandError(f"No instance {options['instance']!r}.") from None
+            raise CommandError(
+                f"No instance {instance_id!r}"
+                + (
+                    "."
+                    if options["instance"]
+                    else " (the demo's, recorded by make run): pass --instance."
+                )
+            ) from None
         if instance.provider != Provider.SANDBOX:
             raise CommandError(f"Instance {instance.name!r} is not a sandbox instance.")
         if not options["text"] and not options["file"]:
@@ -75,13 +92,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Delivered {message['id']}: {response.text}")
 
 
-def _demo_base_url() -> str:
-    # setup_demo (run by `make run`) records the URL it printed.
+def _demo_credentials() -> dict:
+    # setup_demo (run by `make run`) records what it printed.
     try:
-        credentials = json.loads((settings.VAR_DIR / "demo-credentials.json").read_text())
+        return json.loads((settings.VAR_DIR / "demo-credentials.json").read_text())
     except (FileNotFoundError, ValueError):
-        credentials = {}
-    return credentials.get("baseUrl") or "http://127.0.0.1:8000"
+        return {}
+
+
+def _demo_base_url() -> str:
+    return _demo_credentials().get("baseUrl") or "http://127.0.0.1:8000"
 
 
 def _media(path: Path) -> dict:

@@ -1,0 +1,23 @@
+"""Which processes a run started, found by the var/ folder in their environment."""
+
+import os
+from pathlib import Path
+
+
+def started_with_var_dir(var: Path) -> list[str]:
+    """'pid command line' of every live process whose environment names this
+    ATENDE_VAR_DIR: make, the runner, gunicorn and its workers, the Celery
+    worker and its pool, beat — whatever process group or session each is in."""
+    marker = f"ATENDE_VAR_DIR={var}".encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in environ.split(b"\0") and state != "Z":
+            command = cmdline.replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"{pid} {command}")
+    return found
