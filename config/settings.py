@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "transcription",
     "integrations",
     "sessions_app",
+    "canned",
     "messaging",
     "assistant",
     "console",

@@ -149,6 +149,11 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
                 name="sessions_app_chatsession_poll",
             ),
             path(
+                "<uuid:session_id>/conversation/canned/",
+                wrap(self.conversation_canned_view),
+                name="sessions_app_chatsession_canned",
+            ),
+            path(
                 "<uuid:session_id>/conversation/reply/",
                 wrap(self.conversation_reply_view),
                 name="sessions_app_chatsession_reply",
@@ -166,6 +171,9 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
 
     def conversation_poll_view(self, request, session_id):
         return views.conversation_poll(request, self, session_id)
+
+    def conversation_canned_view(self, request, session_id):
+        return views.conversation_canned(request, self, session_id)
 
     def conversation_reply_view(self, request, session_id):
         return views.conversation_reply(request, self, session_id)

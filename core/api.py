@@ -105,6 +105,7 @@ def get_scoped_or_404(queryset, pk, what: str):
 # não encontrada, um contato não encontrado); the English is "No such <what>.".
 _NOT_FOUND = {
     "assistant": gettext_noop("No such assistant."),
+    "canned response": gettext_noop("No such canned response."),
     "contact": gettext_noop("No such contact."),
     "delivery": gettext_noop("No such delivery."),
     "department": gettext_noop("No such department."),
