@@ -59,9 +59,10 @@ def render_fragments(request, session: ChatSession) -> tuple[str, str, str]:
 
 def mark_seen(session: ChatSession) -> None:
     # Only a read marker: no event, no services involved, so a bare update
-    # that does not race with the session's other fields.
+    # that does not race with the session's other fields. updated_at moves
+    # too: the unread counts changed, and the live session list follows it.
     now = timezone.now()
-    ChatSession.objects.filter(pk=session.pk).update(agent_last_seen_at=now)
+    ChatSession.objects.filter(pk=session.pk).update(agent_last_seen_at=now, updated_at=now)
     session.agent_last_seen_at = now
 
 

@@ -78,3 +78,45 @@ def test_slash_inserts_a_filled_in_canned_response(live_server, browser):  # noq
     box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
     wait_for(browser, lambda d: not listed.is_displayed())
     assert box.get_attribute("value").endswith("pedido. Entrega em 3 dias.")
+
+
+def test_the_session_list_shows_a_new_conversation_without_a_reload(live_server, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    organization = factories.make_organization("Loja Azul")
+    factories.make_agent(organization, username="ana", password="pw-123456")
+    instance = factories.make_instance(organization, name="Loja Centro")
+    first = factories.make_contact(organization, phone="5531987654321", name="Maria Souza")
+    factories.make_session(contact=first, instance=instance, status="ACTIVE")
+
+    log_in(browser, live_server)
+    browser.get(f"{live_server.url}/admin/sessions_app/chatsession/?status__exact=QUEUED")
+    wait_for(browser, lambda d: d.find_elements(By.ID, "atd-inbox"))
+    assert "Maria Souza" not in browser.find_element(By.ID, "changelist").text
+    assert not browser.title.startswith("(")
+    marker = browser.execute_script("window.atdMarker = 7; return window.atdMarker")
+
+    contact = factories.make_contact(organization, phone="5531912345678", name="João Lima")
+    session = factories.make_session(
+        contact=contact, instance=instance, last_message_at=timezone.now()
+    )
+    factories.make_message(session, text="Alguém aí?")
+    wait_for(browser, lambda d: "João Lima" in d.find_element(By.ID, "result_list").text)
+    row = browser.find_element(By.CSS_SELECTOR, "#result_list tbody tr")
+    assert "Alguém aí?" in row.text
+    assert row.find_element(By.CSS_SELECTOR, ".atd-unread").text == "1"
+    wait_for(browser, lambda d: d.title.startswith("(1) "))
+    # No reload, and the filter is still the one chosen.
+    assert browser.execute_script("return window.atdMarker") == marker
+    assert browser.current_url.endswith("?status__exact=QUEUED")
+    assert "Maria Souza" not in browser.find_element(By.ID, "changelist").text
+
+    # A second one joins the rows already shown.
+    other = factories.make_contact(organization, phone="5531955554444", name="Rita Dias")
+    later = factories.make_session(contact=other, instance=instance, last_message_at=timezone.now())
+    factories.make_message(later, text="Bom dia")
+    wait_for(browser, lambda d: "Rita Dias" in d.find_element(By.ID, "result_list").text)
+    wait_for(browser, lambda d: d.title.startswith("(2) "))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")) == 2
+    assert browser.execute_script("return window.atdMarker") == marker
+    shot(browser, "console-sessions-live.png")

@@ -1,5 +1,6 @@
 // Agent console: keep the conversation and an instance's pairing QR fresh
-// without a reload, canned responses in the reply box, and copy buttons. Plain script, no build step.
+// without a reload, the session list live, canned responses in the reply box,
+// and copy buttons. Plain script, no build step.
 (function () {
   "use strict";
 
@@ -153,6 +154,142 @@
     });
   }
 
+  // Session list: ask every few seconds whether anything changed (a 304
+  // when not; paused while the tab is hidden); when it did, fetch this very
+  // URL again (filters, ordering and page kept) and swap the rows, keeping
+  // the scroll position. The title counts unread conversations waiting for
+  // me; a new one is announced (notification, optional sound).
+  function followSessionList(box) {
+    var url = box.getAttribute("data-changes-url");
+    var seconds = parseInt(box.getAttribute("data-poll-seconds"), 10) || 4;
+    var version = box.getAttribute("data-version");
+    var baseTitle = document.title;
+    var waitingNode = document.getElementById("atd-inbox-waiting");
+    var known = {};
+    (waitingNode ? JSON.parse(waitingNode.textContent) : []).forEach(function (item) {
+      known[item.id] = true;
+    });
+    var busy = false;
+
+    function showCount(count) {
+      document.title = count > 0 ? "(" + count + ") " + baseTitle : baseTitle;
+    }
+
+    var notify = document.getElementById("atd-inbox-notify");
+    if (notify && "Notification" in window && Notification.permission === "default") {
+      notify.hidden = false;
+      notify.addEventListener("click", function () {
+        Notification.requestPermission().then(function () { notify.hidden = true; });
+      });
+    }
+    var sound = document.getElementById("atd-inbox-sound");
+    if (sound) {
+      sound.checked = window.localStorage.getItem("atd-inbox-sound") === "on";
+      sound.addEventListener("change", function () {
+        window.localStorage.setItem("atd-inbox-sound", sound.checked ? "on" : "off");
+      });
+    }
+
+    function beep() {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) { return; }
+      var context = new Context();
+      var tone = context.createOscillator();
+      var gain = context.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.1;
+      tone.connect(gain);
+      gain.connect(context.destination);
+      tone.start();
+      tone.stop(context.currentTime + 0.2);
+    }
+
+    function announce(items) {
+      var fresh = items.filter(function (item) { return !known[item.id]; });
+      known = {};
+      items.forEach(function (item) { known[item.id] = true; });
+      if (!fresh.length) { return; }
+      if ("Notification" in window && Notification.permission === "granted") {
+        fresh.slice(0, 3).forEach(function (item) {
+          var title = box.getAttribute("data-text-" + item.kind) || "";
+          var note = new Notification(title, { body: item.name, tag: item.id });
+          note.onclick = function () { window.focus(); window.location.href = item.url; };
+        });
+      }
+      if (sound && sound.checked) { beep(); }
+    }
+
+    function swap(html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var scroll = window.scrollY;
+      var oldRows = document.querySelector("#result_list tbody");
+      var newRows = fresh.querySelector("#result_list tbody");
+      if (oldRows && newRows) {
+        oldRows.innerHTML = newRows.innerHTML;
+        var oldPages = document.querySelector("#changelist .paginator");
+        var newPages = fresh.querySelector("#changelist .paginator");
+        if (oldPages && newPages) { oldPages.innerHTML = newPages.innerHTML; }
+      } else {
+        var oldForm = document.getElementById("changelist-form");
+        var newForm = fresh.getElementById("changelist-form");
+        if (!oldForm || !newForm) { return false; }
+        oldForm.innerHTML = newForm.innerHTML;
+      }
+      window.scrollTo(window.scrollX, scroll);
+      return true;
+    }
+
+    function refreshList(newVersion) {
+      // Rows picked for an action stay as they are until the action is done.
+      if (document.querySelector("#result_list input.action-select:checked")) {
+        return Promise.resolve();
+      }
+      return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html && swap(html)) {
+            version = newVersion;
+            box.setAttribute("data-version", version);
+          }
+        });
+    }
+
+    function tick() {
+      if (busy || document.hidden) { return; }
+      busy = true;
+      fetch(url, {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { "Accept": "application/json", "If-None-Match": '"' + version + '"' }
+      })
+        .then(function (response) { return response.status === 200 ? response.json() : null; })
+        .then(function (data) {
+          if (!data) { return null; }
+          showCount(data.unread);
+          announce(data.waiting || []);
+          return data.version !== version ? refreshList(data.version) : null;
+        })
+        .catch(function () { /* offline for a moment: try again next tick */ })
+        .then(function () { busy = false; });
+    }
+
+    showCount(parseInt(box.getAttribute("data-unread"), 10) || 0);
+    window.setInterval(tick, seconds * 1000);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { tick(); }
+    });
+  }
+
+  // The scroll position of a list survives a reload of the same URL.
+  function keepScroll() {
+    var key = "atd-scroll:" + window.location.pathname + window.location.search;
+    var saved = parseInt(window.sessionStorage.getItem(key), 10);
+    if (saved > 0) { window.scrollTo(0, saved); }
+    window.addEventListener("pagehide", function () {
+      window.sessionStorage.setItem(key, String(window.scrollY));
+    });
+  }
+
   function wireCopyButtons() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       button.addEventListener("click", function (event) {
@@ -213,6 +350,11 @@
       // Images and players change the height as they load: stay at the end.
       window.addEventListener("load", function () { scrollToEnd(timeline); });
       startPolling(root);
+    }
+    var inbox = document.getElementById("atd-inbox");
+    if (inbox) {
+      keepScroll();
+      followSessionList(inbox);
     }
     var reply = document.getElementById("atd-reply-text");
     if (reply) { wireCannedResponses(reply); }
