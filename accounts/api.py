@@ -74,7 +74,32 @@ class CurrentOrganizationView(APIView):
         ],
     )
     def patch(self, request):
-        serializer = OrganizationUpdateSerializer(data=request.data, partial=True)
+        return self._update(request, partial=True)
+
+    @extend_schema(
+        summary="Replace the organization's settings (every field of the survey)",
+        request=OrganizationUpdateSerializer,
+        responses=CurrentOrganizationSerializer,
+        examples=[
+            OpenApiExample(
+                "The survey",
+                value={
+                    "csat": {
+                        "enabled": True,
+                        "question": "De 1 a 5, como foi o atendimento?",
+                        "thanks": "Obrigado pela avaliação!",
+                    }
+                },
+                request_only=True,
+            ),
+            ORGANIZATION_EXAMPLE,
+        ],
+    )
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    def _update(self, request, *, partial: bool):
+        serializer = OrganizationUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         organization = request_organization(request)
         organization = services.organization_csat_update(

@@ -12,7 +12,6 @@ class CannedResponseAdmin(ServiceSavedAdmin):
     list_display = ["__str__", "content_column", "department", "organization", "updated_at"]
     list_filter = ["organization"]
     search_fields = ["short_code", "content"]
-    fields = ["organization", "short_code", "content", "department"]
     service_fields = CANNED_EDITABLE_FIELDS
 
     def create_through_service(self, obj, data):

@@ -37,7 +37,7 @@ def _check(canned: CannedResponse) -> None:
             _("Unknown variable: %(names)s.")
             % {"names": ", ".join("{{" + name + "}}" for name in unknown)},
             code="unknown_variable",
-            details={"content": unknown, "known": list(KNOWN_VARIABLES)},
+            details={"variables": unknown, "known": list(KNOWN_VARIABLES)},
         )
     if canned.department_id is not None:
         department = canned.department

@@ -52,3 +52,11 @@ def test_a_key_changes_only_its_own_organization(other_api_client, organization)
 
 def test_the_body_is_json_only(api_client):
     assert_error(api_client.patch(URL, {"csat": "x"}), 415)
+
+
+def test_put_needs_every_field_of_the_survey(api_client, organization):
+    assert_error(api_client.put(URL, {"csat": {"enabled": True}}, format="json"), 400)
+    body = {"csat": {"enabled": True, "question": "Nota?", "thanks": "Valeu"}}
+    response = api_client.put(URL, body, format="json")
+    assert response.status_code == 200
+    assert response.json()["csat"] == body["csat"]

@@ -117,7 +117,7 @@ def test_an_unknown_variable_is_refused_when_saved(api_client):
         400,
         "unknown_variable",
     )
-    assert error["details"]["content"] == ["contact.nome"]
+    assert error["details"]["variables"] == ["contact.nome"]
     assert "contact.firstName" in error["details"]["known"]
     assert not CannedResponse.objects.exists()
     ok = api_client.post(URL, {"shortCode": "oi", "content": "Oi {{session.id}}"}, format="json")
