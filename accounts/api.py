@@ -1,14 +1,19 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.authentication import request_organization
 from accounts.models import Department
-from accounts.serializers import DepartmentSerializer, DepartmentWriteSerializer
-from core.api import get_scoped_or_404
+from accounts.serializers import (
+    CurrentOrganizationSerializer,
+    DepartmentSerializer,
+    DepartmentWriteSerializer,
+    OrganizationUpdateSerializer,
+)
+from core.api import LimitedJSONParser, get_scoped_or_404
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -19,35 +24,88 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <key>"}
 
 
+ORGANIZATION_EXAMPLE = OpenApiExample(
+    "The key's organization",
+    response_only=True,
+    value={
+        "id": "0d6c3b1e-5b7a-4a51-8f0e-2c9d7e6a1b22",
+        "name": "Padaria Pão Quente",
+        "apiKeyName": "crm",
+        "csat": {
+            "enabled": True,
+            "question": "De 1 a 5, como foi o atendimento?",
+            "thanks": "Obrigado pela avaliação!",
+        },
+    },
+)
+
+
+def _organization_body(request, organization) -> dict:
+    return CurrentOrganizationSerializer(
+        {
+            "id": organization.id,
+            "name": organization.name,
+            "apiKeyName": request.auth.name,
+            "csat": organization,
+        }
+    ).data
+
+
 class CurrentOrganizationView(APIView):
-    """The organization the presented API key belongs to."""
+    """The organization the presented API key belongs to, and its settings."""
+
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(responses=CurrentOrganizationSerializer, examples=[ORGANIZATION_EXAMPLE])
+    def get(self, request):
+        return Response(_organization_body(request, request_organization(request)))
 
     @extend_schema(
-        responses=inline_serializer(
-            "CurrentOrganization",
-            {
-                "id": serializers.UUIDField(),
-                "name": serializers.CharField(),
-                "apiKeyName": serializers.CharField(),
-            },
-        ),
+        summary="Change the organization's settings (the satisfaction survey)",
+        request=OrganizationUpdateSerializer(partial=True),
+        responses=CurrentOrganizationSerializer,
         examples=[
             OpenApiExample(
-                "The key's organization",
-                response_only=True,
-                value={
-                    "id": "0d6c3b1e-5b7a-4a51-8f0e-2c9d7e6a1b22",
-                    "name": "Padaria Pão Quente",
-                    "apiKeyName": "crm",
-                },
-            )
+                "Turn the survey on",
+                value={"csat": {"enabled": True}},
+                request_only=True,
+            ),
+            ORGANIZATION_EXAMPLE,
         ],
     )
-    def get(self, request):
+    def patch(self, request):
+        return self._update(request, partial=True)
+
+    @extend_schema(
+        summary="Replace the organization's settings (every field of the survey)",
+        request=OrganizationUpdateSerializer,
+        responses=CurrentOrganizationSerializer,
+        examples=[
+            OpenApiExample(
+                "The survey",
+                value={
+                    "csat": {
+                        "enabled": True,
+                        "question": "De 1 a 5, como foi o atendimento?",
+                        "thanks": "Obrigado pela avaliação!",
+                    }
+                },
+                request_only=True,
+            ),
+            ORGANIZATION_EXAMPLE,
+        ],
+    )
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    def _update(self, request, *, partial: bool):
+        serializer = OrganizationUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
         organization = request_organization(request)
-        return Response(
-            {"id": organization.id, "name": organization.name, "apiKeyName": request.auth.name}
+        organization = services.organization_csat_update(
+            organization=organization, **serializer.validated_data.get("csat", {})
         )
+        return Response(_organization_body(request, organization))
 
 
 DEPARTMENT_EXAMPLE = OpenApiExample(

@@ -42,6 +42,24 @@ class Organization(models.Model):
     transcription_settings = models.JSONField(
         default=dict, blank=True, verbose_name=_("transcription settings")
     )
+    # The satisfaction survey sent when an agent or the AI closes a session
+    # with a customer (messaging.csat). The texts are the customer's, so
+    # their defaults are Portuguese whatever the console's language.
+    csat_enabled = models.BooleanField(
+        default=False,
+        help_text=_("Ask the customer for a 1 to 5 rating when a session is closed."),
+        verbose_name=_("satisfaction survey"),
+    )
+    csat_question = models.CharField(
+        max_length=500,
+        default="De 1 a 5, como foi o atendimento?",
+        verbose_name=_("survey question"),
+    )
+    csat_thanks = models.CharField(
+        max_length=500,
+        default="Obrigado pela avaliação!",
+        verbose_name=_("survey thanks"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

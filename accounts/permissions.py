@@ -9,6 +9,7 @@ AGENT_PERMISSIONS = {
     "providers": {"instance": "vc", "sandboxoutboxmessage": "v"},
     "integrations": {"integration": "v", "delivery": "v", "deliveryattempt": "v"},
     "accounts": {"department": "v", "agent": "v"},
+    "canned": {"cannedresponse": "vacd"},
     "assistant": {"assistant": "v", "assistantrun": "v", "knowledgedocument": "v"},
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

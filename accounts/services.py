@@ -20,6 +20,32 @@ def organization_create(*, name: str, api_key_name: str = "default") -> tuple[Or
     return organization, raw_key
 
 
+CSAT_FIELDS = ("csat_enabled", "csat_question", "csat_thanks")
+
+
+def organization_csat_update(*, organization: Organization, **fields) -> Organization:
+    """The satisfaction survey's settings: on or off, and its two texts."""
+    unknown = set(fields) - set(CSAT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    for name in ("csat_question", "csat_thanks"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+            if not fields[name] or len(fields[name]) > 500:
+                raise ValidationError(
+                    _("The survey's texts need 1 to 500 characters."),
+                    details={name.removeprefix("csat_"): [gettext_noop("1 to 500 characters.")]},
+                )
+    if not fields:
+        return organization
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.save(update_fields=[*fields, "updated_at"])
+    return organization
+
+
 def api_key_create(*, organization: Organization, name: str = "default") -> tuple[ApiKey, str]:
     """The raw key is returned here and never again: only its hash is stored."""
     api_key = ApiKey(organization=organization, name=name or "default")

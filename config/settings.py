@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "transcription",
     "integrations",
     "sessions_app",
+    "canned",
     "messaging",
     "assistant",
     "console",

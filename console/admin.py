@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
-from console import views
+from console import inbox, views
 from console.sessions import ChatSessionAdmin, local_time, status_badge
 from contacts.admin import ContactAdmin
 from contacts.models import Contact
@@ -104,11 +104,23 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
             )
         )
 
+    class Media:
+        css = {"all": ["atende/console.css"]}
+        js = ["atende/console.js"]
+
     def get_changelist(self, request, **kwargs):
         return ConversationChangeList
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": _("Sessions"), **(extra_context or {})}
+        extra_context = {
+            "title": _("Sessions"),
+            "inbox": {
+                **inbox.inbox_state(request),
+                "url": reverse("admin:sessions_app_chatsession_changes"),
+                "seconds": inbox.POLL_SECONDS,
+            },
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=gettext_lazy("last message"), ordering="last_message_at")
@@ -139,6 +151,11 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
         wrap = self.admin_site.admin_view
         return [
             path(
+                "changes/",
+                wrap(self.session_list_changes_view),
+                name="sessions_app_chatsession_changes",
+            ),
+            path(
                 "<uuid:session_id>/conversation/",
                 wrap(self.conversation_view),
                 name="sessions_app_chatsession_conversation",
@@ -147,6 +164,11 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
                 "<uuid:session_id>/conversation/poll/",
                 wrap(self.conversation_poll_view),
                 name="sessions_app_chatsession_poll",
+            ),
+            path(
+                "<uuid:session_id>/conversation/canned/",
+                wrap(self.conversation_canned_view),
+                name="sessions_app_chatsession_canned",
             ),
             path(
                 "<uuid:session_id>/conversation/reply/",
@@ -161,11 +183,17 @@ class ConsoleSessionAdmin(ChatSessionAdmin):
             *super().get_urls(),
         ]
 
+    def session_list_changes_view(self, request):
+        return inbox.session_list_changes(request, self)
+
     def conversation_view(self, request, session_id):
         return views.conversation(request, self, session_id)
 
     def conversation_poll_view(self, request, session_id):
         return views.conversation_poll(request, self, session_id)
+
+    def conversation_canned_view(self, request, session_id):
+        return views.conversation_canned(request, self, session_id)
 
     def conversation_reply_view(self, request, session_id):
         return views.conversation_reply(request, self, session_id)

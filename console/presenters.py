@@ -255,4 +255,5 @@ def state_context(session: ChatSession) -> dict:
         "tags": [{"obj": tag, "chip": tag_chip(tag)} for tag in tags],
         "blocked_until": local_time(session.ai_blocked_until, session.organization, "%d/%m %H:%M"),
         "paused_until": local_time(session.paused_until, session.organization, "%d/%m %H:%M"),
+        "csat_stars": "★" * (session.csat_rating or 0) + "☆" * (5 - (session.csat_rating or 0)),
     }

@@ -160,6 +160,24 @@ class AiFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CsatFilter(admin.SimpleListFilter):
+    """The satisfaction survey's answers (the dashboard's average links here)."""
+
+    title = gettext_lazy("satisfaction")
+    parameter_name = "csat"
+
+    def lookups(self, request, model_admin):
+        return [("answered", _("With a rating")), *((str(n), f"{n}/5") for n in range(5, 0, -1))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "answered":
+            return queryset.filter(csat_rating__isnull=False)
+        if value in {"1", "2", "3", "4", "5"}:
+            return queryset.filter(csat_rating=int(value))
+        return queryset
+
+
 class _ScopedRelatedFilter(admin.SimpleListFilter):
     """A filter whose choices are only the viewer's organization's rows."""
 
@@ -256,6 +274,7 @@ class ChatSessionAdmin(PhoneSearchMixin, OrganizationScopedAdmin):
         AgentFilter,
         DepartmentFilter,
         TagFilter,
+        CsatFilter,
         "organization",
     ]
     search_fields = ["contact__name", "contact__phone", "external_id"]

@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.admin_scope import agent_of, scope_queryset
+from accounts.admin_scope import agent_of, department_ids_of, scope_queryset
 from accounts.models import Agent, Department
+from canned.selectors import canned_for_agent
+from canned.variables import fill_variables, variable_values
 from console.actions import ACTIONS, actor_for
 from console.presenters import state_context, timeline_context
 from contacts.models import Tabulation
@@ -40,6 +42,8 @@ from messaging.outbound.services import MAX_MEDIA_BYTES, OutgoingMedia, message_
 from sessions_app.models import ChatSession, SessionStatus
 
 POLL_INTERVAL_SECONDS = 4
+# The reply box's / list: more than an agent scrolls through.
+CANNED_LIMIT = 200
 
 
 def render_fragments(request, session: ChatSession) -> tuple[str, str, str]:
@@ -55,9 +59,10 @@ def render_fragments(request, session: ChatSession) -> tuple[str, str, str]:
 
 def mark_seen(session: ChatSession) -> None:
     # Only a read marker: no event, no services involved, so a bare update
-    # that does not race with the session's other fields.
+    # that does not race with the session's other fields. updated_at moves
+    # too: the unread counts changed, and the live session list follows it.
     now = timezone.now()
-    ChatSession.objects.filter(pk=session.pk).update(agent_last_seen_at=now)
+    ChatSession.objects.filter(pk=session.pk).update(agent_last_seen_at=now, updated_at=now)
     session.agent_last_seen_at = now
 
 
@@ -107,6 +112,7 @@ def conversation(request, model_admin, session_id):
         "reply_key": uuid.uuid4().hex,
         "poll_url": reverse("admin:sessions_app_chatsession_poll", args=[session.pk]),
         "poll_seconds": POLL_INTERVAL_SECONDS,
+        "canned_url": reverse("admin:sessions_app_chatsession_canned", args=[session.pk]),
         "other_sessions": scope_queryset(
             request,
             ChatSession.objects.filter(contact=session.contact),
@@ -130,6 +136,28 @@ def conversation_poll(request, model_admin, session_id):
     mark_seen(session)
     return JsonResponse(
         {"version": version, "changed": True, "timeline": timeline_html, "state": state_html}
+    )
+
+
+@require_GET
+def conversation_canned(request, model_admin, session_id):
+    """The canned responses this agent may use, filled in for this session
+    (the reply box's / list inserts ``text`` for the agent to edit)."""
+    session = _session_for(model_admin, request, session_id, change=True)
+    me = agent_of(request)
+    values = variable_values(
+        session=session,
+        agent_name=me.name if me else (request.user.get_full_name() or request.user.username),
+    )
+    department_ids = [] if request.user.is_superuser else department_ids_of(request)
+    responses = canned_for_agent(organization=session.organization, department_ids=department_ids)
+    return JsonResponse(
+        {
+            "responses": [
+                {"shortCode": canned.short_code, "text": fill_variables(canned.content, values)}
+                for canned in responses[:CANNED_LIMIT]
+            ]
+        }
     )
 
 

@@ -1,6 +1,7 @@
 """The API's one error shape, for DRF views and plain Django views alike."""
 
 import math
+from datetime import UTC
 
 import django_filters
 from django import forms
@@ -105,6 +106,7 @@ def get_scoped_or_404(queryset, pk, what: str):
 # não encontrada, um contato não encontrado); the English is "No such <what>.".
 _NOT_FOUND = {
     "assistant": gettext_noop("No such assistant."),
+    "canned response": gettext_noop("No such canned response."),
     "contact": gettext_noop("No such contact."),
     "delivery": gettext_noop("No such delivery."),
     "department": gettext_noop("No such department."),
@@ -189,6 +191,25 @@ class _StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
+
+
+class _UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO-8601 time read in UTC: PostgreSQL refuses offsets beyond ±15:59
+    that ISO-8601 allows ("-22:46"), and a date at the edge of the calendar
+    may not convert at all; either is a 400, not a database error."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Out of range.", code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcIsoDateTimeField
 
 
 def strict_bool(raw: str | None, name: str, *, default: bool = False) -> bool:

@@ -10,8 +10,11 @@ class MessagingConfig(AppConfig):
         # Imported once the app registry is ready: these modules use models.
         from core.health import register_check
         from core.metrics import register_collector
+        from messaging.csat.survey import csat_ask_after_close
         from messaging.inbound.health import inbox_health
         from messaging.selectors import inbox_backlog_metrics
+        from sessions_app.services.closing import on_session_closed
 
         register_check("ingest", inbox_health)
         register_collector("inbox", inbox_backlog_metrics)
+        on_session_closed(csat_ask_after_close)

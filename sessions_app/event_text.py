@@ -200,3 +200,9 @@ def event_display_text(event, organization) -> str:
         if match:
             return builder(match, zone)
     return event.text
+
+
+@_pattern(r"Satisfaction rating: (?P<rating>[1-5])/5\." + _REASON)
+def _csat(m, zone):
+    sentence = _("Satisfaction rating: %(rating)s/5.") % {"rating": m["rating"]}
+    return f"{sentence} {m['reason']}" if m["reason"] else sentence

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.authentication import request_organization
 from contacts.models import Contact
 from contacts.selectors import contact_search
-from core.api import StrictBooleanFilter
+from core.api import StrictBooleanFilter, UtcIsoDateTimeFilter
 from sessions_app.models import ChatSession, SessionStatus
 
 ORDERINGS = {
@@ -25,14 +25,15 @@ class SessionFilter(django_filters.FilterSet):
     externalId = django_filters.CharFilter(field_name="external_id")
     aiBlocked = StrictBooleanFilter(method="filter_ai_blocked")
     tabulationId = django_filters.UUIDFilter(field_name="session_tabulations__tabulation_id")
-    createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
-    lastMessageFrom = django_filters.IsoDateTimeFilter(
-        field_name="last_message_at", lookup_expr="gte"
+    csatRating = django_filters.MultipleChoiceFilter(
+        field_name="csat_rating",
+        choices=[(str(rating), str(rating)) for rating in range(1, 6)],
+        label="Satisfaction rating 1-5 (repeatable).",
     )
-    lastMessageTo = django_filters.IsoDateTimeFilter(
-        field_name="last_message_at", lookup_expr="lte"
-    )
+    createdFrom = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    createdTo = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    lastMessageFrom = UtcIsoDateTimeFilter(field_name="last_message_at", lookup_expr="gte")
+    lastMessageTo = UtcIsoDateTimeFilter(field_name="last_message_at", lookup_expr="lte")
     search = django_filters.CharFilter(method="filter_search", label="Contact name or phone.")
     ordering = django_filters.OrderingFilter(
         fields=tuple((model, api) for api, model in ORDERINGS.items()),

@@ -121,6 +121,19 @@ class ChatSession(models.Model):
         null=True, blank=True, verbose_name=_("agent last seen at")
     )
 
+    # The satisfaction survey (messaging.csat): asked when the session was
+    # closed, answered by the customer's next message if it is a rating.
+    csat_asked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("survey sent at"))
+    csat_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("satisfaction rating")
+    )
+    csat_comment = models.CharField(
+        max_length=1000, blank=True, verbose_name=_("satisfaction comment")
+    )
+    csat_answered_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("survey answered at")
+    )
+
     tabulations = models.ManyToManyField(
         "contacts.Tabulation",
         through="sessions_app.SessionTabulation",
@@ -158,6 +171,10 @@ class ChatSession(models.Model):
             models.Index(fields=["ai_blocked_until"]),
             models.Index(fields=["paused_until"]),
             models.Index(fields=["organization", "external_id"]),
+            models.Index(fields=["organization", "csat_rating"]),
+            models.Index(fields=["organization", "csat_answered_at"]),
+            # The console's live list asks for the latest change.
+            models.Index(fields=["organization", "updated_at"]),
         ]
 
     def __str__(self) -> str:

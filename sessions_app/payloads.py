@@ -18,7 +18,7 @@ session row. The keys the events leave out, by design:
 - ``aiBlocked``: a judgment against the reader's clock, stale in a delivery
   retried later; ``aiBlockedUntil`` is the fact it is judged from;
 - the rest (``assignedCustomerId``, ``concatTimeout``, ``aiBlockedBy``,
-  ``pausedBy``, ``lastCustomerMessageAt``, ``whatsappWindowExpiresAt``,
+  ``pausedBy``, ``lastCustomerMessageAt``, ``whatsappWindowExpiresAt``, ``csat``,
   ``startedAt``, ``lastMessageAt``, ``createdAt``, ``updatedAt``) has never
   been part of the events' contract (docs/PIPELINE.md); adding one to
   ``SESSION_EVENT_KEYS`` changes what every integration receives.
@@ -39,6 +39,16 @@ def _id(value) -> str | None:
 
 def _named(obj) -> dict | None:
     return {"id": str(obj.id), "name": obj.name} if obj is not None else None
+
+
+def _csat(session: ChatSession) -> dict | None:
+    if session.csat_rating is None:
+        return None
+    return {
+        "rating": session.csat_rating,
+        "comment": session.csat_comment,
+        "answeredAt": iso_utc(session.csat_answered_at),
+    }
 
 
 def _tabulations(session: ChatSession) -> list:
@@ -83,6 +93,7 @@ _VALUES: dict[str, Callable[[ChatSession, datetime | None], object]] = {
         "provider": s.instance.provider,
     },
     "tabulations": lambda s, now: _tabulations(s),
+    "csat": lambda s, now: _csat(s),
     "startedAt": lambda s, now: iso_utc(s.started_at),
     "closedAt": lambda s, now: iso_utc(s.closed_at),
     "lastMessageAt": lambda s, now: iso_utc(s.last_message_at),

@@ -25,6 +25,17 @@ class SessionInstanceSerializer(serializers.Serializer):
     provider = serializers.CharField()
 
 
+class SessionCsatSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True)
+    answeredAt = serializers.DateTimeField()
+
+
+@extend_schema_field(SessionCsatSerializer(allow_null=True))
+class CsatField(serializers.ReadOnlyField):
+    """The satisfaction rating, or null until the customer answered the survey."""
+
+
 @extend_schema_field(NamedRefSerializer(allow_null=True))
 class NamedRefField(serializers.ReadOnlyField):
     """An ``{id, name}`` or null in the schema; session_payload writes the value."""
@@ -63,6 +74,7 @@ class SessionSerializer(serializers.ModelSerializer):
     contact = SessionContactSerializer()
     instance = SessionInstanceSerializer()
     tabulations = TabulationBriefSerializer(many=True, read_only=True)
+    csat = CsatField()
     startedAt = serializers.DateTimeField(source="started_at")
     closedAt = serializers.DateTimeField(source="closed_at", allow_null=True)
     lastMessageAt = serializers.DateTimeField(source="last_message_at", allow_null=True)

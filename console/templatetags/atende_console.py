@@ -1,10 +1,15 @@
 """The console dashboard on the admin index (what needs an agent now) and
 the filters console templates share."""
 
+from datetime import timedelta
+
 from django import template
+from django.db.models import Avg, Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.admin_scope import organization_of, scope_queryset
 from console.sessions import status_label
@@ -32,6 +37,28 @@ def system_phrase(value: str) -> str:
 @register.filter
 def session_status(value: str) -> str:
     return status_label(value)
+
+
+CSAT_DAYS = 30
+
+
+def csat_average_card(sessions, sessions_url: str, now) -> dict:
+    """The average satisfaction rating of the last 30 days' answers."""
+    answered = sessions.filter(
+        csat_answered_at__gte=now - timedelta(days=CSAT_DAYS), csat_rating__isnull=False
+    ).aggregate(average=Avg("csat_rating"), count=Count("id"))
+    average = answered["average"]
+    return {
+        "key": "csat",
+        "label": ngettext(
+            "Satisfaction, last %(days)s days (%(count)s answer)",
+            "Satisfaction, last %(days)s days (%(count)s answers)",
+            answered["count"],
+        )
+        % {"days": CSAT_DAYS, "count": answered["count"]},
+        "count": number_format(average, 1) if average is not None else "—",
+        "url": f"{sessions_url}?csat=answered",
+    }
 
 
 def dashboard_cards(request) -> list[dict]:
@@ -90,6 +117,7 @@ def dashboard_cards(request) -> list[dict]:
             "url": reverse("admin:providers_instance_changelist") + "?connection=down",
             "alert": True,
         },
+        csat_average_card(sessions, sessions_url, now),
     ]
 
 

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.authentication import request_organization
 from contacts.models import Contact
 from contacts.services import contact_get_or_create_for_phone
-from core.api import LimitedJSONParser, get_referenced, get_scoped_or_404
+from core.api import LimitedJSONParser, UtcIsoDateTimeFilter, get_referenced, get_scoped_or_404
 from core.errors import DomainError, NotFound
 from messaging import selectors
 from messaging.api.serializers import (
@@ -113,8 +113,8 @@ class MessageFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="delivery_status", choices=DeliveryStatus.choices
     )
-    createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    createdFrom = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    createdTo = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = Message

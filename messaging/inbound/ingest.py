@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core.logging import bind_log_context
 from messaging import pipeline
+from messaging.csat.survey import csat_answer_take
 from messaging.inbound.echoes import echo_of_stored_message, from_me_ingest
 from messaging.inbound.revisions import APPLIED, revision_apply
 from messaging.inbound.senders import known_sender, sender_contact
@@ -161,6 +162,11 @@ def _store_customer_message(
     arrival: Arrival,
 ) -> None:
     if session_id is None:
+        # No open session: the message may answer the last one's survey.
+        if csat_answer_take(
+            instance=instance, contact=contact, event=event, result=result, arrival=arrival
+        ):
+            return
         session, _ = session_open_for_inbound(contact=contact, instance=instance)
         session_id = session.pk
     message = build_message(

@@ -15,6 +15,7 @@ from integrations.models import Event
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
 from sessions_app.services.assignment import check_assignees
+from sessions_app.services.closing import session_closed_notify
 from sessions_app.services.events import session_event_publish, session_event_record
 from sessions_app.services.locking import session_locked, session_sync
 
@@ -232,19 +233,24 @@ def session_activate(*, session: ChatSession, actor: str, reason: str = "") -> C
 
 
 def session_close(*, session: ChatSession, end_reason: str, actor: str) -> ChatSession:
+    """Close; what the apps above registered (the satisfaction survey) runs
+    in the same transaction (sessions_app.services.closing)."""
     end_reason = (end_reason or "").strip()
     if not end_reason:
         raise ValidationError(
             _("Closing a session needs an endReason."), details={"endReason": ["Required."]}
         )
-    return _transition(
-        session,
-        SessionStatus.CLOSED,
-        actor=actor,
-        reason=end_reason,
-        text=f"Session closed: {end_reason}",
-        updates={"end_reason": end_reason[:500], "closed_at": timezone.now()},
-    )
+    with transaction.atomic():
+        closed = _transition(
+            session,
+            SessionStatus.CLOSED,
+            actor=actor,
+            reason=end_reason,
+            text=f"Session closed: {end_reason}",
+            updates={"end_reason": end_reason[:500], "closed_at": timezone.now()},
+        )
+        session_closed_notify(session=closed, actor=actor)
+    return closed
 
 
 def session_reopen(*, session: ChatSession, actor: str, reason: str = "") -> ChatSession:

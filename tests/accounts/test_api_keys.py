@@ -39,7 +39,16 @@ def test_valid_key_reads_its_organization_and_records_use(organization):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.get(URL)
     assert response.status_code == 200
-    assert response.json() == {"id": str(organization.id), "name": "Acme", "apiKeyName": "crm"}
+    assert response.json() == {
+        "id": str(organization.id),
+        "name": "Acme",
+        "apiKeyName": "crm",
+        "csat": {
+            "enabled": False,
+            "question": "De 1 a 5, como foi o atendimento?",
+            "thanks": "Obrigado pela avaliação!",
+        },
+    }
     api_key.refresh_from_db()
     assert api_key.last_used_at is not None
 

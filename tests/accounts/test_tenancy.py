@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import Department
 from assistant.models import DocumentStatus, KnowledgeDocument
 from assistant.services import assistant_create
+from canned.models import CannedResponse
 from integrations.models import Delivery, Integration
 from tests.support import factories
 from tests.support.api import assert_error
@@ -30,6 +31,7 @@ SEGMENT_KIND = {
     "instances": "instance",
     "assistants": "assistant",
     "documents": "document",
+    "canned-responses": "canned",
 }
 BODIES = {
     "post": {
@@ -97,6 +99,9 @@ def theirs(organization, instance, contact, chat_session):
         "instance": instance,
         "tabulation": tabulation,
         "department": Department.objects.create(organization=organization, name="Theirs"),
+        "canned": CannedResponse.objects.create(
+            organization=organization, short_code="theirs", content="Theirs"
+        ),
         "message": factories.make_message(chat_session),
         "integration": integration,
         "delivery": Delivery.objects.create(

@@ -46,6 +46,7 @@ API_KEYS = [
     "contact",
     "instance",
     "tabulations",
+    "csat",
     "startedAt",
     "closedAt",
     "lastMessageAt",

@@ -49,6 +49,7 @@ def test_list_returns_the_session_shape(api_client, chat_session, tabulation, de
             "tabulations": [
                 {"id": str(tabulation.id), "name": "Lead", "backgroundColor": "#ff9900"}
             ],
+            "csat": None,
             "startedAt": iso(s.started_at),
             "closedAt": None,
             "lastMessageAt": None,
@@ -229,3 +230,35 @@ def test_create_refuses_another_organizations_contact(api_client, instance, othe
     )
     error = assert_error(response, 400)
     assert "contactId" in error["details"]
+
+
+def test_sessions_filter_by_satisfaction_rating(api_client, organization, instance):
+    rated = {}
+    for rating in (2, 5, None):
+        contact = factories.make_contact(organization)
+        session = factories.make_session(
+            contact=contact, instance=instance, status="CLOSED", csat_rating=rating
+        )
+        rated[rating] = session
+    rated[5].csat_comment = "ótimo"
+    rated[5].csat_answered_at = timezone.now()
+    rated[5].save()
+    found = api_client.get("/api/v1/sessions", {"csatRating": 5}).json()["data"]
+    assert [s["id"] for s in found] == [str(rated[5].id)]
+    assert found[0]["csat"] == {
+        "rating": 5,
+        "comment": "ótimo",
+        "answeredAt": iso(rated[5].csat_answered_at),
+    }
+    both = api_client.get("/api/v1/sessions?csatRating=2&csatRating=5").json()["data"]
+    assert {s["id"] for s in both} == {str(rated[2].id), str(rated[5].id)}
+    assert_error(api_client.get("/api/v1/sessions", {"csatRating": 6}), 400)
+
+
+def test_a_time_with_an_offset_postgresql_refuses_is_read_in_utc(api_client, chat_session):
+    # ISO-8601 allows "-22:46"; PostgreSQL only ±15:59.
+    response = api_client.get("/api/v1/sessions", {"lastMessageFrom": "1897-11-30T14:02:22-22:46"})
+    assert response.status_code == 200
+    assert_error(
+        api_client.get("/api/v1/sessions", {"createdFrom": "0001-01-01T00:00:00+05:00"}), 400
+    )

@@ -8,9 +8,18 @@ from django.db import transaction
 
 from accounts.models import Organization
 from accounts.services import organization_create
+from canned.models import CannedResponse
+from canned.services import canned_create
 from providers.models import Instance, Provider
 
 DEMO_ORGANIZATION = "Demo"
+# Typed after / in the console's reply box.
+DEMO_CANNED_RESPONSES = {
+    "saudacao": "Olá, {{contact.firstName}}! Sou {{agent.name}}, da {{organization.name}}. "
+    "Já vou verificar seu pedido.",
+    "encerramento": "Obrigado pelo contato, {{contact.firstName}}! "
+    "Se precisar de algo mais, é só chamar por aqui.",
+}
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
 
 
@@ -48,6 +57,11 @@ class Command(BaseCommand):
             name="Sandbox",
             defaults={"provider": Provider.SANDBOX, "concat_timeout": 3},
         )
+        for short_code, content in DEMO_CANNED_RESPONSES.items():
+            if not CannedResponse.objects.filter(
+                organization=organization, short_code=short_code
+            ).exists():
+                canned_create(organization=organization, short_code=short_code, content=content)
         # What this run prints, kept for when it has scrolled away (README,
         # "Try it"). simulate_inbound reads it: it posts to the server this
         # run printed (a PORT other than 8000 included) and to its sandbox.
@@ -74,6 +88,7 @@ class Command(BaseCommand):
                     f"  Organization {organization.name}: {organization.id}",
                     f"  API key:     {credentials['apiKey']}",
                     f"  Sandbox instance: {instance.id}",
+                    "  Canned responses: type /saudacao or /encerramento in a reply.",
                     "  Try it:      .venv/bin/python manage.py simulate_inbound "
                     "--phone 5511987654321 --text 'Olá!'",
                     f"  All of this is kept in {CREDENTIALS_FILE}",

@@ -193,6 +193,7 @@ def session(pk, **fields):
         "contact": {"id": str(CONTACT), "name": "Maria", "phone": "5511987654321"},
         "instance": {"id": str(INSTANCE), "name": "Loja", "provider": "evolution"},
         "tabulations": [],
+        "csat": None,
         "closedAt": None,
         "integrationId": str(INSTANCE),
         "integration": INTEGRATION,
