@@ -104,6 +104,7 @@ def get_scoped_or_404(queryset, pk, what: str):
 # Whole sentences, so a translation can agree with the noun (uma mensagem
 # não encontrada, um contato não encontrado); the English is "No such <what>.".
 _NOT_FOUND = {
+    "agent": gettext_noop("No such agent."),
     "assistant": gettext_noop("No such assistant."),
     "contact": gettext_noop("No such contact."),
     "delivery": gettext_noop("No such delivery."),

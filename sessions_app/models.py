@@ -120,6 +120,11 @@ class ChatSession(models.Model):
         null=True, blank=True, verbose_name=_("agent last seen at")
     )
 
+    # Since when it waits for a person (the AI handed off, it was queued to a
+    # department, the customer wrote while the AI stays out); cleared when an
+    # agent is assigned. Automatic assignment takes the oldest first.
+    waiting_since = models.DateTimeField(null=True, blank=True, verbose_name=_("waiting since"))
+
     tabulations = models.ManyToManyField(
         "contacts.Tabulation",
         through="sessions_app.SessionTabulation",
@@ -157,6 +162,11 @@ class ChatSession(models.Model):
             models.Index(fields=["ai_blocked_until"]),
             models.Index(fields=["paused_until"]),
             models.Index(fields=["organization", "external_id"]),
+            models.Index(
+                fields=["assigned_department", "waiting_since"],
+                condition=Q(waiting_since__isnull=False, assigned_agent__isnull=True),
+                name="session_waiting_per_department",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from core.timefmt import iso_utc
 from integrations.deliveries import event_publish
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
+from messaging.customer_waiting import customer_waits
 from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
@@ -63,6 +64,7 @@ def turn_dispatch(
     reason = session_ai_refusal_reason(session, now=timezone.now())
     if reason is not None:
         status = DispatchStatus.SKIPPED
+        customer_waits(session, reason)
     else:
         answered_by = _answered_by(turn, session)
         integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
