@@ -2,8 +2,8 @@
 off): the conversation waits for a person, and out of business hours the
 customer is told so once per closed period.
 
-``turn_dispatch`` calls ``customer_waits`` when it skips a turn for one of
-those reasons; the work runs after the closing transaction commits, so it
+``turn_dispatch`` calls ``customer_waits`` (registered from the app's
+``ready()``) when it skips a turn; the work runs after the closing transaction commits, so it
 never holds the turn's lock while it takes the session's and the
 organization's (automatic assignment's order).
 """

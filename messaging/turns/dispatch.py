@@ -19,7 +19,6 @@ from core.timefmt import iso_utc
 from integrations.deliveries import event_publish
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
-from messaging.customer_waiting import customer_waits
 from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
@@ -30,6 +29,18 @@ from sessions_app.selectors import session_ai_refusal_reason
 # its own work after commit), else None. Called inside the closing transaction.
 TurnAnswerer = Callable[..., str | None]
 _turn_answerers: list[TurnAnswerer] = []
+
+
+# (session, reason) -> None: told when a turn is skipped (the AI stays out),
+# inside the closing transaction. messaging.customer_waiting registers from
+# the app's ready(): it sends through outbound, which sits above this module.
+SkippedTurnListener = Callable[[ChatSession, str], None]
+_skipped_turn_listeners: list[SkippedTurnListener] = []
+
+
+def register_skipped_turn_listener(listener: SkippedTurnListener) -> None:
+    if listener not in _skipped_turn_listeners:
+        _skipped_turn_listeners.append(listener)
 
 
 def register_turn_answerer(answerer: TurnAnswerer) -> None:
@@ -64,7 +75,8 @@ def turn_dispatch(
     reason = session_ai_refusal_reason(session, now=timezone.now())
     if reason is not None:
         status = DispatchStatus.SKIPPED
-        customer_waits(session, reason)
+        for listener in _skipped_turn_listeners:
+            listener(session, reason)
     else:
         answered_by = _answered_by(turn, session)
         integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
