@@ -1,4 +1,5 @@
 import json
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,11 +7,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Organization
-from accounts.services import organization_create
+from accounts.agents import agent_update
+from accounts.models import Availability, Department, Organization
+from accounts.services import agent_create, organization_create
+from contacts.models import Tabulation
+from contacts.services import tabulation_create
 from providers.models import Instance, Provider
 
 DEMO_ORGANIZATION = "Demo"
+DEMO_DEPARTMENT = "Atendimento"
+DEMO_AGENTS = {"ana": "Ana", "bruno": "Bruno"}
+DEMO_TAGS = {"Dúvida": "#1e88e5", "Troca": "#ffb300", "Urgente": "#e53935"}
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
 
 
@@ -42,6 +49,8 @@ class Command(BaseCommand):
         if organization is None:
             organization, raw_key = organization_create(name=DEMO_ORGANIZATION, api_key_name="demo")
             credentials = {"organizationId": str(organization.id), "apiKey": raw_key}
+        # One password for the demo agents, made once and kept with the key.
+        agents_password = credentials.setdefault("agentsPassword", secrets.token_urlsafe(9))
         base = options["base_url"].rstrip("/")
         # simulate_inbound posts to the server this run printed (a PORT other
         # than 8000 included) without being told again.
@@ -54,6 +63,7 @@ class Command(BaseCommand):
             name="Sandbox",
             defaults={"provider": Provider.SANDBOX, "concat_timeout": 3},
         )
+        department = _demo_team(organization, instance, agents_password)
         self.stdout.write(
             "\n".join(
                 [
@@ -66,6 +76,8 @@ class Command(BaseCommand):
                     f"  Organization {organization.name}: {organization.id}",
                     f"  API key:     {credentials['apiKey']}",
                     f"  Sandbox instance: {instance.id}",
+                    f"  Agents:      {', '.join(DEMO_AGENTS)} (password {agents_password!r}), "
+                    f"department {department.name!r} with automatic assignment",
                     "  Try it:      .venv/bin/python manage.py simulate_inbound "
                     f"--instance {instance.id} --phone 5511987654321 --text 'Olá!'",
                 ]
@@ -74,6 +86,34 @@ class Command(BaseCommand):
         # By name: the assistant app sits above messaging and is not imported here.
         call_command("setup_demo_assistant", instance=str(instance.id), stdout=self.stdout)
         self.stdout.write("")
+
+
+def _demo_team(organization, instance, password: str) -> Department:
+    """A department that assigns automatically, two online agents in it (every
+    new sandbox conversation goes there) and three tags, so every panel has
+    something to show."""
+    department, _ = Department.objects.get_or_create(
+        organization=organization, name=DEMO_DEPARTMENT, defaults={"auto_assign": True}
+    )
+    if instance.default_department_id is None:
+        instance.default_department = department
+        instance.save(update_fields=["default_department"])
+    User = get_user_model()
+    for username, name in DEMO_AGENTS.items():
+        if User.objects.filter(username=username).exists():
+            continue
+        agent = agent_create(
+            organization=organization,
+            username=username,
+            password=password,
+            display_name=name,
+            department_names=[department.name],
+        )
+        agent_update(agent=agent, availability=Availability.ONLINE, max_concurrent_sessions=5)
+    for name, color in DEMO_TAGS.items():
+        if not Tabulation.objects.filter(organization=organization, name=name).exists():
+            tabulation_create(organization=organization, name=name, background_color=color)
+    return department
 
 
 def _read_credentials() -> dict:
