@@ -74,8 +74,8 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ServiceSavedAdmin):
-    list_display = ["name", "organization", "is_active", "created_at"]
-    list_filter = ["is_active", "organization"]
+    list_display = ["name", "organization", "is_active", "auto_assign", "created_at"]
+    list_filter = ["is_active", "auto_assign", "organization"]
     search_fields = ["name"]
     service_fields = DEPARTMENT_EDITABLE_FIELDS
 
@@ -88,7 +88,16 @@ class DepartmentAdmin(ServiceSavedAdmin):
 
 @admin.register(Agent)
 class AgentAdmin(OrganizationScopedAdmin):
-    list_display = ["__str__", "user", "organization", "is_active", "created_at"]
-    list_filter = ["is_active", "organization"]
+    list_display = [
+        "__str__",
+        "user",
+        "organization",
+        "availability",
+        "max_concurrent_sessions",
+        "is_active",
+        "last_seen_at",
+    ]
+    list_filter = ["availability", "is_active", "organization"]
     search_fields = ["display_name", "user__username", "user__email"]
     filter_horizontal = ["departments"]
+    readonly_fields = ["last_seen_at", "last_assigned_at"]

@@ -1,8 +1,9 @@
-"""The console shows times in the agent's organization's time zone."""
+"""Console requests: times in the organization's zone, the agent's last request stamped."""
 
 from django.utils import timezone
 
 from accounts.admin_scope import console_zone, organization_of
+from accounts.agents import agent_seen
 
 
 class ConsoleTimeZoneMiddleware:
@@ -24,3 +25,16 @@ class ConsoleTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class AgentSeenMiddleware:
+    """Stamp the agent's last request (idle agents go offline: accounts.agents)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path_info.startswith("/api/"):
+            agent_seen(user.pk)
+        return self.get_response(request)

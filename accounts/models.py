@@ -140,6 +140,11 @@ class Department(models.Model):
     name = models.CharField(max_length=120, verbose_name=_("name"))
     description = models.TextField(blank=True, verbose_name=_("description"))
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    auto_assign = models.BooleanField(
+        default=False,
+        help_text=_("Give waiting conversations to the online agent with the most room."),
+        verbose_name=_("automatic assignment"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -155,6 +160,12 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Availability(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
 
 
 class Agent(models.Model):
@@ -183,6 +194,27 @@ class Agent(models.Model):
     )
     display_name = models.CharField(max_length=150, blank=True, verbose_name=_("display name"))
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    availability = models.CharField(
+        max_length=8,
+        choices=Availability.choices,
+        default=Availability.OFFLINE,
+        verbose_name=_("availability"),
+    )
+    max_concurrent_sessions = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Open conversations automatic assignment gives this agent at most; empty: no limit."
+        ),
+        verbose_name=_("maximum open conversations"),
+    )
+    # Any request of the agent's (throttled to a write a minute); availability
+    # turns offline after AGENT_IDLE_OFFLINE_MINUTES without one.
+    last_seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last seen at"))
+    # Ties in automatic assignment go to the agent idle longest: the oldest.
+    last_assigned_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("last assigned at")
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -196,3 +228,54 @@ class Agent(models.Model):
     @property
     def name(self) -> str:
         return str(self)
+
+
+class BusinessHours(models.Model):
+    """When people answer: an organization's hours, or a department's own.
+
+    Exactly one of ``organization`` (the default) and ``department`` (an
+    override) is set; both are one-to-one so a session's hours come with its
+    joins (``sessions_app.selectors.session_list``). ``weekly`` is a list of
+    ``{"weekday": 0-6 (Monday 0), "open": "HH:MM", "close": "HH:MM"}``,
+    ``holidays`` of ``{"date": "YYYY-MM-DD", "name": str}``
+    (``accounts.business_hours`` validates and reads them).
+    """
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
+    organization = models.OneToOneField(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="business_hours",
+        verbose_name=_("organization"),
+    )
+    department = models.OneToOneField(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="business_hours",
+        verbose_name=_("department"),
+    )
+    enabled = models.BooleanField(default=False, verbose_name=_("enabled"))
+    timezone = models.CharField(max_length=64, verbose_name=_("time zone"))
+    weekly = models.JSONField(default=list, blank=True, verbose_name=_("weekly hours"))
+    holidays = models.JSONField(default=list, blank=True, verbose_name=_("holidays"))
+    out_of_office_message = models.TextField(blank=True, verbose_name=_("out-of-office message"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=True) ^ models.Q(department__isnull=True),
+                name="business_hours_of_organization_or_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.department or self.organization)

@@ -1,5 +1,6 @@
 import uuid
 
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Agent, Organization
@@ -21,3 +22,16 @@ def agent_for_user(user) -> Agent | None:
         return user.agent
     except Agent.DoesNotExist:
         return None
+
+
+def agents_of(organization) -> QuerySet[Agent]:
+    """An organization's agents with what the API shows: open sessions counted,
+    departments prefetched (flat query count)."""
+    return (
+        Agent.objects.filter(organization=organization)
+        .select_related("user")
+        .prefetch_related("departments")
+        # The reverse of ChatSession.assigned_agent, by name: sessions sit above accounts.
+        .annotate(open_count=Count("sessions", filter=~Q(sessions__status="CLOSED")))
+        .order_by("display_name", "id")
+    )

@@ -1,16 +1,18 @@
 from rest_framework import serializers
 
-from accounts.models import Department
+from accounts.business_hours import MAX_HOLIDAYS, MAX_MESSAGE_CHARS, MAX_PERIODS
+from accounts.models import Agent, Availability, Department
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
     active = serializers.BooleanField(source="is_active")
+    autoAssign = serializers.BooleanField(source="auto_assign")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
 
     class Meta:
         model = Department
-        fields = ["id", "name", "description", "active", "createdAt", "updatedAt"]
+        fields = ["id", "name", "description", "active", "autoAssign", "createdAt", "updatedAt"]
         read_only_fields = fields
 
 
@@ -18,6 +20,12 @@ class DepartmentWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     active = serializers.BooleanField(required=False, default=True, source="is_active")
+    autoAssign = serializers.BooleanField(
+        required=False,
+        default=False,
+        source="auto_assign",
+        help_text="Give conversations waiting for a person to the online agent with most room.",
+    )
 
 
 class CsatSettingsSerializer(serializers.Serializer):
@@ -37,3 +45,97 @@ class CurrentOrganizationSerializer(serializers.Serializer):
 
 class OrganizationUpdateSerializer(serializers.Serializer):
     csat = CsatSettingsSerializer()
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    """An agent as ``accounts.selectors.agents_of`` reads them (``open_count`` annotated)."""
+
+    name = serializers.CharField(help_text="Display name.")
+    username = serializers.CharField(source="user.username")
+    departmentIds = serializers.SerializerMethodField()
+    availability = serializers.ChoiceField(choices=Availability.choices)
+    maxConcurrentSessions = serializers.IntegerField(
+        source="max_concurrent_sessions",
+        allow_null=True,
+        help_text="Most open conversations automatic assignment gives them; null: no limit.",
+    )
+    openSessions = serializers.IntegerField(source="open_count")
+    active = serializers.BooleanField(source="is_active")
+
+    class Meta:
+        model = Agent
+        fields = [
+            "id",
+            "name",
+            "username",
+            "departmentIds",
+            "availability",
+            "maxConcurrentSessions",
+            "openSessions",
+            "active",
+        ]
+        read_only_fields = fields
+
+    def get_departmentIds(self, agent) -> list[str]:  # noqa: N802 (the API's camelCase)
+        return sorted(str(d.pk) for d in agent.departments.all())
+
+
+class AgentUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150, required=False)
+    departmentIds = serializers.ListField(
+        child=serializers.UUIDField(), max_length=200, required=False
+    )
+    availability = serializers.ChoiceField(choices=Availability.choices, required=False)
+    maxConcurrentSessions = serializers.IntegerField(
+        min_value=1, max_value=1000, allow_null=True, required=False
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class WeeklyPeriodSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
+    open = serializers.CharField(min_length=5, max_length=5, help_text="HH:MM, local time.")
+    close = serializers.CharField(
+        min_length=5, max_length=5, help_text="HH:MM after open, the same day (24:00: midnight)."
+    )
+
+
+class HolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class BusinessHoursWriteSerializer(serializers.Serializer):
+    timezone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="IANA name; default: the organization's.",
+    )
+    weekly = serializers.ListField(
+        child=WeeklyPeriodSerializer(), max_length=MAX_PERIODS, required=False, default=list
+    )
+    holidays = serializers.ListField(
+        child=HolidaySerializer(), max_length=MAX_HOLIDAYS, required=False, default=list
+    )
+    outOfOfficeMessage = serializers.CharField(
+        max_length=MAX_MESSAGE_CHARS, required=False, allow_blank=True, default=""
+    )
+    enabled = serializers.BooleanField(required=False, default=False)
+
+
+class BusinessHoursSerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    weekly = WeeklyPeriodSerializer(many=True)
+    holidays = HolidaySerializer(many=True)
+    outOfOfficeMessage = serializers.CharField(
+        help_text="Sent once per closed period to a customer who writes while no AI answers."
+    )
+    enabled = serializers.BooleanField()
+    inherited = serializers.BooleanField(
+        help_text="A department without hours of its own follows its organization's."
+    )
+    open = serializers.BooleanField(help_text="Open now.")
+    nextOpenAt = serializers.DateTimeField(
+        allow_null=True, help_text="When it opens next, if closed."
+    )

@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Agent, ApiKey, Department, Organization
+from accounts.business_hours import business_hours_clean
+from accounts.models import Agent, ApiKey, BusinessHours, Department, Organization
 from accounts.permissions import grant_agent_permissions
 from core.errors import Conflict, ValidationError
 
@@ -101,7 +102,7 @@ def agent_create(
     return agent
 
 
-DEPARTMENT_EDITABLE_FIELDS = ("name", "description", "is_active")
+DEPARTMENT_EDITABLE_FIELDS = ("name", "description", "is_active", "auto_assign")
 
 
 def _department_save(department: Department, update_fields: list[str] | None = None) -> Department:
@@ -121,11 +122,20 @@ def _department_save(department: Department, update_fields: list[str] | None = N
 
 
 def department_create(
-    *, organization: Organization, name: str, description: str = "", is_active: bool = True
+    *,
+    organization: Organization,
+    name: str,
+    description: str = "",
+    is_active: bool = True,
+    auto_assign: bool = False,
 ) -> Department:
     return _department_save(
         Department(
-            organization=organization, name=name or "", description=description, is_active=is_active
+            organization=organization,
+            name=name or "",
+            description=description,
+            is_active=is_active,
+            auto_assign=auto_assign,
         )
     )
 
@@ -155,3 +165,41 @@ def department_delete(*, department: Department) -> None:
             details={"openSessions": open_sessions},
         )
     locked.delete()
+
+
+@transaction.atomic
+def business_hours_put(
+    *,
+    organization: Organization,
+    department: Department | None = None,
+    timezone: str = "",
+    weekly: list,
+    holidays: list,
+    out_of_office_message: str = "",
+    enabled: bool = False,
+) -> BusinessHours:
+    """Replace the organization's hours, or a department's own (an override).
+
+    ``weekly`` items are ``{weekday, open, close}`` with ``open``/``close`` as
+    "HH:MM"; ``holidays`` items ``{date: date, name}``. The time zone
+    defaults to the organization's.
+    """
+    timezone = (timezone or "").strip() or organization.timezone
+    weekly, holidays = business_hours_clean(timezone=timezone, weekly=weekly, holidays=holidays)
+    owner = {"department": department} if department is not None else {"organization": organization}
+    hours, _created = BusinessHours.objects.select_for_update().get_or_create(
+        **owner,
+        defaults={"timezone": timezone},
+    )
+    hours.timezone = timezone
+    hours.weekly = weekly
+    hours.holidays = holidays
+    hours.out_of_office_message = (out_of_office_message or "").strip()
+    hours.enabled = enabled
+    hours.save()
+    return hours
+
+
+def business_hours_delete(*, department: Department) -> None:
+    """The department follows its organization's hours again."""
+    BusinessHours.objects.filter(department=department).delete()

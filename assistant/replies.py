@@ -20,6 +20,7 @@ from sessions_app.models import ChatSession
 from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 from sessions_app.services.ai_block import session_takeover
 from sessions_app.services.assignment import session_assign
+from sessions_app.services.autoassign import session_wait_for_person
 from sessions_app.services.events import session_event_record
 
 ANSWERED_BY = "assistant"
@@ -88,6 +89,8 @@ def handoff(
         )
         if department is not None:
             session_assign(session=session, actor=actor, department=department)
+        else:
+            session_wait_for_person(session)
         session_event_record(
             session=session,
             code="assistant_handoff",

@@ -23,6 +23,9 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "sessions-expire-ai-blocks": ("sessions_app.tasks.sessions_expire_ai_blocks", 60),
     "sessions-resume-paused": ("sessions_app.tasks.sessions_resume_paused", 60),
     "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),
+    "agents-idle-offline": ("accounts.tasks.agents_idle_offline", 60),
+    # Conversations waiting for a person whose department opened meanwhile.
+    "sessions-assign-waiting": ("sessions_app.tasks.sessions_assign_waiting", 60),
     # Turns meant for the built-in assistant whose task was lost.
     "assistant-requeue-lost": ("assistant.requeue_lost", 60),
 }

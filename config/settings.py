@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Times in the console are in the agent's organization's time zone.
     "accounts.middleware.ConsoleTimeZoneMiddleware",
+    # An agent's request keeps them from going offline as idle.
+    "accounts.middleware.AgentSeenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
 ]

@@ -81,3 +81,8 @@ CLOUDAPI_BASE_URL = env.str("CLOUDAPI_BASE_URL", default="https://graph.facebook
 OUTBOUND_REQUEUE_AFTER_SECONDS = env.int("OUTBOUND_REQUEUE_AFTER_SECONDS", default=900)
 # First wait before a send is retried (doubles each try, capped at 600 s).
 OUTBOUND_RETRY_BASE_SECONDS = env.float("OUTBOUND_RETRY_BASE_SECONDS", default=10)
+
+# --- Agents -----------------------------------------------------------------
+# An online or away agent without any request this long goes offline
+# (automatic assignment gives conversations to online agents only).
+AGENT_IDLE_OFFLINE_MINUTES = env.int("AGENT_IDLE_OFFLINE_MINUTES", default=30)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from console.availability import availability_set
 from core.views import health, metrics_view
 
 api_v1 = [
@@ -17,6 +18,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The agent's availability switch in the console header.
+    path(
+        "admin/availability/",
+        admin.site.admin_view(availability_set),
+        name="console-availability",
+    ),
     path("admin/", admin.site.urls),
     # The console's language switch posts here (Django's set_language).
     path("i18n/", include("django.conf.urls.i18n")),

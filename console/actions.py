@@ -132,11 +132,13 @@ def _act_assign(request, session, data):
         agent = agent_of(request)
         if agent is None:
             raise ValidationError(_("You are not an agent of this organization."))
+        # Taking a conversation yourself is your call, even beyond your maximum.
         session_assign(
             session=session,
             actor=actor_for(request),
             agent=agent,
             department=session.assigned_department,
+            force=True,
         )
         return _("Assigned to you.")
     kind, _colon, pk = target.partition(":")

@@ -105,6 +105,7 @@ def get_scoped_or_404(queryset, pk, what: str):
 # Whole sentences, so a translation can agree with the noun (uma mensagem
 # não encontrada, um contato não encontrado); the English is "No such <what>.".
 _NOT_FOUND = {
+    "agent": gettext_noop("No such agent."),
     "assistant": gettext_noop("No such assistant."),
     "canned response": gettext_noop("No such canned response."),
     "contact": gettext_noop("No such contact."),

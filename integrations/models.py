@@ -9,6 +9,8 @@ class Event(models.TextChoices):
     TURN_READY = "turn.ready"
     SESSION_STATUS_CHANGED = "session.status_changed"
     SESSION_AI_BLOCKED = "session.ai_blocked"
+    # A person or automatic assignment gave the session to a department or an agent.
+    SESSION_ASSIGNED = "session.assigned"
     MESSAGE_STATUS = "message.status"
     MESSAGE_UPDATED = "message.updated"
     MESSAGE_DELETED = "message.deleted"

@@ -297,7 +297,7 @@ class SessionStatusView(APIView):
 
 class SessionAssignView(APIView):
     @extend_schema(
-        summary="Assign to a department and/or an agent",
+        summary="Assign to a department and/or an agent (409 agent_at_capacity unless force)",
         request=AssignSerializer,
         responses=SessionSerializer,
         examples=[
@@ -322,6 +322,7 @@ class SessionAssignView(APIView):
                 Department, organization, data.get("departmentId"), "departmentId"
             ),
             agent=get_referenced(Agent, organization, data.get("agentId"), "agentId"),
+            force=data["force"],
         )
         return session_response(request, session)
 

@@ -133,6 +133,10 @@ class ChatSession(models.Model):
     csat_answered_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("survey answered at")
     )
+    # Since when it waits for a person (the AI handed off, it was queued to a
+    # department, the customer wrote while the AI stays out); cleared when an
+    # agent is assigned. Automatic assignment takes the oldest first.
+    waiting_since = models.DateTimeField(null=True, blank=True, verbose_name=_("waiting since"))
 
     tabulations = models.ManyToManyField(
         "contacts.Tabulation",
@@ -175,6 +179,11 @@ class ChatSession(models.Model):
             models.Index(fields=["organization", "csat_answered_at"]),
             # The console's live list asks for the latest change.
             models.Index(fields=["organization", "updated_at"]),
+            models.Index(
+                fields=["assigned_department", "waiting_since"],
+                condition=Q(waiting_since__isnull=False, assigned_agent__isnull=True),
+                name="session_waiting_per_department",
+            ),
         ]
 
     def __str__(self) -> str:

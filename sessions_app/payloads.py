@@ -17,6 +17,9 @@ session row. The keys the events leave out, by design:
   (``turn.ready`` carries its own ``contact`` and ``instance``);
 - ``aiBlocked``: a judgment against the reader's clock, stale in a delivery
   retried later; ``aiBlockedUntil`` is the fact it is judged from;
+- ``businessHours`` (``{"open", "nextOpenAt"}`` of the session's department,
+  else its organization): a judgment against the clock too, and a query;
+  ``turn.ready`` carries it, since an AI answering now needs it now;
 - the rest (``assignedCustomerId``, ``concatTimeout``, ``aiBlockedBy``,
   ``pausedBy``, ``lastCustomerMessageAt``, ``whatsappWindowExpiresAt``, ``csat``,
   ``startedAt``, ``lastMessageAt``, ``createdAt``, ``updatedAt``) has never
@@ -27,6 +30,10 @@ session row. The keys the events leave out, by design:
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+
+from accounts.business_hours import business_hours_effective, business_hours_state
 from contacts.serializers import TabulationBriefSerializer
 from core.timefmt import iso_utc
 from sessions_app.models import ChatSession
@@ -57,6 +64,31 @@ def _tabulations(session: ChatSession) -> list:
     return TabulationBriefSerializer(tabulations, many=True).data
 
 
+def _related(obj, name: str):
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _hours_of(session: ChatSession):
+    """The department's own hours, else the organization's: from the joins
+    ``session_list`` selects when present, else one query."""
+    cache = session._state.fields_cache
+    if "organization" not in cache or (
+        session.assigned_department_id is not None and "assigned_department" not in cache
+    ):
+        return business_hours_effective(session.organization_id, session.assigned_department_id)
+    department = session.assigned_department
+    own = _related(department, "business_hours") if department is not None else None
+    return own or _related(session.organization, "business_hours")
+
+
+def _business_hours(session: ChatSession, now: datetime | None) -> dict:
+    state = business_hours_state(_hours_of(session), now or timezone.now())
+    return {"open": state.open, "nextOpenAt": iso_utc(state.next_open_at)}
+
+
 # Every key, in the API's order; each reads the session (and ``now``, the
 # clock aiBlocked is judged against: None for the current time).
 _VALUES: dict[str, Callable[[ChatSession, datetime | None], object]] = {
@@ -78,6 +110,7 @@ _VALUES: dict[str, Callable[[ChatSession, datetime | None], object]] = {
     "aiBlockedUntil": lambda s, now: iso_utc(s.ai_blocked_until),
     "aiBlockReason": lambda s, now: s.ai_block_reason,
     "aiBlockedBy": lambda s, now: s.ai_blocked_by,
+    "businessHours": _business_hours,
     "pausedUntil": lambda s, now: iso_utc(s.paused_until),
     "pausedBy": lambda s, now: s.paused_by,
     "lastCustomerMessageAt": lambda s, now: iso_utc(s.last_customer_message_at),
@@ -131,6 +164,7 @@ TURN_READY_SESSION_KEYS = (
     "externalId",
     "assignedDepartmentId",
     "assignedAgentId",
+    "businessHours",
 )
 
 

@@ -77,7 +77,13 @@ def session_list(*, organization) -> QuerySet[ChatSession]:
     """Sessions of one organization with everything the API shape reads: flat query count."""
     return (
         ChatSession.objects.filter(organization=organization)
-        .select_related("contact", "instance", "assigned_department", "assigned_agent__user")
+        .select_related(
+            "contact",
+            "instance",
+            "assigned_department__business_hours",
+            "assigned_agent__user",
+            "organization__business_hours",
+        )
         .prefetch_related(_session_tabulations_prefetch())
     )
 

@@ -36,6 +36,13 @@ class CsatField(serializers.ReadOnlyField):
     """The satisfaction rating, or null until the customer answered the survey."""
 
 
+class BusinessHoursStateSerializer(serializers.Serializer):
+    open = serializers.BooleanField(help_text="Whether the team is in now (business hours).")
+    nextOpenAt = serializers.DateTimeField(
+        allow_null=True, help_text="When it opens next, if it is closed (null when open)."
+    )
+
+
 @extend_schema_field(NamedRefSerializer(allow_null=True))
 class NamedRefField(serializers.ReadOnlyField):
     """An ``{id, name}`` or null in the schema; session_payload writes the value."""
@@ -63,6 +70,7 @@ class SessionSerializer(serializers.ModelSerializer):
     aiBlockedUntil = serializers.DateTimeField(source="ai_blocked_until", allow_null=True)
     aiBlockReason = serializers.CharField(source="ai_block_reason")
     aiBlockedBy = serializers.CharField(source="ai_blocked_by")
+    businessHours = BusinessHoursStateSerializer(read_only=True)
     pausedUntil = serializers.DateTimeField(source="paused_until", allow_null=True)
     pausedBy = serializers.CharField(source="paused_by")
     lastCustomerMessageAt = serializers.DateTimeField(
@@ -127,6 +135,11 @@ class StatusChangeSerializer(serializers.Serializer):
 class AssignSerializer(serializers.Serializer):
     departmentId = serializers.UUIDField(required=False, allow_null=True)
     agentId = serializers.UUIDField(required=False, allow_null=True)
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Assign the agent even when at maxConcurrentSessions (else 409).",
+    )
 
 
 class AiStatusSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from accounts.models import Organization
 from core.errors import DomainError
 from sessions_app.models import ChatSession, SessionStatus
 from sessions_app.services.ai_block import session_expire_ai_block
+from sessions_app.services.autoassign import sessions_assign_waiting
 from sessions_app.services.lifecycle import session_close, session_resume
 
 BATCH = 500
@@ -99,3 +100,15 @@ def sessions_resume_paused() -> int:
             continue
         resumed += 1
     return resumed
+
+
+@shared_task(
+    name="sessions_app.tasks.sessions_assign_waiting",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=110,
+)
+def sessions_assign_waiting_task() -> int:
+    """Every minute: waiting sessions of automatically assigning departments get
+    an agent if one has room now (a department that opened, a lost wake-up)."""
+    return sessions_assign_waiting()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.admin_scope import organization_of, scope_queryset
+from console.availability import availability_context
 from console.sessions import status_label
 from contacts.phones import phone_display
 from integrations.models import Delivery, DeliveryStatus
@@ -20,6 +21,17 @@ from sessions_app.event_text import known_phrase
 from sessions_app.models import ChatSession, SessionStatus
 
 register = template.Library()
+
+
+@register.inclusion_tag("admin/atende/availability_switch.html", takes_context=True)
+def availability_switch(context) -> dict:
+    """The header's online / away / offline switch (agents only)."""
+    request = context.get("request")
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "availability": availability_context(request),
+    }
 
 
 @register.filter

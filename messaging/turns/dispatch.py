@@ -31,6 +31,18 @@ TurnAnswerer = Callable[..., str | None]
 _turn_answerers: list[TurnAnswerer] = []
 
 
+# (session, reason) -> None: told when a turn is skipped (the AI stays out),
+# inside the closing transaction. messaging.customer_waiting registers from
+# the app's ready(): it sends through outbound, which sits above this module.
+SkippedTurnListener = Callable[[ChatSession, str], None]
+_skipped_turn_listeners: list[SkippedTurnListener] = []
+
+
+def register_skipped_turn_listener(listener: SkippedTurnListener) -> None:
+    if listener not in _skipped_turn_listeners:
+        _skipped_turn_listeners.append(listener)
+
+
 def register_turn_answerer(answerer: TurnAnswerer) -> None:
     if answerer not in _turn_answerers:
         _turn_answerers.append(answerer)
@@ -63,6 +75,8 @@ def turn_dispatch(
     reason = session_ai_refusal_reason(session, now=timezone.now())
     if reason is not None:
         status = DispatchStatus.SKIPPED
+        for listener in _skipped_turn_listeners:
+            listener(session, reason)
     else:
         answered_by = _answered_by(turn, session)
         integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)

@@ -15,6 +15,7 @@ from integrations.models import Event
 from providers.models import Instance
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
 from sessions_app.services.assignment import check_assignees
+from sessions_app.services.autoassign import agent_room_announce
 from sessions_app.services.closing import session_closed_notify
 from sessions_app.services.events import session_event_publish, session_event_record
 from sessions_app.services.locking import session_locked, session_sync
@@ -247,9 +248,15 @@ def session_close(*, session: ChatSession, end_reason: str, actor: str) -> ChatS
             actor=actor,
             reason=end_reason,
             text=f"Session closed: {end_reason}",
-            updates={"end_reason": end_reason[:500], "closed_at": timezone.now()},
+            updates={
+                "end_reason": end_reason[:500],
+                "closed_at": timezone.now(),
+                "waiting_since": None,
+            },
         )
         session_closed_notify(session=closed, actor=actor)
+    if closed.assigned_agent_id is not None:
+        agent_room_announce(closed.assigned_agent_id)
     return closed
 
 

@@ -58,13 +58,26 @@ def test_setup_demo_runs_twice_without_duplicating(db, settings, tmp_path, monke
 
     monkeypatch.setattr(setup_demo, "CREDENTIALS_FILE", tmp_path / "demo.json")
     call_command("setup_demo", stdout=StringIO())
-    call_command("setup_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
     assert Organization.objects.filter(name="Demo").count() == 1
     saved = json.loads((tmp_path / "demo.json").read_text())
     # What make run printed, kept: the sandbox's id with the key.
     [sandbox] = Organization.objects.get(name="Demo").instances.filter(name="Sandbox")
     assert saved["sandboxInstanceId"] == str(sandbox.id)
     assert saved["adminUrl"].endswith("/admin/")
+    # A team to show: a department assigning automatically, two online
+    # agents who log in with the printed password, three tags.
+    organization = Organization.objects.get(name="Demo")
+    department = organization.departments.get()
+    assert department.auto_assign
+    agents = {a.user.username: a for a in organization.agents.all()}
+    assert set(agents) == {"ana", "bruno"}
+    assert all(a.availability == "online" for a in agents.values())
+    assert all(list(a.departments.all()) == [department] for a in agents.values())
+    assert repr(saved["agentsPassword"]) in out.getvalue()
+    assert agents["ana"].user.check_password(saved["agentsPassword"])
+    assert organization.tabulations.count() == 3
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {saved['apiKey']}")
     assert client.get("/api/v1/organization").status_code == 200

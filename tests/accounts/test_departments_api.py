@@ -14,6 +14,7 @@ def test_department_crud(api_client):
         "name": "Vendas",
         "description": "Sales",
         "active": True,
+        "autoAssign": False,
         "createdAt": department.created_at.isoformat().replace("+00:00", "Z"),
         "updatedAt": department.updated_at.isoformat().replace("+00:00", "Z"),
     }
@@ -24,6 +25,10 @@ def test_department_crud(api_client):
         f"/api/v1/departments/{department.id}", {"active": False}, format="json"
     )
     assert response.json()["active"] is False
+    response = api_client.patch(
+        f"/api/v1/departments/{department.id}", {"autoAssign": True}, format="json"
+    )
+    assert (response.json()["autoAssign"], response.json()["active"]) == (True, False)
     assert api_client.delete(f"/api/v1/departments/{department.id}").status_code == 204
     assert not Department.objects.exists()
 

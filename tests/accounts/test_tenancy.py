@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import Department
+from accounts.models import BusinessHours, Department
 from assistant.models import DocumentStatus, KnowledgeDocument
 from assistant.services import assistant_create
 from canned.models import CannedResponse
@@ -32,6 +32,7 @@ SEGMENT_KIND = {
     "assistants": "assistant",
     "documents": "document",
     "canned-responses": "canned",
+    "agents": "agent",
 }
 BODIES = {
     "post": {
@@ -40,9 +41,9 @@ BODIES = {
         "endReason": "x",
         "departmentId": None,
     },
-    "patch": {"name": "Hijacked", "status": "ACTIVE"},
+    "patch": {"name": "Hijacked", "status": "ACTIVE", "availability": "online"},
     "delete": {"tabulationIds": ["00000000-0000-4000-8000-000000000000"]},
-    "put": {"name": "Hijacked"},
+    "put": {"name": "Hijacked", "enabled": True, "weekly": []},
 }
 
 
@@ -103,6 +104,7 @@ def theirs(organization, instance, contact, chat_session):
             organization=organization, short_code="theirs", content="Theirs"
         ),
         "message": factories.make_message(chat_session),
+        "agent": factories.make_agent(organization, username="theirs"),
         "integration": integration,
         "delivery": Delivery.objects.create(
             organization=organization,
@@ -142,3 +144,6 @@ def test_another_organizations_key_gets_404(other_api_client, theirs, route, met
             assert fresh.name == obj.name
         if hasattr(obj, "status"):
             assert fresh.status == obj.status
+        if hasattr(obj, "availability"):
+            assert fresh.availability == obj.availability
+    assert not BusinessHours.objects.exists()

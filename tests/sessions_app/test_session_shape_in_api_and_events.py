@@ -39,6 +39,7 @@ API_KEYS = [
     "aiBlockedUntil",
     "aiBlockReason",
     "aiBlockedBy",
+    "businessHours",
     "pausedUntil",
     "pausedBy",
     "lastCustomerMessageAt",
@@ -78,6 +79,7 @@ TURN_READY_KEYS = [
     "externalId",
     "assignedDepartmentId",
     "assignedAgentId",
+    "businessHours",
 ]
 
 
@@ -227,3 +229,33 @@ def test_turn_ready_carries_the_same_session(api_client, organization, contact, 
     payload = turn_ready_payload(turn=turn, session=session, messages=[])
     assert list(payload["session"]) == TURN_READY_KEYS
     assert_same_session(api_client, session.id, payload["session"], keys=TURN_READY_KEYS)
+
+
+def test_turn_ready_and_the_api_agree_on_a_departments_own_closed_hours(
+    api_client, organization, contact, instance
+):
+    from accounts.models import Department
+    from accounts.services import business_hours_put
+
+    department = Department.objects.create(organization=organization, name="Noite")
+    # The organization is always open; the department never (no period at all).
+    business_hours_put(organization=organization, weekly=[], holidays=[], enabled=False)
+    business_hours_put(
+        organization=organization,
+        department=department,
+        weekly=[{"weekday": 0, "open": "00:00", "close": "00:01"}],
+        holidays=[],
+        enabled=True,
+        timezone="UTC",
+    )
+    session = factories.make_session(
+        contact=contact, instance=instance, status="ACTIVE", assigned_department=department
+    )
+    now = timezone.now()
+    turn = Turn.objects.create(
+        organization=organization, session=session, first_message_at=now, last_message_at=now
+    )
+    payload = turn_ready_payload(turn=turn, session=session, messages=[])
+    body = assert_same_session(api_client, session.id, payload["session"], keys=TURN_READY_KEYS)
+    assert body["businessHours"]["open"] is False
+    assert body["businessHours"]["nextOpenAt"].endswith("T00:00:00Z")

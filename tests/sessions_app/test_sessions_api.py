@@ -40,6 +40,7 @@ def test_list_returns_the_session_shape(api_client, chat_session, tabulation, de
             "aiBlockedUntil": None,
             "aiBlockReason": "",
             "aiBlockedBy": "",
+            "businessHours": {"open": True, "nextOpenAt": None},
             "pausedUntil": None,
             "pausedBy": "",
             "lastCustomerMessageAt": None,

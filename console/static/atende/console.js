@@ -8,6 +8,41 @@
     if (box) { box.scrollTop = box.scrollHeight; }
   }
 
+  function nearEnd(box) {
+    return box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  }
+
+  // The conversation opens at its newest message and stays there while
+  // images, audio and video above it load and grow (they load late: lazily,
+  // or after the page's load event), until the agent scrolls up to read.
+  function keepAtEnd(timeline) {
+    var pinned = true;
+    var settling = false;
+    function settle() {
+      if (!pinned) { return; }
+      settling = true;
+      scrollToEnd(timeline);
+      window.requestAnimationFrame(function () { settling = false; });
+    }
+    timeline.addEventListener("scroll", function () {
+      if (!settling) { pinned = nearEnd(timeline); }
+    });
+    // Media events do not bubble: listen in the capture phase.
+    ["load", "loadedmetadata", "error"].forEach(function (name) {
+      timeline.addEventListener(name, settle, true);
+    });
+    if (window.ResizeObserver) {
+      var observer = new window.ResizeObserver(settle);
+      observer.observe(timeline);
+      timeline.addEventListener("atd:replaced", function () {
+        Array.prototype.forEach.call(timeline.children, function (child) { observer.observe(child); });
+      });
+      Array.prototype.forEach.call(timeline.children, function (child) { observer.observe(child); });
+    }
+    window.addEventListener("load", settle);
+    settle();
+  }
+
   function startPolling(root) {
     var url = root.getAttribute("data-poll-url");
     var seconds = parseInt(root.getAttribute("data-poll-seconds"), 10) || 4;
@@ -26,10 +61,11 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
           if (!data || !data.changed) { return; }
-          var atEnd = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 40;
+          var atEnd = nearEnd(timeline);
           version = data.version;
           root.setAttribute("data-version", version);
           timeline.innerHTML = data.timeline;
+          timeline.dispatchEvent(new window.Event("atd:replaced"));
           state.innerHTML = data.state;
           if (atEnd) { scrollToEnd(timeline); }
         })
@@ -345,10 +381,7 @@
     if (qr) { followConnection(qr); }
     var root = document.getElementById("atd-conversation");
     if (root) {
-      var timeline = document.getElementById("atd-timeline");
-      scrollToEnd(timeline);
-      // Images and players change the height as they load: stay at the end.
-      window.addEventListener("load", function () { scrollToEnd(timeline); });
+      keepAtEnd(document.getElementById("atd-timeline"));
       startPolling(root);
     }
     var inbox = document.getElementById("atd-inbox");

@@ -1,4 +1,5 @@
 import json
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,10 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Organization
-from accounts.services import organization_create
+from accounts.agents import agent_update
+from accounts.models import Availability, Department, Organization
+from accounts.services import agent_create, organization_create
 from canned.models import CannedResponse
 from canned.services import canned_create
+from contacts.models import Tabulation
+from contacts.services import tabulation_create
 from providers.models import Instance, Provider
 
 DEMO_ORGANIZATION = "Demo"
@@ -20,6 +24,9 @@ DEMO_CANNED_RESPONSES = {
     "encerramento": "Obrigado pelo contato, {{contact.firstName}}! "
     "Se precisar de algo mais, é só chamar por aqui.",
 }
+DEMO_DEPARTMENT = "Atendimento"
+DEMO_AGENTS = {"ana": "Ana", "bruno": "Bruno"}
+DEMO_TAGS = {"Dúvida": "#1e88e5", "Troca": "#ffb300", "Urgente": "#e53935"}
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
 
 
@@ -51,6 +58,8 @@ class Command(BaseCommand):
         if organization is None:
             organization, raw_key = organization_create(name=DEMO_ORGANIZATION, api_key_name="demo")
             credentials = {"organizationId": str(organization.id), "apiKey": raw_key}
+        # One password for the demo agents, made once and kept with the key.
+        agents_password = credentials.setdefault("agentsPassword", secrets.token_urlsafe(9))
         base = options["base_url"].rstrip("/")
         instance, _ = Instance.objects.get_or_create(
             organization=organization,
@@ -74,6 +83,7 @@ class Command(BaseCommand):
                 "sandboxInstanceId": str(instance.id),
             }
         )
+        department = _demo_team(organization, instance, agents_password)
         CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
         CREDENTIALS_FILE.chmod(0o600)
         self.stdout.write(
@@ -89,6 +99,8 @@ class Command(BaseCommand):
                     f"  API key:     {credentials['apiKey']}",
                     f"  Sandbox instance: {instance.id}",
                     "  Canned responses: type /saudacao or /encerramento in a reply.",
+                    f"  Agents:      {', '.join(DEMO_AGENTS)} (password {agents_password!r}), "
+                    f"department {department.name!r} with automatic assignment",
                     "  Try it:      .venv/bin/python manage.py simulate_inbound "
                     "--phone 5511987654321 --text 'Olá!'",
                     f"  All of this is kept in {CREDENTIALS_FILE}",
@@ -98,6 +110,34 @@ class Command(BaseCommand):
         # By name: the assistant app sits above messaging and is not imported here.
         call_command("setup_demo_assistant", instance=str(instance.id), stdout=self.stdout)
         self.stdout.write("")
+
+
+def _demo_team(organization, instance, password: str) -> Department:
+    """A department that assigns automatically, two online agents in it (every
+    new sandbox conversation goes there) and three tags, so every panel has
+    something to show."""
+    department, _ = Department.objects.get_or_create(
+        organization=organization, name=DEMO_DEPARTMENT, defaults={"auto_assign": True}
+    )
+    if instance.default_department_id is None:
+        instance.default_department = department
+        instance.save(update_fields=["default_department"])
+    User = get_user_model()
+    for username, name in DEMO_AGENTS.items():
+        if User.objects.filter(username=username).exists():
+            continue
+        agent = agent_create(
+            organization=organization,
+            username=username,
+            password=password,
+            display_name=name,
+            department_names=[department.name],
+        )
+        agent_update(agent=agent, availability=Availability.ONLINE, max_concurrent_sessions=5)
+    for name, color in DEMO_TAGS.items():
+        if not Tabulation.objects.filter(organization=organization, name=name).exists():
+            tabulation_create(organization=organization, name=name, background_color=color)
+    return department
 
 
 def _read_credentials() -> dict:

@@ -186,6 +186,7 @@ def session(pk, **fields):
         "aiBlockedUntil": None,
         "aiBlockReason": "",
         "aiBlockedBy": "",
+        "businessHours": {"open": True, "nextOpenAt": None},
         "pausedUntil": None,
         "pausedBy": "",
         "lastCustomerMessageAt": None,
