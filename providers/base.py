@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from providers.rich import OutboundInteractive, OutboundTemplate, SyncedTemplate
+
 if TYPE_CHECKING:
     from providers.models import Instance
 
@@ -221,48 +223,6 @@ class OutboundMedia:
     caption: str = ""
     url: str | None = None  # a public URL the gateway can fetch
     data: bytes | None = None  # or the bytes themselves (sent as base64)
-
-
-@dataclass(frozen=True)
-class InteractiveOption:
-    id: str
-    title: str
-    description: str = ""
-    section: str = ""  # the list section it belongs to (lists only)
-
-
-@dataclass(frozen=True)
-class OutboundInteractive:
-    """Reply buttons or a list, already checked against WhatsApp's limits."""
-
-    kind: str  # buttons | list
-    body: str
-    options: tuple[InteractiveOption, ...]
-    header: str = ""
-    footer: str = ""
-    list_button: str = ""  # the list's opening button
-
-
-@dataclass(frozen=True)
-class OutboundTemplate:
-    """A template send: ``components`` is the Cloud API ``template.components`` list."""
-
-    name: str
-    language: str
-    components: tuple[dict, ...] = ()
-
-
-@dataclass(frozen=True)
-class SyncedTemplate:
-    """One message template as the gateway lists it."""
-
-    template_id: str
-    name: str
-    language: str
-    status: str
-    category: str = ""
-    parameter_format: str = "POSITIONAL"
-    components: tuple[dict, ...] = ()
 
 
 class UnsupportedByGateway(PermanentGatewayError):

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, ValidationError
-from providers.base import InteractiveOption, OutboundInteractive
 from providers.models import Instance
 from providers.registry import adapter_class
+from providers.rich import InteractiveOption, OutboundInteractive
 from providers.selectors import template_for_send
 from providers.templates.spec import (
     TemplateProblems,

@@ -40,12 +40,12 @@ from messaging.outbound.rich import interactive_from_payload
 from providers.base import (
     GatewayError,
     OutboundMedia,
-    OutboundTemplate,
     PermanentGatewayError,
     SendResult,
     TransientGatewayError,
 )
 from providers.registry import get_adapter
+from providers.rich import OutboundTemplate
 
 logger = logging.getLogger(__name__)
 

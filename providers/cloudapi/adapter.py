@@ -21,17 +21,15 @@ from providers.base import (
     GatewayAdapter,
     MediaTooLarge,
     NumberCheck,
-    OutboundInteractive,
     OutboundMedia,
-    OutboundTemplate,
     PermanentGatewayError,
     SendResult,
-    SyncedTemplate,
     TransientGatewayError,
     secrets_match,
 )
 from providers.cloudapi import parser
 from providers.http import GatewayHTTP, as_object, decode_json
+from providers.rich import OutboundInteractive, OutboundTemplate, SyncedTemplate
 from providers.wa import phone_from_jid
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"

@@ -134,14 +134,18 @@ def parse_message(message: Any, names: dict) -> WebhookEvent:
     elif kind == "reaction":
         payload.update(emoji=body.get("emoji") or "", targetId=body.get("message_id") or "")
         text = payload["emoji"]
-    elif kind == "interactive":
-        reply = body.get(body.get("type") or "") or {}
-        payload.update(replyId=reply.get("id") or "", title=reply.get("title") or "")
-        text = payload["title"]
-    elif kind == "button":
-        kind = "interactive"
-        payload.update(replyId=body.get("payload") or "", title=body.get("text") or "")
-        text = payload["title"]
+    elif kind in ("interactive", "button"):
+        # A tap: reply buttons or a list (``interactive.button_reply`` /
+        # ``list_reply``), or a template's quick reply (``button {payload,
+        # text}``). A text whose words are the option's title, with the option
+        # (messaging.inbound.replies); ``context.id`` names the tapped message.
+        if kind == "interactive":
+            reply = body.get(body.get("type") or "") or {}
+            reply_id, title = reply.get("id"), reply.get("title")
+        else:
+            reply_id, title = body.get("payload"), body.get("text")
+        kind, text = "text", str(title or "")
+        payload["reply"] = {"id": str(reply_id or text), "title": text}
     else:
         payload["type"] = kind
         kind = "unsupported"

@@ -14,7 +14,6 @@ from providers.base import (
     DownloadedMedia,
     GatewayAdapter,
     NumberCheck,
-    OutboundInteractive,
     OutboundMedia,
     PermanentGatewayError,
     QrCodeEvent,
@@ -23,6 +22,7 @@ from providers.base import (
     secrets_match,
 )
 from providers.http import GatewayHTTP, as_object, decode_base64_limited, encode_base64
+from providers.rich import OutboundInteractive
 from providers.uazapi import parser
 from providers.wa import phone_from_jid
 
