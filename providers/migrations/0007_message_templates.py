@@ -5,10 +5,35 @@ import uuid
 from django.db import migrations, models
 
 
+def grant_agents_the_templates_page(apps, schema_editor):
+    """Agents made before templates existed see the templates page too (new
+    agents get it from accounts.permissions): whoever may view instances."""
+    # Permissions are created after migrations; this one is needed now.
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("providers")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, apps=apps)
+    Permission = apps.get_model("auth", "Permission")
+    User = apps.get_model("auth", "User")
+    view_template = Permission.objects.filter(
+        content_type__app_label="providers", codename="view_messagetemplate"
+    ).first()
+    if view_template is None:
+        return
+    for user in User.objects.filter(
+        user_permissions__content_type__app_label="providers",
+        user_permissions__codename="view_instance",
+    ).distinct():
+        user.user_permissions.add(view_template)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('providers', '0006_instance_pairing_code'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -35,4 +60,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('instance', 'name', 'language'), name='template_once_per_instance_language')],
             },
         ),
+        migrations.RunPython(grant_agents_the_templates_page, migrations.RunPython.noop),
     ]
