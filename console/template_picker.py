@@ -32,8 +32,9 @@ def window_is_closed(session: ChatSession) -> bool:
     return expires is None or expires <= timezone.now()
 
 
-def _prefill(variable: str, first_name: str) -> str:
-    if variable == "1" or any(hint in variable.lower() for hint in _NAME_HINTS):
+def _prefill(variable: str, first_name: str, *, part: str = "body") -> str:
+    # A body's {{1}} is almost always whom the message greets.
+    if (part == "body" and variable == "1") or any(h in variable.lower() for h in _NAME_HINTS):
         return first_name
     return ""
 
@@ -64,7 +65,7 @@ def template_picker_context(session: ChatSession) -> dict:
                 {
                     "name": "header_text",
                     "label": _("Header {{%(variable)s}}") % {"variable": variable},
-                    "value": _prefill(variable, first_name),
+                    "value": _prefill(variable, first_name, part="header"),
                     "variable": variable,
                     "part": "header",
                 }
