@@ -6,7 +6,7 @@ AGENT_PERMISSIONS = {
     "contacts": {"contact": "vcd", "tabulation": "vacd", "contacttabulation": "vacd"},
     "sessions_app": {"chatsession": "vc", "sessiontabulation": "vacd"},
     "messaging": {"message": "v", "turn": "v"},
-    "providers": {"instance": "vc", "sandboxoutboxmessage": "v"},
+    "providers": {"instance": "vc", "sandboxoutboxmessage": "v", "messagetemplate": "v"},
     "integrations": {"integration": "v", "delivery": "v", "deliveryattempt": "v"},
     "accounts": {"department": "v", "agent": "v"},
     "canned": {"cannedresponse": "vacd"},

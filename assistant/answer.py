@@ -30,7 +30,7 @@ from assistant.models import Assistant, AssistantRun, RunStatus
 from assistant.prompt import prompt_messages
 from assistant.replies import actor_for, handoff, reply_send
 from assistant.runs import run_claim, run_finish, run_limit_reason
-from assistant.tools import CLOSE_SESSION, TRANSFER_TO_HUMAN
+from assistant.tools import CLOSE_SESSION, OFFER_OPTIONS, TRANSFER_TO_HUMAN
 from messaging.models import Turn
 from sessions_app.models import ChatSession
 from sessions_app.selectors import session_ai_refusal_reason
@@ -84,6 +84,12 @@ def _answer(run: AssistantRun, turn: Turn, session: ChatSession, assistant: Assi
         )
         run_finish(run, status=RunStatus.CLOSED_SESSION, reason=outcome.reason, usage=usage)
         return RunStatus.CLOSED_SESSION
+    if outcome.action == OFFER_OPTIONS:
+        if reply_send(run, session, assistant, "", usage, interactive=outcome.interactive) is None:
+            run_finish(run, status=RunStatus.REFUSED, reason=run.reason, usage=usage)
+            return RunStatus.REFUSED
+        run_finish(run, status=RunStatus.ANSWERED, usage=usage)
+        return RunStatus.ANSWERED
     if not outcome.text.strip():
         handoff(**common, reason="the model gave an empty answer", usage=usage)
         return RunStatus.HANDED_OFF

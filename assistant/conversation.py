@@ -12,16 +12,18 @@ from accounts.models import Department
 from assistant.llm import ModelConfig, Usage, chat
 from assistant.models import Assistant, AssistantRun
 from assistant.tools import TOOLS, tool_run
+from providers.rich import OutboundInteractive
 from sessions_app.models import ChatSession
 
 
 @dataclass
 class Outcome:
-    action: str  # "reply", TRANSFER_TO_HUMAN or CLOSE_SESSION
+    action: str  # "reply", TRANSFER_TO_HUMAN, CLOSE_SESSION or OFFER_OPTIONS
     text: str = ""
     reason: str = ""
     department: Department | None = None
     tool_calls: list[dict] = field(default_factory=list)
+    interactive: OutboundInteractive | None = None  # OFFER_OPTIONS
 
 
 def converse(
@@ -64,6 +66,7 @@ def converse(
                     text=reply.content,
                     reason=result.arguments.get("reason", ""),
                     department=result.department,
+                    interactive=result.interactive,
                 )
         if terminal is not None:
             return terminal

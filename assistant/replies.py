@@ -15,7 +15,9 @@ from core.errors import Conflict
 from integrations.deliveries import event_publish
 from integrations.models import Event
 from messaging.models import Author, Message
+from messaging.outbound.rich import interactive_prepare
 from messaging.outbound.services import message_create_outbound
+from providers.rich import OutboundInteractive
 from sessions_app.models import ChatSession
 from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 from sessions_app.services.ai_block import session_takeover
@@ -34,10 +36,24 @@ def actor_for(assistant: Assistant) -> str:
 
 
 def reply_send(
-    run: AssistantRun, session: ChatSession, assistant: Assistant, text: str, usage: Usage
+    run: AssistantRun,
+    session: ChatSession,
+    assistant: Assistant,
+    text: str,
+    usage: Usage,
+    *,
+    interactive: OutboundInteractive | None = None,
 ) -> Message | None:
-    """The AI reply, or None when the rules refuse it (recorded in the timeline)."""
-    text = text.strip()[: assistant.max_reply_chars]
+    """The AI reply, or None when the rules refuse it (recorded in the timeline).
+
+    ``interactive``: options to tap (``offer_options``), sent the way any
+    INTERACTIVE message is: natively, or as a numbered text whose answer
+    comes back as a reply."""
+    rich = None
+    if interactive is not None:
+        rich = interactive_prepare(instance=session.instance, interactive=interactive)
+        text = rich.text
+    text = text.strip()[: assistant.max_reply_chars] if rich is None else text
     if not text:
         return None
     try:
@@ -50,6 +66,7 @@ def reply_send(
                 actor=actor_for(assistant),
                 text=text,
                 idempotency_key=f"assistant:{run.turn_id}",
+                rich=rich,
             )
             payload = {**message.payload, "assistant": run_accountability(run, usage)}
             Message.objects.filter(pk=message.pk).update(payload=payload)

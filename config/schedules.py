@@ -8,6 +8,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker-heartbeat": ("core.tasks.heartbeat", 15),
     # Connection webhooks update instances at once; polling catches silent drops.
     "instances-poll-connection": ("providers.tasks.instances_poll_connection", 300),
+    # Cloud API message templates (also synced on demand and on Meta's webhook).
+    "templates-sync": ("providers.tasks.templates_sync_all", 3 * 3600),
     "transcription-requeue-stale": ("messaging.media.transcription_requeue_stale", 60),
     "transcription-cache-cleanup": ("messaging.media.transcription_cache_cleanup", 86400),
     # Turns whose debounce task was lost (Redis flushed, worker killed).

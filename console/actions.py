@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin_scope import agent_of
 from accounts.models import Agent, Department
+from console.template_picker import template_send
 from contacts.models import Tabulation
 from contacts.services import contact_update
 from core.errors import ValidationError
@@ -191,6 +192,11 @@ def _act_bypass(request, session, data):
     return _(text)
 
 
+def _act_send_template(request, session, form):
+    created = template_send(session=session, form=form, actor=actor_for(request), user=request.user)
+    return _("Template sent.") if created else _("That message was already sent.")
+
+
 ACTIONS = {
     "take-over": _act_take_over,
     "give-back": _act_give_back,
@@ -203,4 +209,5 @@ ACTIONS = {
     "tag-add": _act_tag_add,
     "tag-remove": _act_tag_remove,
     "bypass": _act_bypass,
+    "send-template": _act_send_template,
 }

@@ -68,6 +68,66 @@ TICK_TITLES = {
 }
 
 
+# WhatsApp's failure codes an agent meets, in words (Cloud API error codes).
+WHATSAPP_FAILURES = {
+    "131047": gettext_lazy(
+        "More than 24 hours since the customer last wrote: only a template can reach them now."
+    ),
+    "131026": gettext_lazy(
+        "WhatsApp could not deliver it (the number may not be on WhatsApp, or it blocked us)."
+    ),
+    "131051": gettext_lazy("WhatsApp does not support this type of message."),
+    "131049": gettext_lazy("WhatsApp held it back: too many marketing messages to this customer."),
+    "130472": gettext_lazy("WhatsApp held it back: the customer's number is in an experiment."),
+}
+# The failure a template answers: the 24-hour window had closed.
+RE_ENGAGEMENT = "131047"
+
+
+def failure_view(message: Message) -> dict | None:
+    """A failed send explained: WhatsApp's reason in words, and whether a template helps."""
+    if message.delivery_status != "FAILED":
+        return None
+    code = message.delivery_error_code
+    if code in WHATSAPP_FAILURES:
+        text = str(WHATSAPP_FAILURES[code])
+    elif code:
+        text = _("WhatsApp refused it: %(code)s %(title)s") % {
+            "code": code,
+            "title": message.delivery_error_title,
+        }
+    else:
+        text = _("Not sent: %(error)s") % {"error": message.delivery_error or _("unknown error")}
+    return {"text": text, "code": code, "offer_template": code == RE_ENGAGEMENT}
+
+
+def rich_view(message: Message) -> dict | None:
+    """A template or native buttons/list as the customer sees them: text, then the options."""
+    payload = message.payload or {}
+    template = payload.get("template") if message.kind == "template" else None
+    if isinstance(template, dict):
+        rendered = template.get("rendered") or {}
+        return {
+            "header": rendered.get("header") or "",
+            "footer": rendered.get("footer") or "",
+            "options": [b for b in rendered.get("buttons") or [] if b],
+            "name": template.get("name", ""),
+            "is_list": False,
+            "list_button": "",
+        }
+    interactive = payload.get("interactive") if message.kind == "interactive" else None
+    if isinstance(interactive, dict) and not payload.get("fallback"):
+        return {
+            "header": interactive.get("header") or "",
+            "footer": interactive.get("footer") or "",
+            "options": [o.get("title", "") for o in interactive.get("options") or []],
+            "name": "",
+            "is_list": interactive.get("kind") == "list",
+            "list_button": interactive.get("button") or "",
+        }
+    return None
+
+
 # Turn.dispatch_reason codes in words an agent reads.
 DISPATCH_REASONS = {
     "ai_blocked": gettext_lazy("AI blocked"),
@@ -193,8 +253,12 @@ def message_view(message: Message, session: ChatSession) -> dict:
                 title = _("failed: %(error)s") % {"error": message.delivery_error}
             tick = {"symbol": symbol, "state": state, "title": title}
     mimetype = message.media_mimetype or ""
+    reply = (message.payload or {}).get("reply")
     return {
         "obj": message,
+        "failure": failure_view(message) if message.direction == Direction.OUTBOUND else None,
+        "rich": rich_view(message),
+        "reply": reply if isinstance(reply, dict) else None,
         "side": "in" if message.direction == Direction.INBOUND else "out",
         "author_class": message.author.lower().replace("_", "-"),
         "label": label,

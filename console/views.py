@@ -29,6 +29,7 @@ from canned.selectors import canned_for_agent
 from canned.variables import fill_variables, variable_values
 from console.actions import ACTIONS, actor_for
 from console.presenters import state_context, timeline_context
+from console.template_picker import template_picker_context
 from contacts.models import Tabulation
 from contacts.phones import phone_display
 from core.errors import DomainError, ValidationError
@@ -123,6 +124,7 @@ def conversation(request, model_admin, session_id):
         .select_related("instance")
         .order_by("-created_at")[:10],
         "is_closed": session.status == SessionStatus.CLOSED,
+        **template_picker_context(session),
     }
     return TemplateResponse(request, "admin/console/conversation.html", context)
 

@@ -154,6 +154,8 @@ def schema_error_responses_hook(result, generator, request, public):
         "409": "Conflict with the current state.",
         "413": "Payload too large.",
         "415": "Unsupported media type.",
+        "422": "Understood but refused (the error's code says why).",
+        "502": "The gateway did not answer.",
         "429": "Rate limited; see Retry-After.",
     }
     for path, operations in result.get("paths", {}).items():
@@ -170,6 +172,10 @@ def schema_error_responses_hook(result, generator, request, public):
                 responses.setdefault(
                     code, {"description": descriptions[code], "content": error_ref}
                 )
+            # Statuses a view declares itself (422, 502) answer the same error shape.
+            for code, response in responses.items():
+                if code[0] in "45" and "content" not in response:
+                    response["content"] = error_ref
     return result
 
 

@@ -19,6 +19,9 @@ from providers.services import (
     instance_update,
 )
 
+# The templates page registers itself with the admin on import.
+from providers.templates import admin as templates_admin  # noqa: F401
+
 DOWN_STATUSES = [ConnectionStatus.DISCONNECTED, ConnectionStatus.ERROR]
 # Gateways rotate the pairing QR about every 20 s: the page asks this often.
 CONNECTION_POLL_SECONDS = 3

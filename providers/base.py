@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from providers.rich import OutboundInteractive, OutboundTemplate, SyncedTemplate
+
 if TYPE_CHECKING:
     from providers.models import Instance
 
@@ -33,15 +35,27 @@ SECRET_HEADER = "X-Webhook-Secret"
 
 class GatewayError(Exception):
     """A gateway call failed. ``status_code`` is the HTTP status when there was
-    one; ``body`` the gateway's JSON answer when it sent one (its error codes)."""
+    one; ``body`` the gateway's JSON answer when it sent one (its error codes);
+    ``error_code``/``error_title`` WhatsApp's reason, when the gateway names it."""
 
     transient: ClassVar[bool] = False
 
-    def __init__(self, message: str, *, status_code: int | None = None, body: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: Any = None,
+        error_code: str = "",
+        error_title: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.body = body
+        # WhatsApp's own code and title when the gateway gives them (Cloud API).
+        self.error_code = error_code
+        self.error_title = error_title
 
 
 class TransientGatewayError(GatewayError):
@@ -103,12 +117,28 @@ class MessageEvent:
 
 @dataclass(frozen=True)
 class StatusEvent:
-    """A delivery receipt for a message we sent (or one typed on the phone)."""
+    """A delivery receipt for a message we sent (or one typed on the phone).
+
+    A failure WhatsApp reports later carries its code and title (Cloud API
+    ``errors[0]``: 131047 re-engagement, 131026 undeliverable ...)."""
 
     provider_message_id: str
     status: str  # messaging.models.DeliveryStatus value
     error: str = ""
     timestamp: datetime | None = None
+    error_code: str = ""
+    error_title: str = ""
+
+
+@dataclass(frozen=True)
+class TemplateStatusEvent:
+    """Meta changed a message template's status (``message_template_status_update``)."""
+
+    template_id: str
+    name: str
+    language: str
+    status: str  # APPROVED, PENDING, REJECTED, PAUSED, DISABLED ...
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +207,7 @@ WebhookEvent = (
     | StatusEvent
     | ConnectionEvent
     | QrCodeEvent
+    | TemplateStatusEvent
     | IgnoredEvent
 )
 
@@ -192,6 +223,10 @@ class OutboundMedia:
     caption: str = ""
     url: str | None = None  # a public URL the gateway can fetch
     data: bytes | None = None  # or the bytes themselves (sent as base64)
+
+
+class UnsupportedByGateway(PermanentGatewayError):
+    """The gateway has no such feature (templates on WhatsApp Web gateways)."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +308,26 @@ class GatewayAdapter(ABC):
 
     @abstractmethod
     def send_media(self, *, to: str, media: OutboundMedia) -> SendResult: ...
+
+    # Gateways with native reply buttons/lists override send_interactive;
+    # the others get a numbered text instead (messaging.outbound.interactive).
+    def send_interactive(self, *, to: str, interactive: OutboundInteractive) -> SendResult:
+        raise UnsupportedByGateway(f"{self.provider} sends no buttons or lists")
+
+    @classmethod
+    def sends_interactive(cls) -> bool:
+        return cls.send_interactive is not GatewayAdapter.send_interactive
+
+    # Message templates exist only on Meta's Cloud API.
+    def send_template(self, *, to: str, template: OutboundTemplate) -> SendResult:
+        raise UnsupportedByGateway(f"{self.provider} has no message templates")
+
+    def list_templates(self) -> list[SyncedTemplate]:
+        raise UnsupportedByGateway(f"{self.provider} has no message templates")
+
+    @classmethod
+    def has_templates(cls) -> bool:
+        return cls.send_template is not GatewayAdapter.send_template
 
     @abstractmethod
     def download_media(self, ref: dict, *, max_bytes: int) -> DownloadedMedia:

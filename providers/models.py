@@ -173,3 +173,64 @@ class SandboxOutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"→ {self.to}: {self.text[:40]}"
+
+
+class TemplateStatus(models.TextChoices):
+    """Meta's template statuses; only APPROVED can be sent."""
+
+    APPROVED = "APPROVED", _("Approved")
+    PENDING = "PENDING", _("Pending")
+    REJECTED = "REJECTED", _("Rejected")
+    PAUSED = "PAUSED", _("Paused")
+    DISABLED = "DISABLED", _("Disabled")
+    IN_APPEAL = "IN_APPEAL", _("In appeal")
+    PENDING_DELETION = "PENDING_DELETION", _("Pending deletion")
+    DELETED = "DELETED", _("Deleted")
+
+
+class MessageTemplate(models.Model):
+    """A WhatsApp message template of a Cloud API instance's business account,
+    as last synced from Meta (``providers.templates.sync``)."""
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID")
+    )
+    instance = models.ForeignKey(
+        Instance,
+        on_delete=models.CASCADE,
+        related_name="templates",
+        verbose_name=_("instance"),
+    )
+    provider_template_id = models.CharField(
+        max_length=64, blank=True, verbose_name=_("provider template ID")
+    )
+    name = models.CharField(max_length=512, verbose_name=_("name"))
+    language = models.CharField(max_length=16, verbose_name=_("language"))
+    # Free text, not choices: Meta adds statuses, and an unknown one must
+    # still be stored (it is simply not sendable).
+    status = models.CharField(max_length=32, verbose_name=_("status"))
+    category = models.CharField(max_length=32, blank=True, verbose_name=_("category"))
+    parameter_format = models.CharField(
+        max_length=16, default="POSITIONAL", verbose_name=_("parameter format")
+    )
+    components = models.JSONField(default=list, blank=True, verbose_name=_("components"))
+    status_reason = models.CharField(max_length=500, blank=True, verbose_name=_("status reason"))
+    synced_at = models.DateTimeField(verbose_name=_("synced at"))
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "name", "language"], name="template_once_per_instance_language"
+            )
+        ]
+        indexes = [models.Index(fields=["instance", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    @property
+    def is_sendable(self) -> bool:
+        return self.status == TemplateStatus.APPROVED

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from providers.models import Instance
+from providers.models import Instance, MessageTemplate, Provider
 
 
 def instance_list(*, organization) -> QuerySet[Instance]:
@@ -67,6 +67,37 @@ def instance_for_webhook_by_id(*, provider: str, instance_id) -> Instance | None
 
 def instances_to_poll() -> QuerySet[Instance]:
     return Instance.objects.filter(is_active=True).order_by("last_health_check_at", "id")
+
+
+def instances_with_templates() -> QuerySet[Instance]:
+    """Active Cloud API instances that name their business account (templates to sync)."""
+    return (
+        Instance.objects.filter(is_active=True, provider=Provider.CLOUDAPI)
+        .exclude(credentials__businessAccountId__isnull=True)
+        .exclude(credentials__businessAccountId="")
+    )
+
+
+def template_list(
+    *, instance: Instance, status: str = "", language: str = "", search: str = ""
+) -> QuerySet[MessageTemplate]:
+    templates = MessageTemplate.objects.filter(instance=instance)
+    if status:
+        templates = templates.filter(status=status.upper())
+    if language:
+        templates = templates.filter(language=language)
+    if search:
+        templates = template_search(templates, search)
+    return templates.order_by("name", "language", "id")
+
+
+def template_search(templates: QuerySet[MessageTemplate], search: str) -> QuerySet[MessageTemplate]:
+    """By name or by any text of its components (the body's words)."""
+    return templates.filter(Q(name__icontains=search) | Q(components__icontains=search))
+
+
+def template_for_send(*, instance: Instance, name: str, language: str) -> MessageTemplate | None:
+    return MessageTemplate.objects.filter(instance=instance, name=name, language=language).first()
 
 
 def instance_webhook_url(instance: Instance, request=None) -> str:

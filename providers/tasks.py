@@ -4,10 +4,13 @@ import logging
 
 from celery import shared_task
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 
+from core.errors import DomainError
 from providers.models import Instance
-from providers.selectors import instances_to_poll
+from providers.selectors import instances_to_poll, instances_with_templates
 from providers.services import instance_check_connection
+from providers.templates.sync import templates_sync
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +44,40 @@ def instance_poll_connection(instance_id: str) -> None:
         return
     # A failure is recorded on the instance (ERROR + reason); the next poll tries again.
     instance_check_connection(instance=instance)
+
+
+def templates_sync_enqueue(instance_id) -> None:
+    """Sync an instance's templates once the transaction commits."""
+    key = str(instance_id)
+    transaction.on_commit(lambda: template_sync_instance.delay(key))
+
+
+@shared_task(
+    name="providers.tasks.templates_sync_all",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=100,
+)
+def templates_sync_all() -> int:
+    """Beat (every 3 hours): one sync task per Cloud API instance with a business account."""
+    ids = [str(pk) for pk in instances_with_templates().values_list("pk", flat=True)]
+    for instance_id in ids:
+        template_sync_instance.delay(instance_id)
+    return len(ids)
+
+
+@shared_task(
+    name="providers.tasks.template_sync_instance",
+    ignore_result=True,
+    time_limit=120,
+    soft_time_limit=100,
+)
+def template_sync_instance(instance_id: str) -> None:
+    instance = instances_with_templates().filter(pk=instance_id).first()
+    if instance is None:
+        return
+    try:
+        templates_sync(instance=instance)
+    except DomainError as exc:
+        # Meta unreachable or the account misconfigured: the next run tries again.
+        logger.warning("template sync of instance %s failed: %s", instance_id, exc.message)

@@ -6,6 +6,7 @@ from providers.api import (
     InstanceListCreateView,
     InstanceQrCodeView,
 )
+from providers.templates.api import TemplateListView, TemplateSyncView
 
 urlpatterns = [
     path("instances", InstanceListCreateView.as_view(), name="instance-list"),
@@ -16,4 +17,14 @@ urlpatterns = [
         name="instance-health-check",
     ),
     path("instances/<uuid:instance_id>/qr", InstanceQrCodeView.as_view(), name="instance-qr"),
+    path(
+        "instances/<uuid:instance_id>/templates",
+        TemplateListView.as_view(),
+        name="instance-templates",
+    ),
+    path(
+        "instances/<uuid:instance_id>/templates/sync",
+        TemplateSyncView.as_view(),
+        name="instance-templates-sync",
+    ),
 ]

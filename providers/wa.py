@@ -20,6 +20,7 @@ from providers.base import (
     MessageEditEvent,
     WebhookPayloadError,
 )
+from providers.wa_interactive import interactive_reply
 
 # Wrappers whose ``message`` holds the real content.
 _WRAPPERS = (
@@ -277,22 +278,11 @@ def parse_content(message: Any, *, hint: str | None = None, media_ref: dict) -> 
         payload.update(emoji=body.get("text") or "", targetId=target)
         return Content(kind="reaction", text=payload["emoji"], payload=payload)
     if kind_key in _INTERACTIVE_TYPES:
-        reply_id, title = _interactive_reply(kind_key, body)
-        payload.update(replyId=reply_id, title=title)
-        return Content(kind="interactive", text=title, payload=payload)
+        # A tap: a text, the option's title, with the option (messaging.inbound.replies).
+        reply_id, title = interactive_reply(kind_key, body)
+        payload["reply"] = {"id": reply_id, "title": title}
+        return Content(kind="text", text=title, payload=payload)
     return Content(kind="unsupported", payload={"type": kind_key})
-
-
-def _interactive_reply(kind_key: str, body: dict) -> tuple[str, str]:
-    if kind_key == "buttonsResponseMessage":
-        return body.get("selectedButtonId") or "", body.get("selectedDisplayText") or ""
-    if kind_key == "listResponseMessage":
-        single = body.get("singleSelectReply") or {}
-        return single.get("selectedRowId") or "", body.get("title") or ""
-    if kind_key == "templateButtonReplyMessage":
-        return body.get("selectedId") or "", body.get("selectedDisplayText") or ""
-    native = body.get("nativeFlowResponseMessage") or {}
-    return native.get("paramsJson") or "", (body.get("body") or {}).get("text") or ""
 
 
 # --- edits and deletions ---------------------------------------------------------

@@ -9,7 +9,7 @@ sending rule (AI blocking, takeover, 24 h window, idempotency).
 import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -21,11 +21,11 @@ from contacts.services import contact_get_or_create_for_phone
 from core.api import LimitedJSONParser, UtcIsoDateTimeFilter, get_referenced, get_scoped_or_404
 from core.errors import DomainError, NotFound
 from messaging import selectors
+from messaging.api.inputs import MessageCreateSerializer
 from messaging.api.serializers import (
     FALECOMIGO_TYPE,
     MEDIA_TYPE,
     MESSAGE_TYPES,
-    MessageCreateSerializer,
     MessageSerializer,
 )
 from messaging.media.files import stored_media_response
@@ -38,6 +38,12 @@ from messaging.models import (
     kind_for_mimetype,
 )
 from messaging.outbound import services as messaging_services
+from messaging.outbound.rich import (
+    RichContent,
+    interactive_check,
+    interactive_prepare,
+    template_prepare,
+)
 from providers.models import Instance
 from sessions_app.api import api_actor
 from sessions_app.models import ChatSession, StartedBy
@@ -66,6 +72,9 @@ MESSAGE_EXAMPLE = OpenApiExample(
         },
         "status": "DELIVERED",
         "error": "",
+        "errorCode": None,
+        "errorTitle": None,
+        "reply": None,
         "transcription": "Oi, quero saber do meu pedido",
         "transcriptionStatus": "DONE",
         "externalId": "",
@@ -156,7 +165,17 @@ class MessageListCreateView(generics.ListAPIView):
             "application/json": MessageCreateSerializer,
             "multipart/form-data": MessageCreateSerializer,
         },
-        responses={201: MessageSerializer, 200: MessageSerializer},
+        responses={
+            201: MessageSerializer,
+            200: MessageSerializer,
+            422: OpenApiResponse(
+                description=(
+                    "A TEMPLATE refused: `template_not_found`, `template_not_approved`, "
+                    "`template_parameters` (`details.expected`), or `unsupported_by_gateway` "
+                    "(only the Cloud API has templates)."
+                )
+            ),
+        },
         examples=[
             OpenApiExample(
                 "AI text reply",
@@ -187,6 +206,41 @@ class MessageListCreateView(generics.ListAPIView):
                 },
                 request_only=True,
             ),
+            OpenApiExample(
+                "Template (Cloud API, also outside the 24-hour window)",
+                value={
+                    "sessionId": "9a3f4a0e-1c2b-4d5e-8f70-112233445566",
+                    "author": "AGENT",
+                    "type": "TEMPLATE",
+                    "content": {
+                        "template": {
+                            "name": "pedido_enviado",
+                            "language": "pt_BR",
+                            "parameters": {"body": ["Maria", "#4521"]},
+                        }
+                    },
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Reply buttons",
+                value={
+                    "sessionId": "9a3f4a0e-1c2b-4d5e-8f70-112233445566",
+                    "author": "AI",
+                    "type": "INTERACTIVE",
+                    "content": {
+                        "interactive": {
+                            "kind": "buttons",
+                            "body": "Como posso ajudar?",
+                            "buttons": [
+                                {"id": "boleto", "title": "Segunda via"},
+                                {"id": "humano", "title": "Falar com atendente"},
+                            ],
+                        }
+                    },
+                },
+                request_only=True,
+            ),
             MESSAGE_EXAMPLE,
         ],
     )
@@ -194,6 +248,9 @@ class MessageListCreateView(generics.ListAPIView):
         serializer = MessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        # A template or interactive message is checked before anything is
+        # stored, the business-initiated session included.
+        rich = self._rich(request, data)
         session = self._session(request, data)
         message, created = messaging_services.message_create_outbound(
             session=session,
@@ -205,11 +262,29 @@ class MessageListCreateView(generics.ListAPIView):
             pause_session=data["pauseSession"],
             external_id=data["externalId"],
             idempotency_key=data.get("idempotencyKey") or None,
+            rich=rich,
         )
         return Response(
             MessageSerializer(message, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    def _rich(self, request, data) -> RichContent | None:
+        if data["type"] not in ("TEMPLATE", "INTERACTIVE"):
+            return None
+        organization = request_organization(request)
+        if data.get("sessionId"):
+            instance = get_scoped_or_404(
+                ChatSession.objects.filter(organization=organization).select_related("instance"),
+                data["sessionId"],
+                "session",
+            ).instance
+        else:
+            instance = get_referenced(Instance, organization, data["instanceId"], "instanceId")
+        if data["type"] == "TEMPLATE":
+            return template_prepare(instance=instance, template=data["content"]["template"])
+        interactive = interactive_check(data["content"]["interactive"])
+        return interactive_prepare(instance=instance, interactive=interactive)
 
     def _session(self, request, data) -> ChatSession:
         organization = request_organization(request)

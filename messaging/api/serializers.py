@@ -4,7 +4,6 @@ by-contact, ``/messages`` and ``/sessions/{id}/messages`` all use
 MessageSerializer, so an integrator parses one shape everywhere.
 """
 
-import json
 import mimetypes
 from pathlib import PurePosixPath
 
@@ -25,8 +24,10 @@ FALECOMIGO_TYPE = {
     MessageKind.AUDIO: "MEDIA",
     MessageKind.VIDEO: "MEDIA",
     MessageKind.DOCUMENT: "MEDIA",
+    MessageKind.TEMPLATE: "TEMPLATE",
+    MessageKind.INTERACTIVE: "INTERACTIVE",
 }
-MESSAGE_TYPES = ["TEXT", "MEDIA", "RECORDING", "CHAT_COMMAND"]
+MESSAGE_TYPES = ["TEXT", "MEDIA", "RECORDING", "CHAT_COMMAND", "TEMPLATE", "INTERACTIVE"]
 MEDIA_TYPE = {
     MessageKind.IMAGE: "image",
     MessageKind.STICKER: "image",
@@ -62,11 +63,20 @@ class MediaContentSerializer(serializers.Serializer):
     extension = serializers.CharField(allow_null=True)
 
 
+class ReplySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    toMessageId = serializers.UUIDField(allow_null=True)
+
+
 class ContentSerializer(serializers.Serializer):
-    """``{text}`` for text; ``{media}`` (+ ``text`` when there is a caption) for media."""
+    """``{text}`` for text; ``{media}`` (+ ``text`` when there is a caption) for media;
+    a template's or an interactive message's text plus ``template`` / ``interactive``."""
 
     text = serializers.CharField(required=False)
     media = MediaContentSerializer(required=False)
+    template = serializers.DictField(required=False)
+    interactive = serializers.DictField(required=False)
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -80,6 +90,9 @@ class MessageSerializer(serializers.ModelSerializer):
     content = serializers.SerializerMethodField()
     status = serializers.ChoiceField(source="delivery_status", choices=DeliveryStatus.choices)
     error = serializers.CharField(source="delivery_error")
+    errorCode = serializers.CharField(source="delivery_error_code", allow_null=True)
+    errorTitle = serializers.CharField(source="delivery_error_title", allow_null=True)
+    reply = serializers.SerializerMethodField()
     transcription = serializers.CharField()
     transcriptionStatus = serializers.CharField(source="transcription_status", allow_null=True)
     externalId = serializers.CharField(source="external_id")
@@ -113,6 +126,9 @@ class MessageSerializer(serializers.ModelSerializer):
             "content",
             "status",
             "error",
+            "errorCode",
+            "errorTitle",
+            "reply",
             "transcription",
             "transcriptionStatus",
             "externalId",
@@ -140,8 +156,18 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_direction(self, message: Message) -> str:
         return DIRECTION.get(message.direction, "IN")
 
+    @extend_schema_field(ReplySerializer(allow_null=True))
+    def get_reply(self, message: Message) -> dict | None:
+        reply = (message.payload or {}).get("reply")
+        return reply if isinstance(reply, dict) else None
+
     @extend_schema_field(ContentSerializer)
     def get_content(self, message: Message) -> dict:
+        payload = message.payload or {}
+        if message.kind == MessageKind.TEMPLATE and "template" in payload:
+            return {"text": message.text, "template": payload["template"]}
+        if message.kind == MessageKind.INTERACTIVE and "interactive" in payload:
+            return {"text": message.text, "interactive": payload["interactive"]}
         if message.kind not in MEDIA_TYPE:
             return {"text": message.text}
         content = {"media": self._media(message)}
@@ -153,10 +179,12 @@ class MessageSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["transcriptionStatus"] = instance.transcription_status or None
         data["deletedBy"] = instance.deleted_by or None
+        data["errorCode"] = instance.delivery_error_code or None
+        data["errorTitle"] = instance.delivery_error_title or None
         if instance.deleted_at is not None:
             # Deleted for everyone by its sender: what it said is no longer
             # shown (the content is erased after DELETED_MESSAGE_RETENTION_DAYS).
-            data.update(content={"text": ""}, transcription="", payload={})
+            data.update(content={"text": ""}, transcription="", payload={}, reply=None)
         return data
 
     def _media(self, message: Message) -> dict:
@@ -267,71 +295,3 @@ class ByContactSerializer(serializers.Serializer):
     lastSessionStatus = serializers.CharField(allow_null=True)
     lastSessionAssignedDepartment = NamedRefSerializer(allow_null=True)
     pagination = PaginationSerializer()
-
-
-class MediaInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=2000)
-    mimeType = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
-    type = serializers.ChoiceField(choices=["audio", "image", "video", "document"], required=False)
-
-
-class ContentInputSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=65536)
-    media = MediaInputSerializer(required=False)
-
-
-@extend_schema_field(ContentInputSerializer)
-class JSONStringOrObject(serializers.Field):
-    """``content`` as a JSON object, or as a JSON string inside a multipart form."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except (ValueError, RecursionError):
-                raise serializers.ValidationError("Must be a JSON object.") from None
-        serializer = ContentInputSerializer(data=data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
-class MessageCreateSerializer(serializers.Serializer):
-    sessionId = serializers.UUIDField(required=False)
-    contactId = serializers.UUIDField(required=False)
-    phone = serializers.CharField(required=False, max_length=40)
-    instanceId = serializers.UUIDField(required=False)
-    author = serializers.ChoiceField(
-        choices=[Author.AGENT, Author.AI, Author.AGENT_PLATFORM, Author.BUSINESS, Author.SYSTEM],
-        default=Author.AGENT,
-    )
-    type = serializers.ChoiceField(choices=["TEXT", "MEDIA", "RECORDING"], default="TEXT")
-    content = JSONStringOrObject(required=False)
-    file = serializers.FileField(required=False, help_text="Multipart upload instead of a URL.")
-    sendExternalMessage = serializers.BooleanField(default=True)
-    pauseSession = serializers.BooleanField(default=False)
-    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    idempotencyKey = serializers.CharField(required=False, max_length=200)
-
-    def validate(self, attrs):
-        content = attrs.get("content") or {"text": ""}
-        attrs["content"] = content
-        has_target = attrs.get("instanceId") and bool(attrs.get("contactId")) != bool(
-            attrs.get("phone")
-        )
-        if not attrs.get("sessionId") and not has_target:
-            raise serializers.ValidationError(
-                "Give sessionId, or instanceId with exactly one of contactId or phone."
-            )
-        if attrs["type"] == "TEXT":
-            if not content.get("text", "").strip():
-                raise serializers.ValidationError({"content": ["A TEXT message needs text."]})
-            if content.get("media") or attrs.get("file"):
-                raise serializers.ValidationError(
-                    {"type": ["Use MEDIA or RECORDING to send media."]}
-                )
-        elif not content.get("media") and not attrs.get("file"):
-            raise serializers.ValidationError(
-                {"content": ["A media message needs content.media.url or a file upload."]}
-            )
-        return attrs

@@ -44,10 +44,13 @@ from providers.base import (
     MessageEvent,
     QrCodeEvent,
     StatusEvent,
+    TemplateStatusEvent,
     WebhookEvent,
 )
 from providers.models import Instance
 from providers.services import instance_connection_update, instance_qr_code_update
+from providers.tasks import templates_sync_enqueue
+from providers.templates.sync import template_status_apply
 from sessions_app.services.lifecycle import session_open_for_inbound
 
 logger = logging.getLogger(__name__)
@@ -100,6 +103,8 @@ def _ingest_event(
             status=event.status,
             error=event.error,
             at=event.timestamp,
+            error_code=event.error_code,
+            error_title=event.error_title,
         ):
             result.statuses += 1
     elif isinstance(event, MessageEditEvent | MessageDeleteEvent):
@@ -119,6 +124,10 @@ def _ingest_event(
         instance_qr_code_update(
             instance=instance, qr_code=event.qr_code, pairing_code=event.pairing_code
         )
+    elif isinstance(event, TemplateStatusEvent):
+        # The status now; the sync that follows brings a new or changed template.
+        template_status_apply(instance=instance, event=event)
+        templates_sync_enqueue(instance.pk)
     elif isinstance(event, IgnoredEvent):
         logger.info(
             "webhook event ignored: instance=%s event=%s reason=%s",

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from django.db import IntegrityError
 
-from messaging.models import Message
+from messaging.inbound.replies import reply_apply
+from messaging.models import Author, Message
 from providers.base import MessageEvent
 
 
@@ -86,6 +87,9 @@ def build_message(
         message.media_filename = event.media.filename[:255]
         message.media_size = event.media.size
         message.media_duration = event.media.duration
+    if author == Author.CUSTOMER:
+        # A tap on buttons or a list, or an answer to a numbered menu.
+        reply_apply(message)
     return message
 
 

@@ -32,7 +32,8 @@ class MessageKind(models.TextChoices):
     LOCATION = "location", _("Location")
     CONTACT = "contact", _("Contact")
     REACTION = "reaction", _("Reaction")
-    INTERACTIVE = "interactive", _("Interactive")
+    INTERACTIVE = "interactive", _("Interactive")  # reply buttons or a list
+    TEMPLATE = "template", _("Template")  # a WhatsApp message template (Cloud API)
     UNSUPPORTED = "unsupported", _("Unsupported")
     # an agent's @command typed on the business phone (CHAT_COMMAND)
     COMMAND = "command", _("Command")
@@ -188,6 +189,14 @@ class Message(models.Model):
         verbose_name=_("delivery status"),
     )
     delivery_error = models.TextField(blank=True, verbose_name=_("delivery error"))
+    # WhatsApp's own code and title for a failure (Cloud API 131047
+    # "Re-engagement message" ...), from the send's answer or a later status.
+    delivery_error_code = models.CharField(
+        max_length=20, blank=True, verbose_name=_("delivery error code")
+    )
+    delivery_error_title = models.CharField(
+        max_length=200, blank=True, verbose_name=_("delivery error title")
+    )
     send_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("send attempts"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))

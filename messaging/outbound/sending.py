@@ -36,6 +36,7 @@ from messaging.models import (
     Message,
     MessageKind,
 )
+from messaging.outbound.rich import interactive_from_payload
 from providers.base import (
     GatewayError,
     OutboundMedia,
@@ -44,6 +45,7 @@ from providers.base import (
     TransientGatewayError,
 )
 from providers.registry import get_adapter
+from providers.rich import OutboundTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ def message_apply_status(
     status: str,
     error: str = "",
     at: datetime | None = None,
+    error_code: str = "",
+    error_title: str = "",
 ) -> bool:
     """Move an outbound message's status forward; False when it would not move.
 
@@ -92,6 +96,8 @@ def message_apply_status(
     fields[time_field] = Coalesce(F(time_field), at)
     if status == DeliveryStatus.FAILED:
         fields["delivery_error"] = (error or "failed")[:2000]
+        fields["delivery_error_code"] = error_code[:20]
+        fields["delivery_error_title"] = error_title[:200]
     if status == DeliveryStatus.READ:
         fields["delivered_at"] = Coalesce(F("delivered_at"), at)
     if status in (DeliveryStatus.DELIVERED, DeliveryStatus.READ):
@@ -106,7 +112,9 @@ def message_apply_status(
         if not Message.objects.filter(
             instance_id=instance_id, provider_message_id=provider_message_id
         ).exists():
-            _remember_early_status(instance_id, provider_message_id, status, error)
+            _remember_early_status(
+                instance_id, provider_message_id, status, (error, error_code, error_title)
+            )
         return False
     message = Message.objects.select_related("session").get(
         instance_id=instance_id, provider_message_id=provider_message_id
@@ -119,7 +127,7 @@ def _early_key(instance_id, provider_message_id: str) -> str:
     return f"atende:early-status:{instance_id}:{provider_message_id}"
 
 
-def _remember_early_status(instance_id, provider_message_id: str, status: str, error: str):
+def _remember_early_status(instance_id, provider_message_id: str, status: str, error: tuple):
     key = _early_key(instance_id, provider_message_id)
     previous = cache.get(key)
     if previous and DELIVERY_STATUS_RANK[previous[0]] >= DELIVERY_STATUS_RANK[status]:
@@ -182,7 +190,7 @@ def send_message(self, message_id: str) -> None:
         raise self.retry(countdown=_backoff_seconds(self.request.retries), exc=exc) from None
     except PermanentGatewayError as exc:
         metrics.GATEWAY_ERRORS.labels(provider, "permanent").inc()
-        _fail(message, exc.message)
+        _fail(message, exc.message, code=exc.error_code, title=exc.error_title)
         return
     except (GatewayError, LookupError) as exc:
         metrics.GATEWAY_ERRORS.labels(provider, "permanent").inc()
@@ -244,8 +252,22 @@ def _send(message: Message) -> SendResult:
     adapter = get_adapter(message.instance)
     to = _recipient(message)
     quoted_id = (message.payload or {}).get("quotedId")
-    if message.kind == MessageKind.TEXT:
+    payload = message.payload or {}
+    if message.kind == MessageKind.TEXT or payload.get("fallback"):
+        # A numbered menu (``fallback``) is plain text to the gateway.
         return adapter.send_text(to=to, text=message.text, quoted_id=quoted_id)
+    if message.kind == MessageKind.INTERACTIVE:
+        return adapter.send_interactive(to=to, interactive=interactive_from_payload(payload))
+    if message.kind == MessageKind.TEMPLATE:
+        template = payload["template"]
+        return adapter.send_template(
+            to=to,
+            template=OutboundTemplate(
+                name=template["name"],
+                language=template["language"],
+                components=tuple(template["components"]),
+            ),
+        )
     if message.kind not in MEDIA_KINDS:
         raise PermanentGatewayError(f"cannot send a {message.kind} message")
     url = (message.media_ref or {}).get("url") or (message.payload or {}).get("mediaUrl")
@@ -305,21 +327,28 @@ def _mark_sent(message: Message, result: SendResult) -> None:
     early = cache.get(_early_key(message.instance_id, provider_id))
     if early:
         cache.delete(_early_key(message.instance_id, provider_id))
+        # (error, code, title); a plain string from a process of an older release.
+        details = early[1] if isinstance(early[1], tuple | list) else (early[1], "", "")
+        error, error_code, error_title = details
         message_apply_status(
             instance=message.instance_id,
             provider_message_id=provider_id,
             status=early[0],
-            error=early[1],
+            error=error,
+            error_code=error_code,
+            error_title=error_title,
         )
 
 
-def _fail(message: Message, reason: str) -> None:
+def _fail(message: Message, reason: str, *, code: str = "", title: str = "") -> None:
     now = timezone.now()
     updated = Message.objects.filter(
         pk=message.pk, delivery_status=DeliveryStatus.PENDING, provider_message_id__isnull=True
     ).update(
         delivery_status=DeliveryStatus.FAILED,
         delivery_error=(reason or "failed")[:2000],
+        delivery_error_code=code[:20],
+        delivery_error_title=title[:200],
         failed_at=now,
         updated_at=now,
     )

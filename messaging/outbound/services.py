@@ -15,7 +15,9 @@ from django.utils.translation import gettext_noop
 
 from core import metrics
 from core.errors import Conflict, ValidationError
+from messaging.inbound.replies import offered_options_remember
 from messaging.models import MEDIA_KINDS, Author, DeliveryStatus, Direction, Message, MessageKind
+from messaging.outbound.rich import RichContent
 from messaging.outbound.sending import outbound_enqueue
 from providers.models import Provider
 from sessions_app.models import ChatSession, SessionStatus
@@ -92,6 +94,7 @@ def message_create_outbound(
     external_id: str = "",
     idempotency_key: str | None = None,
     user=None,
+    rich: RichContent | None = None,
 ) -> tuple[Message, bool]:
     """Store an outgoing message and queue its sending. Returns (message, created).
 
@@ -100,7 +103,8 @@ def message_create_outbound(
       first AI reply moves a QUEUED session to ACTIVE.
     - An AGENT message is a human takeover: a QUEUED session becomes ACTIVE
       and the AI is blocked for the instance's takeover minutes.
-    - Cloud API: a free-form send outside the 24-hour window is refused.
+    - Cloud API: a free-form send outside the 24-hour window is refused
+      (a template, ``rich`` from ``messaging.outbound.rich``, is not).
     - ``idempotency_key``: the same key again returns the first message.
     - ``send_external=False`` records the message without sending it.
     """
@@ -109,7 +113,7 @@ def message_create_outbound(
             _("Author %(author)r cannot send.") % {"author": author},
             details={"author": [f"One of: {', '.join(sorted(OUTBOUND_AUTHORS))}."]},
         )
-    text = text or ""
+    text = rich.text if rich is not None else text or ""
     if not text.strip() and media is None:
         raise ValidationError(_("A message needs text or media."), details={"content": ["Empty."]})
     _check_media(media)
@@ -126,7 +130,12 @@ def message_create_outbound(
                 .select_related("contact", "instance", "instance__organization")
                 .get(pk=session.pk)
             )
-            _check_rules(locked, author=author, send_external=send_external, now=now)
+            _check_rules(
+                locked,
+                author=author,
+                send_external=send_external and not (rich and rich.opens_window),
+                now=now,
+            )
             message = _build_message(
                 locked,
                 author=author,
@@ -137,8 +146,12 @@ def message_create_outbound(
                 idempotency_key=idempotency_key or None,
                 user=user,
             )
+            if rich is not None:
+                message.kind = rich.kind
+                message.payload = rich.payload
             with transaction.atomic():
                 message.save(force_insert=True)
+            offered_options_remember(message)
             ChatSession.objects.filter(pk=locked.pk).update(last_message_at=now)
             locked.last_message_at = now
 

@@ -20,7 +20,7 @@ from integrations.deliveries import event_publish
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
 from messaging.media.urls import absolute_url, media_api_path
-from messaging.models import DispatchStatus, Message, Turn
+from messaging.models import DeliveryStatus, DispatchStatus, Message, Turn
 from sessions_app.models import ChatSession
 from sessions_app.payloads import TURN_READY_SESSION_KEYS, session_payload
 from sessions_app.selectors import session_ai_refusal_reason
@@ -157,6 +157,8 @@ def turn_ready_payload(
                     "id": str(m.id),
                     "type": m.kind,
                     "text": m.text,
+                    # A tap on buttons or a list (or a numbered answer): {id, title, toMessageId}.
+                    "reply": (m.payload or {}).get("reply"),
                     "transcription": m.transcription or None,
                     "transcriptionStatus": m.transcription_status or None,
                     "media": _media(m),
@@ -182,7 +184,31 @@ def message_status_publish(message: Message) -> None:
                 "providerMessageId": message.provider_message_id,
                 "externalId": message.external_id,
                 "error": message.delivery_error or None,
+                "errorCode": message.delivery_error_code or None,
+                "errorTitle": message.delivery_error_title or None,
             }
         },
         dedupe_key=f"{message.id}:{message.delivery_status}",
     )
+    if message.delivery_status == DeliveryStatus.FAILED:
+        # WhatsApp refused it after all (131047 outside the 24-hour window,
+        # 131026 undeliverable ...): the message an integration has changed.
+        event_publish(
+            organization=message.organization_id,
+            event=Event.MESSAGE_UPDATED,
+            payload={
+                "message": {
+                    "id": str(message.id),
+                    "sessionId": str(message.session_id),
+                    "contactId": str(message.contact_id),
+                    "providerMessageId": message.provider_message_id,
+                    "kind": message.kind,
+                    "author": message.author,
+                    "status": message.delivery_status,
+                    "error": message.delivery_error or None,
+                    "errorCode": message.delivery_error_code or None,
+                    "errorTitle": message.delivery_error_title or None,
+                }
+            },
+            dedupe_key=f"{message.id}:failed",
+        )

@@ -29,6 +29,7 @@ from providers.base import (
 )
 from providers.cloudapi import parser
 from providers.http import GatewayHTTP, as_object, decode_json
+from providers.rich import OutboundInteractive, OutboundTemplate, SyncedTemplate
 from providers.wa import phone_from_jid
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -122,6 +123,37 @@ class CloudApiAdapter(GatewayAdapter):
             obj["filename"] = media.filename or "document"
         return self._send(to, {"type": kind, kind: obj})
 
+    def send_template(self, *, to, template: OutboundTemplate):
+        body: dict = {"name": template.name, "language": {"code": template.language}}
+        if template.components:
+            body["components"] = list(template.components)
+        return self._send(to, {"type": "template", "template": body})
+
+    def send_interactive(self, *, to, interactive: OutboundInteractive):
+        return self._send(to, {"type": "interactive", "interactive": _interactive(interactive)})
+
+    def list_templates(self) -> list[SyncedTemplate]:
+        """Every template of the WABA, following ``paging.next`` (a full URL)."""
+        waba = str((self.instance.credentials or {}).get("businessAccountId") or "")
+        if not waba:
+            raise PermanentGatewayError("the instance has no businessAccountId (WABA id)")
+        templates: list[SyncedTemplate] = []
+        path: str | None = f"/{waba}/message_templates"
+        params: dict | None = {
+            "fields": "id,name,language,status,category,components,parameter_format",
+            "limit": "100",
+        }
+        seen: set[str] = set()
+        while path and path not in seen:
+            seen.add(path)
+            page = as_object(self._call("GET", path, what="Cloud API templates", params=params))
+            for item in page.get("data") or []:
+                if isinstance(item, dict) and item.get("name") and item.get("language"):
+                    templates.append(_synced(item))
+            path = as_object(page.get("paging")).get("next") or None
+            params = None  # the next URL carries its own query
+        return templates
+
     def _upload(self, media: OutboundMedia) -> str:
         data = self._call(
             "POST",
@@ -192,9 +224,68 @@ class CloudApiAdapter(GatewayAdapter):
         )
 
 
+def _synced(item: dict) -> SyncedTemplate:
+    components = tuple(c for c in item.get("components") or [] if isinstance(c, dict))
+    return SyncedTemplate(
+        template_id=str(item.get("id") or ""),
+        name=str(item["name"]),
+        language=str(item["language"]),
+        status=str(item.get("status") or "").upper(),
+        category=str(item.get("category") or "").upper(),
+        parameter_format=str(item.get("parameter_format") or "POSITIONAL").upper(),
+        components=components,
+    )
+
+
+def _interactive(interactive: OutboundInteractive) -> dict:
+    """Meta's ``interactive`` object: reply buttons or a list.
+    https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
+    """
+    body: dict = {"body": {"text": interactive.body}}
+    if interactive.header:
+        body["header"] = {"type": "text", "text": interactive.header}
+    if interactive.footer:
+        body["footer"] = {"text": interactive.footer}
+    if interactive.kind == "buttons":
+        body["type"] = "button"
+        body["action"] = {
+            "buttons": [
+                {"type": "reply", "reply": {"id": o.id, "title": o.title}}
+                for o in interactive.options
+            ]
+        }
+        return body
+    sections: list[dict] = []
+    for option in interactive.options:
+        if not sections or sections[-1]["title"] != option.section:
+            sections.append({"title": option.section, "rows": []})
+        row = {"id": option.id, "title": option.title}
+        if option.description:
+            row["description"] = option.description
+        sections[-1]["rows"].append(row)
+    for section in sections:
+        if not section["title"]:
+            del section["title"]  # a single untitled section needs none
+    body["type"] = "list"
+    body["action"] = {"button": interactive.list_button, "sections": sections}
+    return body
+
+
 def _reclassify(exc: PermanentGatewayError) -> PermanentGatewayError | TransientGatewayError:
     """Graph answers some rate limits with HTTP 400: read the error code."""
-    code = as_object(as_object(exc.body).get("error")).get("code")
+    error = as_object(as_object(exc.body).get("error"))
+    code = error.get("code")
     if isinstance(code, int) and code in TRANSIENT_CODES:
         return TransientGatewayError(exc.message, status_code=exc.status_code, body=exc.body)
-    return exc
+    if code is None:
+        return exc
+    # Graph's message reads "(#131047) Re-engagement message".
+    title = error.get("error_user_title") or str(error.get("message") or "")
+    title = title.split(") ", 1)[1] if title.startswith("(#") and ") " in title else title
+    return PermanentGatewayError(
+        exc.message,
+        status_code=exc.status_code,
+        body=exc.body,
+        error_code=str(code),
+        error_title=title[:200],
+    )

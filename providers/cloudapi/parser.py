@@ -19,6 +19,7 @@ from providers.base import (
     MessageEditEvent,
     MessageEvent,
     StatusEvent,
+    TemplateStatusEvent,
     WebhookEvent,
     WebhookPayloadError,
 )
@@ -46,6 +47,9 @@ def parse(body: Any, *, phone_number_id: str) -> list[WebhookEvent]:
         for change in entry["changes"]:
             if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
                 raise WebhookPayloadError("a change has no 'value'")
+            if change.get("field") == "message_template_status_update":
+                events.append(parse_template_status(change["value"]))
+                continue
             if change.get("field") != "messages":
                 events.append(IgnoredEvent(event_type=str(change.get("field")), reason="field"))
                 continue
@@ -130,14 +134,18 @@ def parse_message(message: Any, names: dict) -> WebhookEvent:
     elif kind == "reaction":
         payload.update(emoji=body.get("emoji") or "", targetId=body.get("message_id") or "")
         text = payload["emoji"]
-    elif kind == "interactive":
-        reply = body.get(body.get("type") or "") or {}
-        payload.update(replyId=reply.get("id") or "", title=reply.get("title") or "")
-        text = payload["title"]
-    elif kind == "button":
-        kind = "interactive"
-        payload.update(replyId=body.get("payload") or "", title=body.get("text") or "")
-        text = payload["title"]
+    elif kind in ("interactive", "button"):
+        # A tap: reply buttons or a list (``interactive.button_reply`` /
+        # ``list_reply``), or a template's quick reply (``button {payload,
+        # text}``). A text whose words are the option's title, with the option
+        # (messaging.inbound.replies); ``context.id`` names the tapped message.
+        if kind == "interactive":
+            reply = body.get(body.get("type") or "") or {}
+            reply_id, title = reply.get("id"), reply.get("title")
+        else:
+            reply_id, title = body.get("payload"), body.get("text")
+        kind, text = "text", str(title or "")
+        payload["reply"] = {"id": str(reply_id or text), "title": text}
     else:
         payload["type"] = kind
         kind = "unsupported"
@@ -203,9 +211,12 @@ def parse_status(status: Any) -> WebhookEvent:
     mapped = STATUS_MAP.get(str(status.get("status")))
     if mapped is None:
         return IgnoredEvent(event_type="statuses", reason=f"status {status.get('status')}")
-    error = ""
+    error = code = title = ""
     if mapped == "FAILED":
         errors = [e for e in status.get("errors") or [] if isinstance(e, dict)]
+        if errors:
+            code = str(errors[0].get("code") or "")
+            title = str(errors[0].get("title") or errors[0].get("message") or "")
         error = (
             "; ".join(
                 f"{e.get('code')} {e.get('title') or ''}: "
@@ -219,4 +230,26 @@ def parse_status(status: Any) -> WebhookEvent:
         status=mapped,
         error=error,
         timestamp=timestamp_from_seconds(status.get("timestamp")),
+        error_code=code,
+        error_title=title,
+    )
+
+
+def parse_template_status(value: dict) -> WebhookEvent:
+    """``{event: APPROVED|REJECTED|PAUSED|DISABLED..., message_template_id,
+    message_template_name, message_template_language, reason}``.
+    https://developers.facebook.com/docs/whatsapp/business-management-api/webhooks/components
+    """
+    name = value.get("message_template_name")
+    language = value.get("message_template_language")
+    event = value.get("event")
+    if not all(isinstance(v, str) and v for v in (name, language, event)):
+        raise WebhookPayloadError("a template status update lacks name, language or event")
+    reason = value.get("reason")
+    return TemplateStatusEvent(
+        template_id=str(value.get("message_template_id") or ""),
+        name=name,
+        language=language,
+        status=event.upper(),
+        reason="" if reason in (None, "NONE") else str(reason),
     )

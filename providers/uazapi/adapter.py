@@ -22,6 +22,7 @@ from providers.base import (
     secrets_match,
 )
 from providers.http import GatewayHTTP, as_object, decode_base64_limited, encode_base64
+from providers.rich import OutboundInteractive
 from providers.uazapi import parser
 from providers.wa import phone_from_jid
 
@@ -87,6 +88,38 @@ class UazapiAdapter(GatewayAdapter):
         if media.mimetype:
             body["mimetype"] = media.mimetype
         return self._send("/send/media", body)
+
+    def send_interactive(self, *, to, interactive: OutboundInteractive):
+        """``POST /send/menu``: ``choices`` are ``"Title|id"``; in a list,
+        ``"[Section]"`` opens a section and rows are ``"Title|id|description"``.
+        UAZapi warns buttons and lists may stop working without notice
+        (docs/PROVIDERS.md); a failure here fails the message like any send."""
+        choices: list[str] = []
+        section = None
+        for option in interactive.options:
+            if interactive.kind == "list" and option.section and option.section != section:
+                section = option.section
+                choices.append(f"[{section}]")
+            row = f"{option.title}|{option.id}"
+            if interactive.kind == "list" and option.description:
+                row += f"|{option.description}"
+            choices.append(row)
+        text = (
+            f"{interactive.header}\n\n{interactive.body}"
+            if interactive.header
+            else interactive.body
+        )
+        body: dict = {
+            "number": to,
+            "type": "button" if interactive.kind == "buttons" else "list",
+            "text": text,
+            "choices": choices,
+        }
+        if interactive.footer:
+            body["footerText"] = interactive.footer
+        if interactive.kind == "list":
+            body["listButton"] = interactive.list_button
+        return self._send("/send/menu", body)
 
     def _send(self, path: str, body: dict) -> SendResult:
         data = self.http.json("POST", path, what="UAZapi send", json_body=body)

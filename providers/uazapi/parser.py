@@ -122,7 +122,12 @@ def parse_message(body: dict) -> WebhookEvent:
         payload["quotedId"] = quoted
     media = None
 
-    if message_type in _TEXT:
+    reply = _reply(message, obj, text) if message_type not in _MEDIA else None
+    if reply is not None:
+        # A tap on buttons or a list (messaging.inbound.replies).
+        kind, text = "text", reply["title"]
+        payload["reply"] = reply
+    elif message_type in _TEXT:
         kind = "text"
         if not text:
             text = str(obj.get("text") or "")
@@ -164,9 +169,6 @@ def parse_message(body: dict) -> WebhookEvent:
         payload.update(emoji=emoji, targetId=target)
         payload.pop("quotedId", None)
         text = emoji
-    elif message.get("buttonOrListid"):
-        kind = "interactive"
-        payload.update(replyId=message["buttonOrListid"], title=text)
     else:
         kind = "unsupported"
         payload["type"] = message.get("messageType") or ""
@@ -270,3 +272,21 @@ def parse_connection(body: dict) -> list[WebhookEvent]:
     if status == "CONNECTING" and (qr_code or pairing_code):
         events.append(QrCodeEvent(qr_code=str(qr_code), pairing_code=str(pairing_code)))
     return events
+
+
+def _reply(message: dict, obj: dict, text: str) -> dict | None:
+    """``buttonOrListid`` names the option tapped, ``text`` its title; the
+    content keeps WhatsApp's own fields (``selectedButtonID``,
+    ``singleSelectReply.selectedRowID``, ``selectedDisplayText``, ``title``)."""
+    reply_id = message.get("buttonOrListid")
+    if not reply_id:
+        single = (
+            obj.get("singleSelectReply") if isinstance(obj.get("singleSelectReply"), dict) else {}
+        )
+        reply_id = (
+            obj.get("selectedButtonID") or obj.get("selectedID") or single.get("selectedRowID")
+        )
+    if not isinstance(reply_id, str) or not reply_id:
+        return None
+    title = text or obj.get("selectedDisplayText") or obj.get("title") or ""
+    return {"id": reply_id, "title": str(title)}

@@ -244,6 +244,26 @@ def test_which_gateways_pair_by_qr_code():
     }
 
 
+def test_which_gateways_have_templates_and_native_buttons():
+    from providers.registry import adapter_class
+
+    capabilities = {
+        provider: (
+            adapter_class(provider).has_templates(),
+            adapter_class(provider).sends_interactive(),
+        )
+        for provider in provider_slugs()
+    }
+    # The others send buttons and lists as a numbered text (docs/PROVIDERS.md).
+    assert capabilities == {
+        "evolution": (False, False),
+        "uazapi": (False, True),
+        "baileys": (False, False),
+        "cloudapi": (True, True),
+        "sandbox": (False, False),
+    }
+
+
 def test_a_new_gateway_is_one_registry_line_and_no_migration(monkeypatch):
     from io import StringIO
 

@@ -376,6 +376,57 @@
     }
   }
 
+  // The template picker: filter by words and language, show the chosen
+  // template's variables, and preview the text the customer will read.
+  function startTemplatePicker(form) {
+    var search = document.getElementById("atd-template-search");
+    var language = document.getElementById("atd-template-language");
+    var select = document.getElementById("atd-template-select");
+    var preview = document.getElementById("atd-template-preview");
+    var sets = form.querySelectorAll("fieldset[data-template]");
+
+    function filter() {
+      var words = (search.value || "").toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }
+        var fits = option.getAttribute("data-search").indexOf(words) !== -1 &&
+          (!language.value || option.getAttribute("data-language") === language.value);
+        option.hidden = !fits;
+      });
+    }
+
+    function fill(text, part, set) {
+      return (text || "").replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, function (all, name) {
+        var input = set.querySelector('input[data-part="' + part + '"][data-variable="' + name + '"]');
+        return input && input.value ? input.value : all;
+      });
+    }
+
+    function show() {
+      var chosen = null;
+      Array.prototype.forEach.call(sets, function (set) {
+        var active = set.getAttribute("data-template") === select.value;
+        set.hidden = !active;
+        set.disabled = !active;
+        if (active) { chosen = set; }
+      });
+      if (!chosen) { preview.textContent = ""; return; }
+      var lines = [];
+      var header = fill(chosen.getAttribute("data-header"), "header", chosen);
+      if (header) { lines.push(header); }
+      lines.push(fill(chosen.getAttribute("data-body"), "body", chosen));
+      var footer = chosen.getAttribute("data-footer");
+      if (footer) { lines.push(footer); }
+      preview.textContent = lines.join("\n\n");
+    }
+
+    search.addEventListener("input", filter);
+    language.addEventListener("change", filter);
+    select.addEventListener("change", show);
+    form.addEventListener("input", show);
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var qr = document.getElementById("atd-qr-live");
     if (qr) { followConnection(qr); }
@@ -391,6 +442,8 @@
     }
     var reply = document.getElementById("atd-reply-text");
     if (reply) { wireCannedResponses(reply); }
+    var picker = document.getElementById("atd-template-form");
+    if (picker) { startTemplatePicker(picker); }
     wireCopyButtons();
   });
 })();

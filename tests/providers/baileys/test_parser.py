@@ -22,6 +22,90 @@ from tests.support.replay import fixture_names, load_fixture, without_raw
 pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 EXPECTED = {
+    "interactive_response": [
+        MessageEvent(
+            provider_message_id="3A9F1E2D3C4B5A697804",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Falar com atendente",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0024",
+                "reply": {"id": "humano", "title": "Falar com atendente"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "template_button_reply": [
+        MessageEvent(
+            provider_message_id="3A9F1E2D3C4B5A697803",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Segunda via",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0023",
+                "reply": {"id": "boleto", "title": "Segunda via"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "list_response": [
+        MessageEvent(
+            provider_message_id="3A9F1E2D3C4B5A697802",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Falar com atendente",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0022",
+                "reply": {"id": "humano", "title": "Falar com atendente"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "buttons_response": [
+        MessageEvent(
+            provider_message_id="3A9F1E2D3C4B5A697801",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Segunda via",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0021",
+                "reply": {"id": "boleto", "title": "Segunda via"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
     "audio_ptt": [
         MessageEvent(
             provider_message_id="3AC1D2E3F4A5B6C7D8E9",

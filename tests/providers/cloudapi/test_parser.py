@@ -12,6 +12,7 @@ from providers.base import (
     MessageEditEvent,
     MessageEvent,
     StatusEvent,
+    TemplateStatusEvent,
 )
 from providers.cloudapi.parser import parse
 from tests.support.replay import fixture_names, load_fixture, without_raw
@@ -19,6 +20,66 @@ from tests.support.replay import fixture_names, load_fixture, without_raw
 pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 EXPECTED = {
+    "template_status_rejected": [
+        TemplateStatusEvent(
+            template_id="1004",
+            name="promo_natal",
+            language="pt_BR",
+            status="REJECTED",
+            reason="INVALID_FORMAT",
+        )
+    ],
+    "template_status_approved": [
+        TemplateStatusEvent(
+            template_id="1001",
+            name="pedido_enviado",
+            language="pt_BR",
+            status="APPROVED",
+            reason="",
+        )
+    ],
+    "template_quick_reply": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFlRFTVBMQVRFQlROMDAwMDAwMDAwMQA=",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="text",
+            text="Obrigado",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "wamid.TEST0001",
+                "reply": {"id": "Obrigado", "title": "Obrigado"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "interactive_list_reply": [
+        MessageEvent(
+            provider_message_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFkxJU1RSRVBMWTAwMDAwMDAwMDAwMQA=",
+            from_me=False,
+            chat_id="5511987654321",
+            phone="5511987654321",
+            wa_ids=(),
+            kind="text",
+            text="Segunda via",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEkxJU1RNRU5VMDAwMDAxAA==",
+                "reply": {"id": "boleto", "title": "Segunda via"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
     "account_update_field": [
         IgnoredEvent(event_type="account_update", reason="field"),
     ],
@@ -164,20 +225,19 @@ EXPECTED = {
             chat_id="5511987654321",
             phone="5511987654321",
             wa_ids=(),
-            kind="interactive",
+            kind="text",
             text="Confirmar",
             push_name="Maria Souza",
             media=None,
             payload={
                 "quotedId": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEkJUTlJFUExZMDAwMDAxAA==",
-                "replyId": "confirm_yes",
-                "title": "Confirmar",
+                "reply": {"id": "confirm_yes", "title": "Confirmar"},
             },
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
             is_group=False,
             sent_by_api=False,
             raw={},
-        ),
+        )
     ],
     "location": [
         MessageEvent(
@@ -240,6 +300,8 @@ EXPECTED = {
             status="FAILED",
             error="131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 12, tzinfo=datetime.UTC),
+            error_code="131047",
+            error_title="Re-engagement message",
         ),
     ],
     "status_read": [

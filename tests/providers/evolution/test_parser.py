@@ -21,6 +21,69 @@ from tests.support.replay import fixture_names, load_fixture, without_raw
 pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 EXPECTED = {
+    "interactive_response": [
+        MessageEvent(
+            provider_message_id="BB11CC22DD33EE44FF58",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Segunda via",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0013",
+                "reply": {"id": "boleto", "title": "Segunda via"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "template_button_reply": [
+        MessageEvent(
+            provider_message_id="BB11CC22DD33EE44FF57",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Falar com atendente",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0012",
+                "reply": {"id": "falar_atendente", "title": "Falar com atendente"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "list_reply": [
+        MessageEvent(
+            provider_message_id="BB11CC22DD33EE44FF56",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Segunda via",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0011",
+                "reply": {"id": "boleto", "title": "Segunda via"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
     "audio_file": [
         MessageEvent(
             provider_message_id="D9E8F7A6B5C4D3E2F1A0B9C8D7E6F5A4",
@@ -92,20 +155,19 @@ EXPECTED = {
             chat_id="5511987654321@s.whatsapp.net",
             phone="5511987654321",
             wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
-            kind="interactive",
+            kind="text",
             text="Plano Pro",
             push_name="Maria Souza",
             media=None,
             payload={
                 "quotedId": "3EB0FFEEDDCCBBAA9988",
-                "replyId": "plan_pro",
-                "title": "Plano Pro",
+                "reply": {"id": "plan_pro", "title": "Plano Pro"},
             },
             timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
             is_group=False,
             sent_by_api=False,
             raw={},
-        ),
+        )
     ],
     "connection_close": [
         ConnectionEvent(status="DISCONNECTED", reason="reason 401", phone_number=""),

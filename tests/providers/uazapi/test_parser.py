@@ -20,6 +20,48 @@ from tests.support.replay import fixture_names, load_fixture, without_raw
 pytestmark = pytest.mark.usefixtures("inbox_inline")
 
 EXPECTED = {
+    "list_reply": [
+        MessageEvent(
+            provider_message_id="3EB0F1A2B3C4D5E6F7B2",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Falar com atendente",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0032",
+                "reply": {"id": "humano", "title": "Falar com atendente"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
+    "button_reply": [
+        MessageEvent(
+            provider_message_id="3EB0F1A2B3C4D5E6F7B1",
+            from_me=False,
+            chat_id="5511987654321@s.whatsapp.net",
+            phone="5511987654321",
+            wa_ids=("5511987654321@s.whatsapp.net", "218364519235678@lid"),
+            kind="text",
+            text="Segunda via",
+            push_name="Maria Souza",
+            media=None,
+            payload={
+                "quotedId": "3EB0AABBCCDDEEFF0031",
+                "reply": {"id": "boleto", "title": "Segunda via"},
+            },
+            timestamp=datetime.datetime(2025, 10, 21, 14, 32, 10, tzinfo=datetime.UTC),
+            is_group=False,
+            sent_by_api=False,
+            raw={},
+        )
+    ],
     "audio_ptt": [
         MessageEvent(
             provider_message_id="3EB0C1C2C3C4C5C6C7C8",

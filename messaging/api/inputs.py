@@ -1,0 +1,157 @@
+"""What ``POST /messages`` accepts: text, media, a template or an interactive message.
+
+The serializers check shapes and types; the rules of each kind (WhatsApp's
+limits for buttons and lists, a template's parameters) live in
+``messaging.outbound.rich``, shared by every sender.
+"""
+
+import json
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from messaging.models import Author
+
+
+class InteractiveButtonSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=256)
+    title = serializers.CharField(max_length=20)
+
+
+class InteractiveRowSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=24)
+    description = serializers.CharField(required=False, max_length=72)
+
+
+class InteractiveSectionSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, max_length=24)
+    rows = InteractiveRowSerializer(many=True, min_length=1, max_length=10)
+
+
+class InteractiveListSerializer(serializers.Serializer):
+    button = serializers.CharField(max_length=20)
+    sections = InteractiveSectionSerializer(many=True, min_length=1, max_length=10)
+
+
+class InteractiveInputSerializer(serializers.Serializer):
+    """Reply buttons (1-3) or a list (at most 10 rows in all): WhatsApp's limits."""
+
+    kind = serializers.ChoiceField(choices=["buttons", "list"])
+    body = serializers.CharField(max_length=4096, help_text="At most 1,024 with buttons.")
+    header = serializers.CharField(required=False, max_length=60)
+    footer = serializers.CharField(required=False, max_length=60)
+    buttons = InteractiveButtonSerializer(many=True, required=False, min_length=1, max_length=3)
+    list = InteractiveListSerializer(required=False)
+
+
+class TemplateButtonInputSerializer(serializers.Serializer):
+    index = serializers.IntegerField(min_value=0, max_value=9)
+    subType = serializers.ChoiceField(choices=["url", "quick_reply", "copy_code"])
+    parameters = serializers.ListField(child=serializers.CharField(), min_length=1, max_length=1)
+
+
+class TemplateParametersInputSerializer(serializers.Serializer):
+    header = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text='`{"text"}` for a text header\'s variable, `{"link", "filename"?}` for media.',
+    )
+    body = serializers.JSONField(
+        required=False,
+        help_text="Positional templates: a list of strings; named ones: an object name → string.",
+    )
+    buttons = TemplateButtonInputSerializer(many=True, required=False)
+
+
+class TemplateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=512)
+    language = serializers.CharField(max_length=16)
+    parameters = TemplateParametersInputSerializer(required=False)
+
+
+class MediaInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=2000)
+    mimeType = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    type = serializers.ChoiceField(choices=["audio", "image", "video", "document"], required=False)
+
+
+@extend_schema_field(InteractiveInputSerializer)
+class InteractiveInputField(serializers.JSONField):
+    """``content.interactive``: documented by InteractiveInputSerializer."""
+
+
+class ContentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=65536)
+    media = MediaInputSerializer(required=False)
+    template = TemplateInputSerializer(required=False)
+    # Checked against WhatsApp's limits by messaging.outbound.rich.interactive_check,
+    # whose errors name the field (content.interactive.buttons[0].title).
+    interactive = InteractiveInputField(required=False)
+
+
+@extend_schema_field(ContentInputSerializer)
+class JSONStringOrObject(serializers.Field):
+    """``content`` as a JSON object, or as a JSON string inside a multipart form."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except (ValueError, RecursionError):
+                raise serializers.ValidationError("Must be a JSON object.") from None
+        serializer = ContentInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    sessionId = serializers.UUIDField(required=False)
+    contactId = serializers.UUIDField(required=False)
+    phone = serializers.CharField(required=False, max_length=40)
+    instanceId = serializers.UUIDField(required=False)
+    author = serializers.ChoiceField(
+        choices=[Author.AGENT, Author.AI, Author.AGENT_PLATFORM, Author.BUSINESS, Author.SYSTEM],
+        default=Author.AGENT,
+    )
+    type = serializers.ChoiceField(
+        choices=["TEXT", "MEDIA", "RECORDING", "TEMPLATE", "INTERACTIVE"], default="TEXT"
+    )
+    content = JSONStringOrObject(required=False)
+    file = serializers.FileField(required=False, help_text="Multipart upload instead of a URL.")
+    sendExternalMessage = serializers.BooleanField(default=True)
+    pauseSession = serializers.BooleanField(default=False)
+    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    idempotencyKey = serializers.CharField(required=False, max_length=200)
+
+    def validate(self, attrs):
+        content = attrs.get("content") or {"text": ""}
+        attrs["content"] = content
+        has_target = attrs.get("instanceId") and bool(attrs.get("contactId")) != bool(
+            attrs.get("phone")
+        )
+        if not attrs.get("sessionId") and not has_target:
+            raise serializers.ValidationError(
+                "Give sessionId, or instanceId with exactly one of contactId or phone."
+            )
+        if attrs["type"] in ("TEMPLATE", "INTERACTIVE"):
+            wanted = attrs["type"].lower()
+            if not content.get(wanted):
+                raise serializers.ValidationError(
+                    {"content": [f"A {attrs['type']} message needs content.{wanted}."]}
+                )
+            if content.get("media") or attrs.get("file"):
+                raise serializers.ValidationError({"type": ["Use MEDIA to send media."]})
+        elif attrs["type"] == "TEXT":
+            if not content.get("text", "").strip():
+                raise serializers.ValidationError({"content": ["A TEXT message needs text."]})
+            if content.get("media") or attrs.get("file"):
+                raise serializers.ValidationError(
+                    {"type": ["Use MEDIA or RECORDING to send media."]}
+                )
+        elif not content.get("media") and not attrs.get("file"):
+            raise serializers.ValidationError(
+                {"content": ["A media message needs content.media.url or a file upload."]}
+            )
+        return attrs
