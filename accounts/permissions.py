@@ -10,6 +10,7 @@ AGENT_PERMISSIONS = {
     "integrations": {"integration": "v", "delivery": "v", "deliveryattempt": "v"},
     "accounts": {"department": "v", "agent": "v"},
     "assistant": {"assistant": "v", "assistantrun": "v", "knowledgedocument": "v"},
+    "privacy": {"erasure": "v"},
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "messaging",
     "assistant",
+    "privacy",
     "console",
 ]
 

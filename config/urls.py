@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("providers.urls")),
     path("", include("integrations.urls")),
     path("", include("assistant.urls")),
+    path("", include("privacy.urls")),
 ]
 
 urlpatterns = [
