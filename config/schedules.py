@@ -25,4 +25,6 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "sessions-close-idle": ("sessions_app.tasks.sessions_close_idle", 300),
     # Turns meant for the built-in assistant whose task was lost.
     "assistant-requeue-lost": ("assistant.requeue_lost", 60),
+    # LGPD exports past their 24 h download window lose their file.
+    "privacy-exports-expire": ("privacy.exports_expire", 3600),
 }

@@ -2,15 +2,16 @@
 confirmation page asking why) and export it."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from console.actions import actor_for
 from core.errors import DomainError
-from privacy.models import ErasureSource
+from privacy.models import ErasureSource, Export
 from privacy.services.erasure import REASON_MAX, contact_erase
+from privacy.services.export import export_is_downloadable, export_request
 
 
 class ContactPrivacyMixin:
@@ -25,8 +26,55 @@ class ContactPrivacyMixin:
                 self.admin_site.admin_view(self.erase_view),
                 name="contacts_contact_erase",
             ),
+            path(
+                "<uuid:contact_id>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="contacts_contact_export",
+            ),
+            path(
+                "<uuid:contact_id>/exports/<uuid:export_id>/download/",
+                self.admin_site.admin_view(self.export_download_view),
+                name="contacts_contact_export_download",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        exports = Export.objects.filter(contact_id=object_id).order_by("-created_at")[:5]
+        extra_context = {
+            **(extra_context or {}),
+            "privacy_exports": [(e, export_is_downloadable(e)) for e in exports],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _viewable_contact_or_404(self, request, contact_id):
+        contact = self.get_queryset(request).filter(pk=contact_id).first()
+        if contact is None or not self.has_view_permission(request, contact):
+            raise Http404
+        return contact
+
+    def export_view(self, request, contact_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        contact = self._viewable_contact_or_404(request, contact_id)
+        export_request(contact=contact, requested_by=actor_for(request))
+        messages.success(
+            request,
+            _("The export is being prepared; its download link appears on this page."),
+        )
+        return HttpResponseRedirect(reverse("admin:contacts_contact_change", args=[contact.pk]))
+
+    def export_download_view(self, request, contact_id, export_id):
+        contact = self._viewable_contact_or_404(request, contact_id)
+        export = Export.objects.filter(pk=export_id, contact=contact).first()
+        if export is None or not export_is_downloadable(export):
+            raise Http404
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=f"atende-export-{export.pk}.zip",
+            content_type="application/zip",
+        )
 
     def _contact_or_404(self, request, contact_id):
         contact = self.get_queryset(request).filter(pk=contact_id).first()

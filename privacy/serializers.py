@@ -1,7 +1,9 @@
+from django.urls import reverse
 from rest_framework import serializers
 
-from privacy.models import Erasure, ErasureSource
+from privacy.models import Erasure, ErasureSource, Export, ExportStatus
 from privacy.services.erasure import REASON_MAX
+from privacy.services.export import export_is_downloadable
 
 
 class StrictCharField(serializers.CharField):
@@ -36,3 +38,44 @@ class ErasureSerializer(serializers.ModelSerializer):
         model = Erasure
         fields = ["id", "contactId", "source", "requestedBy", "reason", "counts", "createdAt"]
         read_only_fields = fields
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    contactId = serializers.UUIDField(source="contact_id", allow_null=True)
+    status = serializers.ChoiceField(choices=ExportStatus.choices)
+    progress = serializers.IntegerField(min_value=0, max_value=100, help_text="Percent done.")
+    messagesCount = serializers.IntegerField(source="messages_count", min_value=0)
+    mediaCount = serializers.IntegerField(source="media_count", min_value=0)
+    size = serializers.IntegerField(allow_null=True, min_value=0, help_text="Bytes.")
+    error = serializers.CharField()
+    downloadUrl = serializers.SerializerMethodField(
+        help_text="When READY, for 24 h: GET it with the same API key. Otherwise null."
+    )
+    createdAt = serializers.DateTimeField(source="created_at")
+    finishedAt = serializers.DateTimeField(source="finished_at", allow_null=True)
+    expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)
+
+    class Meta:
+        model = Export
+        fields = [
+            "id",
+            "contactId",
+            "status",
+            "progress",
+            "messagesCount",
+            "mediaCount",
+            "size",
+            "error",
+            "downloadUrl",
+            "createdAt",
+            "finishedAt",
+            "expiresAt",
+        ]
+        read_only_fields = fields
+
+    def get_downloadUrl(self, export) -> str | None:  # noqa: N802
+        if not export_is_downloadable(export):
+            return None
+        path = reverse("export-download", args=[export.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

@@ -30,6 +30,7 @@ from privacy.services.content import (
     sandbox_outbox_delete,
     turns_blank,
 )
+from privacy.services.export import contact_exports_delete
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
 
 # Stored in Portuguese, as the console shows it to every agent.
@@ -105,6 +106,7 @@ def contact_erase_content(contact: Contact) -> dict:
     counts["sessionEvents"] = SessionEvent.objects.filter(session_id__in=session_ids).update(
         text="", data={}
     )
+    counts["exports"] = contact_exports_delete(contact)
     counts["whatsappIds"] = contact.whatsapp_ids.all().delete()[0]
     counts["contactTags"] = contact.contact_tabulations.all().delete()[0]
     counts["adminLog"] = (

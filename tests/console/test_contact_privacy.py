@@ -1,8 +1,12 @@
 """The contact page's LGPD erase button: a confirmation page, then the erasure."""
 
+import io
+import zipfile
+
 import pytest
 
-from privacy.models import Erasure
+from privacy.models import Erasure, Export
+from privacy.services.export import export_run
 from tests.support import factories
 from tests.support.console import login
 
@@ -66,3 +70,34 @@ def test_agents_see_their_organizations_erasures_only(contact, agent, other_orga
 
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == [Erasure.objects.get(contact=contact)]
+
+
+def test_an_agent_exports_a_contact_and_downloads_the_zip(contact, agent):
+    client = login(agent, language="pt-br")
+    page = client.get(f"/admin/contacts/contact/{contact.pk}/change/")
+    assert "Exportar dados (LGPD)" in page.content.decode()
+
+    response = client.post(f"/admin/contacts/contact/{contact.pk}/export/")
+
+    assert response.status_code == 302
+    export = Export.objects.get()
+    assert (export.contact_id, export.requested_by) == (contact.pk, "agent:ana")
+    export_run(export.pk)  # what the worker does
+    page = client.get(f"/admin/contacts/contact/{contact.pk}/change/").content.decode()
+    assert "Exportações de dados (LGPD)" in page and "Baixar" in page
+    download = client.get(f"/admin/contacts/contact/{contact.pk}/exports/{export.pk}/download/")
+    assert download.status_code == 200
+    assert zipfile.is_zipfile(io.BytesIO(b"".join(download.streaming_content)))
+
+
+def test_another_organizations_agent_cannot_export_or_download(contact, other_organization):
+    export = Export.objects.create(
+        organization=contact.organization, contact=contact, requested_by="api:crm"
+    )
+    export_run(export.pk)
+    client = login(factories.make_agent(other_organization, username="bia"))
+
+    assert client.post(f"/admin/contacts/contact/{contact.pk}/export/").status_code == 404
+    assert Export.objects.count() == 1
+    download = client.get(f"/admin/contacts/contact/{contact.pk}/exports/{export.pk}/download/")
+    assert download.status_code == 404
