@@ -1,14 +1,19 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.authentication import request_organization
 from accounts.models import Department
-from accounts.serializers import DepartmentSerializer, DepartmentWriteSerializer
-from core.api import get_scoped_or_404
+from accounts.serializers import (
+    CurrentOrganizationSerializer,
+    DepartmentSerializer,
+    DepartmentWriteSerializer,
+    OrganizationUpdateSerializer,
+)
+from core.api import LimitedJSONParser, get_scoped_or_404
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -19,35 +24,65 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <key>"}
 
 
+ORGANIZATION_EXAMPLE = OpenApiExample(
+    "The key's organization",
+    response_only=True,
+    value={
+        "id": "0d6c3b1e-5b7a-4a51-8f0e-2c9d7e6a1b22",
+        "name": "Padaria Pão Quente",
+        "apiKeyName": "crm",
+        "retention": {"messagesDays": 365, "mediaDays": 90, "closedSessionsDays": None},
+    },
+)
+
+
+def _organization_body(request, organization) -> dict:
+    return CurrentOrganizationSerializer(
+        {
+            "id": organization.id,
+            "name": organization.name,
+            "apiKeyName": request.auth.name,
+            "retention": organization,
+        }
+    ).data
+
+
 class CurrentOrganizationView(APIView):
-    """The organization the presented API key belongs to."""
+    """The organization the presented API key belongs to, and its settings."""
+
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(responses=CurrentOrganizationSerializer, examples=[ORGANIZATION_EXAMPLE])
+    def get(self, request):
+        return Response(_organization_body(request, request_organization(request)))
 
     @extend_schema(
-        responses=inline_serializer(
-            "CurrentOrganization",
-            {
-                "id": serializers.UUIDField(),
-                "name": serializers.CharField(),
-                "apiKeyName": serializers.CharField(),
-            },
+        summary="Change the organization's settings (retention)",
+        description=(
+            "`retention`: days after which a daily task erases content (null keeps it); "
+            "see docs/PRIVACY.md. Every key of `retention` is required."
         ),
+        request=OrganizationUpdateSerializer,
+        responses=CurrentOrganizationSerializer,
         examples=[
             OpenApiExample(
-                "The key's organization",
-                response_only=True,
+                "A year of messages, 90 days of media",
                 value={
-                    "id": "0d6c3b1e-5b7a-4a51-8f0e-2c9d7e6a1b22",
-                    "name": "Padaria Pão Quente",
-                    "apiKeyName": "crm",
+                    "retention": {"messagesDays": 365, "mediaDays": 90, "closedSessionsDays": None}
                 },
-            )
+                request_only=True,
+            ),
+            ORGANIZATION_EXAMPLE,
         ],
     )
-    def get(self, request):
-        organization = request_organization(request)
-        return Response(
-            {"id": organization.id, "name": organization.name, "apiKeyName": request.auth.name}
+    def put(self, request):
+        serializer = OrganizationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization = services.organization_retention_update(
+            organization=request_organization(request),
+            **serializer.validated_data["retention"],
         )
+        return Response(_organization_body(request, organization))
 
 
 DEPARTMENT_EXAMPLE = OpenApiExample(

@@ -20,6 +20,27 @@ def organization_create(*, name: str, api_key_name: str = "default") -> tuple[Or
     return organization, raw_key
 
 
+def organization_retention_update(
+    *,
+    organization: Organization,
+    retention_messages_days: int | None,
+    retention_media_days: int | None,
+    retention_closed_sessions_days: int | None,
+) -> Organization:
+    organization.retention_messages_days = retention_messages_days
+    organization.retention_media_days = retention_media_days
+    organization.retention_closed_sessions_days = retention_closed_sessions_days
+    organization.save(
+        update_fields=[
+            "retention_messages_days",
+            "retention_media_days",
+            "retention_closed_sessions_days",
+            "updated_at",
+        ]
+    )
+    return organization
+
+
 def api_key_create(*, organization: Organization, name: str = "default") -> tuple[ApiKey, str]:
     """The raw key is returned here and never again: only its hash is stored."""
     api_key = ApiKey(organization=organization, name=name or "default")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Contact
 from core.errors import ValidationError
+from core.metrics import ERASURES, on_commit_inc
 from messaging.models import Message, Turn
 from privacy.models import Erasure
 from privacy.services.content import (
@@ -149,6 +150,7 @@ def contact_erase(
             updated_at=timezone.now(),
         )
         counts["contacts"] = 1
+        on_commit_inc(ERASURES, source=source)
         erasure = Erasure.objects.create(
             organization_id=contact.organization_id,
             contact=contact,

@@ -39,7 +39,12 @@ def test_valid_key_reads_its_organization_and_records_use(organization):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.get(URL)
     assert response.status_code == 200
-    assert response.json() == {"id": str(organization.id), "name": "Acme", "apiKeyName": "crm"}
+    assert response.json() == {
+        "id": str(organization.id),
+        "name": "Acme",
+        "apiKeyName": "crm",
+        "retention": {"messagesDays": None, "mediaDays": None, "closedSessionsDays": None},
+    }
     api_key.refresh_from_db()
     assert api_key.last_used_at is not None
 

@@ -13,6 +13,7 @@ from accounts.models import Department
 from assistant.models import DocumentStatus, KnowledgeDocument
 from assistant.services import assistant_create
 from integrations.models import Delivery, Integration
+from privacy.models import Export
 from tests.support import factories
 from tests.support.api import assert_error
 
@@ -30,6 +31,7 @@ SEGMENT_KIND = {
     "instances": "instance",
     "assistants": "assistant",
     "documents": "document",
+    "exports": "export",
 }
 BODIES = {
     "post": {
@@ -37,6 +39,7 @@ BODIES = {
         "durationMinutes": 10,
         "endReason": "x",
         "departmentId": None,
+        "reason": "x",
     },
     "patch": {"name": "Hijacked", "status": "ACTIVE"},
     "delete": {"tabulationIds": ["00000000-0000-4000-8000-000000000000"]},
@@ -99,6 +102,9 @@ def theirs(organization, instance, contact, chat_session):
         "department": Department.objects.create(organization=organization, name="Theirs"),
         "message": factories.make_message(chat_session),
         "integration": integration,
+        "export": Export.objects.create(
+            organization=organization, contact=contact, requested_by="api:theirs"
+        ),
         "delivery": Delivery.objects.create(
             organization=organization,
             integration=integration,
