@@ -36,6 +36,7 @@ ORGANIZATION_EXAMPLE = OpenApiExample(
             "question": "De 1 a 5, como foi o atendimento?",
             "thanks": "Obrigado pela avaliação!",
         },
+        "retention": {"messagesDays": 365, "mediaDays": 90, "closedSessionsDays": None},
     },
 )
 
@@ -47,6 +48,7 @@ def _organization_body(request, organization) -> dict:
             "name": organization.name,
             "apiKeyName": request.auth.name,
             "csat": organization,
+            "retention": organization,
         }
     ).data
 
@@ -61,7 +63,11 @@ class CurrentOrganizationView(APIView):
         return Response(_organization_body(request, request_organization(request)))
 
     @extend_schema(
-        summary="Change the organization's settings (the satisfaction survey)",
+        summary="Change the organization's settings (the satisfaction survey, retention)",
+        description=(
+            "Send only what changes. `retention`: days after which a daily task erases "
+            "content (null keeps it); see docs/PRIVACY.md."
+        ),
         request=OrganizationUpdateSerializer(partial=True),
         responses=CurrentOrganizationSerializer,
         examples=[
@@ -77,7 +83,7 @@ class CurrentOrganizationView(APIView):
         return self._update(request, partial=True)
 
     @extend_schema(
-        summary="Replace the organization's settings (every field of the survey)",
+        summary="Replace the organization's settings (each section given, whole)",
         request=OrganizationUpdateSerializer,
         responses=CurrentOrganizationSerializer,
         examples=[
@@ -88,7 +94,8 @@ class CurrentOrganizationView(APIView):
                         "enabled": True,
                         "question": "De 1 a 5, como foi o atendimento?",
                         "thanks": "Obrigado pela avaliação!",
-                    }
+                    },
+                    "retention": {"messagesDays": 365, "mediaDays": 90, "closedSessionsDays": None},
                 },
                 request_only=True,
             ),
@@ -102,6 +109,10 @@ class CurrentOrganizationView(APIView):
         serializer = OrganizationUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         organization = request_organization(request)
+        if "retention" in serializer.validated_data:
+            organization = services.organization_retention_update(
+                organization=organization, **serializer.validated_data["retention"]
+            )
         organization = services.organization_csat_update(
             organization=organization, **serializer.validated_data.get("csat", {})
         )

@@ -60,6 +60,18 @@ class Organization(models.Model):
         default="Obrigado pela avaliação!",
         verbose_name=_("survey thanks"),
     )
+    # Retention (LGPD art. 15–16): days after which a daily task erases
+    # content (privacy.services.retention); null keeps it. Media may go sooner
+    # than the text; a closed session's content goes after its own delay.
+    retention_messages_days = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("keep message texts (days)")
+    )
+    retention_media_days = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("keep media files (days)")
+    )
+    retention_closed_sessions_days = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("keep closed sessions' content (days)")
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

@@ -11,6 +11,7 @@ AGENT_PERMISSIONS = {
     "accounts": {"department": "v", "agent": "v"},
     "canned": {"cannedresponse": "vacd"},
     "assistant": {"assistant": "v", "assistantrun": "v", "knowledgedocument": "v"},
+    "privacy": {"erasure": "v"},
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
 

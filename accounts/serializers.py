@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.business_hours import MAX_HOLIDAYS, MAX_MESSAGE_CHARS, MAX_PERIODS
@@ -36,15 +37,58 @@ class CsatSettingsSerializer(serializers.Serializer):
     thanks = serializers.CharField(source="csat_thanks", max_length=500)
 
 
+RETENTION_MAX_DAYS = 36500
+
+
+class StrictDaysField(serializers.IntegerField):
+    """A whole number of days, or null: ``"30"``, ``30.0`` and ``true`` are refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", RETENTION_MAX_DAYS)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RetentionSerializer(serializers.Serializer):
+    """Days after which content is erased; null keeps it (docs/PRIVACY.md)."""
+
+    messagesDays = StrictDaysField(
+        source="retention_messages_days",
+        help_text="Message texts, captions, transcriptions and their media.",
+    )
+    mediaDays = StrictDaysField(
+        source="retention_media_days", help_text="Media files only (may be shorter)."
+    )
+    closedSessionsDays = StrictDaysField(
+        source="retention_closed_sessions_days",
+        help_text="Everything said in a session, counted from when it was closed.",
+    )
+
+
 class CurrentOrganizationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     apiKeyName = serializers.CharField()
     csat = CsatSettingsSerializer()
+    retention = RetentionSerializer()
 
 
 class OrganizationUpdateSerializer(serializers.Serializer):
-    csat = CsatSettingsSerializer()
+    """Each section is optional; a section given is whole for PUT, partial for PATCH."""
+
+    csat = CsatSettingsSerializer(required=False)
+    retention = RetentionSerializer(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(_("Give csat or retention."))
+        return attrs
 
 
 class AgentSerializer(serializers.ModelSerializer):

@@ -22,6 +22,11 @@ def organization_create(*, name: str, api_key_name: str = "default") -> tuple[Or
 
 
 CSAT_FIELDS = ("csat_enabled", "csat_question", "csat_thanks")
+RETENTION_FIELDS = (
+    "retention_messages_days",
+    "retention_media_days",
+    "retention_closed_sessions_days",
+)
 
 
 def organization_csat_update(*, organization: Organization, **fields) -> Organization:
@@ -44,6 +49,25 @@ def organization_csat_update(*, organization: Organization, **fields) -> Organiz
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.save(update_fields=[*fields, "updated_at"])
+    return organization
+
+
+def organization_retention_update(
+    *,
+    organization: Organization,
+    **days: int | None,
+) -> Organization:
+    """Retention in days per kind of content (None keeps it); only the kinds given change."""
+    unknown = set(days) - set(RETENTION_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    if not days:
+        return organization
+    for name, value in days.items():
+        setattr(organization, name, value)
+    organization.save(update_fields=[*days, "updated_at"])
     return organization
 
 

@@ -5,6 +5,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedTextField
+
 
 def default_model() -> str:
     return settings.ASSISTANT_DEFAULT_MODEL
@@ -32,7 +34,7 @@ class Assistant(models.Model):
     # blank uses OPENAI_BASE_URL.
     base_url = models.URLField(max_length=500, blank=True, verbose_name=_("base URL"))
     # Write-only: the API and the console never show it. Blank uses OPENAI_API_KEY.
-    api_key = models.CharField(max_length=500, blank=True, verbose_name=_("API key"))
+    api_key = EncryptedTextField(max_length=500, blank=True, verbose_name=_("API key"))
     system_prompt = models.TextField(blank=True, verbose_name=_("system prompt"))
     temperature = models.FloatField(default=0.3, verbose_name=_("temperature"))
     max_history_messages = models.PositiveSmallIntegerField(

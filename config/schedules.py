@@ -30,4 +30,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "sessions-assign-waiting": ("sessions_app.tasks.sessions_assign_waiting", 60),
     # Turns meant for the built-in assistant whose task was lost.
     "assistant-requeue-lost": ("assistant.requeue_lost", 60),
+    # LGPD exports past their 24 h download window lose their file.
+    "privacy-exports-expire": ("privacy.exports_expire", 3600),
+    # Content past each organization's retention (docs/PRIVACY.md).
+    "privacy-retention-apply": ("privacy.retention_apply", 86400),
 }

@@ -22,6 +22,7 @@ from config.schedules import PERIODIC_TASKS
 # Whole modules, so a setting added there is a setting here with no second list.
 from config.settings_ai import *  # noqa: F403
 from config.settings_pipeline import *  # noqa: F403
+from core.encryption import local_key
 from core.logging import logging_config
 
 # Local state of the embedded setup (SQLite file, file-system broker, media).
@@ -33,6 +34,16 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+
+# Secrets at rest (gateway credentials, signing secrets, the assistant's
+# key) are encrypted with these Fernet keys: the first encrypts, all decrypt
+# (core/encryption.py). A laptop makes its own under var/ on first run.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    VAR_DIR.mkdir(exist_ok=True)
+    FIELD_ENCRYPTION_KEYS = [local_key(VAR_DIR / "field_encryption.key")]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -64,6 +75,7 @@ INSTALLED_APPS = [
     "canned",
     "messaging",
     "assistant",
+    "privacy",
     "console",
 ]
 

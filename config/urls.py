@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("integrations.urls")),
     path("", include("assistant.urls")),
     path("", include("canned.urls")),
+    path("", include("privacy.urls")),
 ]
 
 urlpatterns = [

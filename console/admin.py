@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin, scope_queryset
 from console import inbox, views
+from console.privacy import ContactPrivacyMixin
 from console.sessions import ChatSessionAdmin, local_time, status_badge
 from contacts.admin import ContactAdmin
 from contacts.models import Contact
@@ -265,7 +266,7 @@ admin.site.unregister(Contact)
 
 
 @admin.register(Contact)
-class ConsoleContactAdmin(ContactAdmin):
+class ConsoleContactAdmin(ContactPrivacyMixin, ContactAdmin):
     inlines = [*ContactAdmin.inlines, ContactSessionInline]
 
 

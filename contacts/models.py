@@ -51,6 +51,9 @@ class Contact(models.Model):
         related_name="contacts",
         verbose_name=_("tags"),
     )
+    # Set when the contact's data was erased on request (LGPD): the row stays
+    # as an anonymous tombstone so sessions keep counting in reports.
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

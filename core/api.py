@@ -112,6 +112,7 @@ _NOT_FOUND = {
     "delivery": gettext_noop("No such delivery."),
     "department": gettext_noop("No such department."),
     "document": gettext_noop("No such document."),
+    "export": gettext_noop("No such export."),
     "instance": gettext_noop("No such instance."),
     "integration": gettext_noop("No such integration."),
     "message": gettext_noop("No such message."),

@@ -13,7 +13,11 @@ class CoreConfig(AppConfig):
         # fresh install needs no clicking in the admin.
         post_migrate.connect(_sync_after_migrate, sender=self, weak=False)
         # Connects the Celery task handlers (log context, task metrics).
-        from core import signals  # noqa: F401
+        # Registers the deployment checks (settings are only read once apps load).
+        from core import (
+            checks,  # noqa: F401
+            signals,  # noqa: F401
+        )
 
 
 def _sync_after_migrate(sender, using="default", **kwargs) -> None:

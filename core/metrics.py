@@ -192,6 +192,18 @@ CELERY_TASK_SECONDS = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 
+RETENTION_ROWS_ERASED = Counter(
+    "atende_retention_rows_erased_total",
+    "Rows whose content the organizations' retention erased, by what (messages, media, "
+    "sessions, turns, deliveries).",
+    ["kind"],
+)
+ERASURES = Counter(
+    "atende_contact_erasures_total",
+    "Contacts erased on request (LGPD), by where the request came from.",
+    ["source"],
+)
+
 
 def on_commit_inc(counter, amount: float = 1, **labels) -> None:
     """Count once the caller's transaction commits (at once outside one), so a

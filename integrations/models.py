@@ -4,6 +4,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedTextField
+
 
 class Event(models.TextChoices):
     TURN_READY = "turn.ready"
@@ -36,7 +38,7 @@ class Integration(models.Model):
     )
     name = models.CharField(max_length=120, verbose_name=_("name"))
     url = models.URLField(max_length=1000, verbose_name=_("URL"))
-    secret = models.CharField(
+    secret = EncryptedTextField(
         max_length=200, default=new_signing_secret, verbose_name=_("signing secret")
     )
     events = models.JSONField(

@@ -4,6 +4,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedJSONField, EncryptedTextField
 from providers.registry import provider_choices
 
 
@@ -47,7 +48,7 @@ class Instance(models.Model):
     base_url = models.URLField(max_length=500, blank=True, verbose_name=_("base URL"))
     # Gateway credentials: Evolution {"apiKey"}, UAZapi {"token"},
     # Cloud API {"accessToken"}, Baileys {"apiKey"}. Never serialized out.
-    credentials = models.JSONField(default=dict, blank=True, verbose_name=_("credentials"))
+    credentials = EncryptedJSONField(default=dict, blank=True, verbose_name=_("credentials"))
     # Evolution/UAZapi instance name, or the Cloud API phone-number-id.
     external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external ID"))
     phone_number = models.CharField(max_length=20, blank=True, verbose_name=_("phone number"))
@@ -58,8 +59,8 @@ class Instance(models.Model):
     )
     # Meta Cloud API: the app secret signs webhooks (X-Hub-Signature-256),
     # the verify token answers the GET handshake.
-    app_secret = models.CharField(max_length=200, blank=True, verbose_name=_("app secret"))
-    verify_token = models.CharField(max_length=200, blank=True, verbose_name=_("verify token"))
+    app_secret = EncryptedTextField(max_length=200, blank=True, verbose_name=_("app secret"))
+    verify_token = EncryptedTextField(max_length=200, blank=True, verbose_name=_("verify token"))
 
     connection_status = models.CharField(
         max_length=16,

@@ -48,6 +48,7 @@ def test_valid_key_reads_its_organization_and_records_use(organization):
             "question": "De 1 a 5, como foi o atendimento?",
             "thanks": "Obrigado pela avaliação!",
         },
+        "retention": {"messagesDays": None, "mediaDays": None, "closedSessionsDays": None},
     }
     api_key.refresh_from_db()
     assert api_key.last_used_at is not None

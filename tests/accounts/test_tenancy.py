@@ -14,6 +14,7 @@ from assistant.models import DocumentStatus, KnowledgeDocument
 from assistant.services import assistant_create
 from canned.models import CannedResponse
 from integrations.models import Delivery, Integration
+from privacy.models import Export
 from tests.support import factories
 from tests.support.api import assert_error
 
@@ -33,6 +34,7 @@ SEGMENT_KIND = {
     "documents": "document",
     "canned-responses": "canned",
     "agents": "agent",
+    "exports": "export",
 }
 BODIES = {
     "post": {
@@ -40,6 +42,7 @@ BODIES = {
         "durationMinutes": 10,
         "endReason": "x",
         "departmentId": None,
+        "reason": "x",
     },
     "patch": {"name": "Hijacked", "status": "ACTIVE", "availability": "online"},
     "delete": {"tabulationIds": ["00000000-0000-4000-8000-000000000000"]},
@@ -106,6 +109,9 @@ def theirs(organization, instance, contact, chat_session):
         "message": factories.make_message(chat_session),
         "agent": factories.make_agent(organization, username="theirs"),
         "integration": integration,
+        "export": Export.objects.create(
+            organization=organization, contact=contact, requested_by="api:theirs"
+        ),
         "delivery": Delivery.objects.create(
             organization=organization,
             integration=integration,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.encryption import new_key
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = (ROOT / "docs" / "DEPLOY.md").read_text()
 
@@ -87,7 +89,8 @@ def _production_env() -> dict[str, str]:
     for line in block.strip().splitlines():
         key, _, value = line.partition("=")
         if value.startswith("<"):
-            value = secrets.token_urlsafe(48)  # the operator's own secret
+            # The operator's own secret; an encryption key has Fernet's form.
+            value = new_key() if key == "FIELD_ENCRYPTION_KEYS" else secrets.token_urlsafe(48)
         env[key] = value
     return env
 
