@@ -34,13 +34,13 @@ run: venv
 
 ## make test: ruff + the whole suite on real PostgreSQL and Redis, a process
 ## per CPU (each with its own test database, Redis database and folders:
-## tests/support/parallel.py; a package's private stack stays on one), then
-## the SQLite sides of the database branches (tests/sqlite) on SQLite.
+## tests/support/parallel.py), then the SQLite sides of the database
+## branches (tests/sqlite) on SQLite.
 test: venv services
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  $(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	  $(PY) -m pytest -n auto $(PYTEST_ARGS)
 	DATABASE_URL=$(TEST_SQLITE_URL) REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest tests/sqlite -p no:cacheprovider
 

@@ -13,12 +13,17 @@ database pytest-django suffixes with its name:
   with the database) live there, so a task one worker's test queues is only
   ever run by that worker's Celery process, against that worker's test
   database; a test that flushes the broker flushes only its own.
-- its own folder for local state (``ATENDE_VAR_DIR``, ``MEDIA_ROOT``) and
-  for Prometheus' per-process metric files (``PROMETHEUS_MULTIPROC_DIR``):
-  a test that adds up /metrics counts only its own processes' counters.
+- its own folder for local state (``ATENDE_VAR_DIR``: media, the
+  embedded broker) and for Prometheus' per-process metric files
+  (``PROMETHEUS_MULTIPROC_DIR``): a test that adds up /metrics counts only
+  its own processes' counters.
 
 A run without ``-n`` is one process and gets the same, at index 0. The
 folders are made fresh for the run and removed after it.
+
+Tests are handed out one by one (xdist's ``load``), slow ones first, except
+that the tests of a folder sharing a costly package fixture (``TOGETHER``)
+go to one process, so the fixture starts once.
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 # Redis' default number of databases ("databases" in redis.conf).
 REDIS_DATABASES = 16
+# Folders whose tests share a package-scoped fixture that takes long to
+# start: system/stack/ starts PostgreSQL, Redis, gunicorn and a worker.
+TOGETHER = ("tests/system/stack/",)
 
 
 def worker_index() -> int:
@@ -75,12 +84,52 @@ def _own_environment() -> str:
             os.environ[name] = shifted_redis_url(os.environ[name], index)
     folder = tempfile.mkdtemp(prefix=f"atende-tests-gw{index}-")
     os.environ["ATENDE_VAR_DIR"] = os.path.join(folder, "var")
-    os.environ["MEDIA_ROOT"] = os.path.join(folder, "var", "media")
+    # MEDIA_ROOT follows ATENDE_VAR_DIR, here and in the stacks the system
+    # tests start with a var/ of their own.
+    os.environ.pop("MEDIA_ROOT", None)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(folder, "metrics")
     return folder
 
 
 _FOLDER = _own_environment()
+
+
+def _together(nodeid: str) -> str | None:
+    return next((folder for folder in TOGETHER if nodeid.startswith(folder)), None)
+
+
+class _OneByOneButTogether(LoadScopeScheduling):
+    """xdist's ``load`` (every test a unit of work of its own), except that
+    a ``TOGETHER`` folder is one unit. xdist's own ``loadgroup`` would do
+    it from an ``xdist_group`` mark, but it renames the tests through an
+    attribute pytest 9's items no longer read."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return _together(nodeid) or nodeid
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "load":
+        return _OneByOneButTogether(config, log)
+    return None
+
+
+def _slow_first(item) -> int:
+    if _together(item.nodeid):
+        return 0
+    if item.get_closest_marker("worker") or item.get_closest_marker("browser"):
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under ``-n``, the slow tests (a private stack, a worker process, a
+    browser) are handed out first and the quick ones fill the gaps: in file
+    order the last process would still be starting a stack while the others
+    have finished. Each test is independent of the order it runs in."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_slow_first)
 
 
 def pytest_report_header(config) -> list[str]:

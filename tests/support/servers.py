@@ -238,7 +238,9 @@ class Gunicorn:
             try:
                 requests.get(self.url + "/api/health", timeout=5)
                 return self
-            except requests.ConnectionError:
+            # A web process loads the app on its first request: on a busy
+            # machine that answer may outlast the timeout. Not up yet either.
+            except (requests.ConnectionError, requests.Timeout):
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.3)

@@ -63,7 +63,9 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
         while time.monotonic() < deadline:
             try:
                 status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code
-            except requests.ConnectionError:
+            # A web process loads the app on its first request: on a busy
+            # machine that answer may outlast the timeout. Not up yet either.
+            except (requests.ConnectionError, requests.Timeout):
                 status = None
             if status == 200:
                 break

@@ -10,9 +10,7 @@ import requests
 from tests.support.replay import load_fixture
 from tests.support.servers import wait_for_port
 
-# Slow: private servers, a gunicorn and a worker. The stack is the package's fixture: under
-# `pytest -n` one process runs every test that uses it, so it starts once.
-pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.worker  # slow: private servers, a gunicorn and a worker
 
 PHONE = "5511987654321"
 TEXT = "quero saber o preço"

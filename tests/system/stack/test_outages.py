@@ -11,9 +11,7 @@ import requests
 from messaging.models import WebhookInbox
 from tests.support.replay import load_fixture
 
-# Slow: private servers and a gunicorn. The stack is the package's fixture: under
-# `pytest -n` one process runs every test that uses it, so it starts once.
-pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.worker  # slow: private servers and a gunicorn
 
 
 def _webhook(stack, provider: str = "evolution", message_id: str = "") -> requests.Response:
