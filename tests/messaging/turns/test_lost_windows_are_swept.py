@@ -25,7 +25,7 @@ def test_the_sweeper_delivers_a_turn_whose_task_was_lost_exactly_once(
     _worker_process.kill()
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     try:
-        time.sleep(2 + 1 + 0.5)  # window + grace: the turn is now overdue
+        time.sleep(2 + 1 + 0.5)  # window + sweep grace: the turn is now overdue
         assert Turn.objects.get(session=chat_session).status == "OPEN"
         assert turns_sweep_lost_windows() == 1
         assert turns_sweep_lost_windows() == 0
