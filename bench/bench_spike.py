@@ -4,7 +4,10 @@ Starts what it needs and stops it afterwards, as the Procfile runs the
 system: its own PostgreSQL database ``atende_bench_spike`` (dropped, created
 and migrated here; ``migrate`` installs the periodic schedules), its own
 Redis db (13, or BENCH_SPIKE_REDIS_URL; flushed before and after), two
-gunicorn web processes (A and B, sync workers), two Celery workers
+gunicorn web processes (A and B, sync workers) behind nginx running
+deploy/nginx.conf, whose ``X-Request-Start`` is the webs' ``ARRIVAL_HEADER``
+(BENCH_SPIKE_NGINX=0: the webs alone, each webhook arriving when a web
+takes it), two Celery workers
 (``spike1``, ``spike2``), one beat, and the AI platform: an HTTP receiver on
 127.0.0.1 that checks the signature of every ``turn.ready`` and records its
 body. One organization, one Evolution instance with a 2 s concat window, one
@@ -14,8 +17,10 @@ bounded.
 The spike: C customers each send M texts GAP seconds apart, the customers'
 first messages spread so that the whole spike lasts ~SPREAD seconds;
 realistic Evolution ``messages.upsert`` webhooks stamped (``date_time``)
-with their scheduled send time, as the gateway stamps what it sends, each
-posted to web A and then, identical, to web B (a gateway retry), by
+with their scheduled send time, as the gateway stamps what it sends (a
+stamp the pipeline does not read: the arrival is the proxy's), each
+posted twice, identical (a gateway retry; to web A then web B without
+nginx), by
 POSTERS processes of CLIENTS threads that keep to the schedule as far as
 the machine allows (one customer's messages are posted in order).
 Optionally one worker is SIGKILLed (its whole process group) KILL_AT
@@ -65,10 +70,11 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import nginx  # noqa: E402
 from bench.bench_ingest import Gunicorn, _services_up, post  # noqa: E402
 from bench.bench_turns import SECRET, Receiver  # noqa: E402
 
-DB_NAME = "atende_bench_spike"
+DB_NAME = os.environ.get("BENCH_SPIKE_DB", "atende_bench_spike")
 CUSTOMERS = int(os.environ.get("BENCH_SPIKE_CUSTOMERS", "200"))
 MESSAGES = int(os.environ.get("BENCH_SPIKE_MESSAGES", "5"))
 GAP = float(os.environ.get("BENCH_SPIKE_GAP", "1"))
@@ -89,6 +95,7 @@ BATCH = int(os.environ.get("BENCH_SPIKE_BATCH", "1000"))
 QUERY_ROWS = int(os.environ.get("BENCH_SPIKE_QUERY_ROWS", "100"))
 PYTHON = sys.executable
 KEEP_LOGS = bool(os.environ.get("BENCH_SPIKE_KEEP_LOGS"))
+NGINX_IN_FRONT = os.environ.get("BENCH_SPIKE_NGINX", "1") != "0"
 
 # Targets (issue 12, a 2-core machine).
 TARGET_ONE_TURN = 100.0
@@ -154,6 +161,8 @@ def prepare() -> dict:
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
+    if NGINX_IN_FRONT:
+        env["ARRIVAL_HEADER"] = "X-Request-Start"
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     # What `make run` runs before the processes start (migrate also writes
     # config.schedules into django-celery-beat's tables).
@@ -737,10 +746,12 @@ def _mark(ok: bool) -> str:
 def report(spike: dict, alone: dict, queries: str, schedules: int) -> bool:
     posting, stored, judged = spike["posting"], spike["stored"], spike["judged"]
     window_end = posting["last"]
+    front = "nginx in front of " if NGINX_IN_FRONT else ""
+    twice = "twice through nginx" if NGINX_IN_FRONT else "to web A and again to web B"
     print(
-        f"2 webs (gunicorn, sync workers) + 2 workers (concurrency {WORKER_CONCURRENCY}) + beat "
-        f"({schedules} periodic tasks); window {WINDOW} s; {CUSTOMERS} customers x {MESSAGES} "
-        f"texts {GAP:g} s apart over ~{SPREAD:g} s, each webhook to web A and again to web B; "
+        f"{front}2 webs (gunicorn, sync workers) + 2 workers (concurrency {WORKER_CONCURRENCY}) "
+        f"+ beat ({schedules} periodic tasks); window {WINDOW} s; {CUSTOMERS} customers x "
+        f"{MESSAGES} texts {GAP:g} s apart over ~{SPREAD:g} s, each webhook {twice}; "
         f"{posting['posters']} posting processes x {CLIENTS} threads"
         + (f"; one worker SIGKILLed at {KILL_AT:g} s" if KILL_AT else "")
     )
@@ -870,10 +881,17 @@ def main() -> int:
     receiver = Receiver()
     processes: list = []
     webs: list = []
+    proxy = None
     try:
         instance_id, path = create_tenant(receiver.url)
         webs = [Gunicorn("config.settings", env) for _ in range(2)]
         ports = (webs[0].port, webs[1].port)
+        if NGINX_IN_FRONT:
+            if not nginx.available():
+                print("nginx is not installed (scripts/ensure_services.sh; BENCH_SPIKE_NGINX=0)")
+                return 1
+            proxy = nginx.Nginx(ports)
+            ports = (proxy.port, proxy.port)
         beat = Celery(env, "beat")
         workers = [Celery(env, "worker", f"spike{n}") for n in (1, 2)]
         processes = [beat, *workers]
@@ -888,6 +906,8 @@ def main() -> int:
     finally:
         for process in processes:
             process.stop()
+        if proxy is not None:
+            proxy.stop()
         for web in webs:
             web.stop()
         receiver.stop()

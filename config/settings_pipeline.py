@@ -18,12 +18,6 @@ CONCAT_MEDIA_WAIT_SECONDS = env.int("CONCAT_MEDIA_WAIT_SECONDS", default=60)
 # An OPEN turn this many seconds past its window lost its task (a worker
 # killed, Redis flushed): the sweeper (every 5 s) closes it.
 CONCAT_SWEEP_GRACE_SECONDS = env.int("CONCAT_SWEEP_GRACE_SECONDS", default=3)
-# Windows are measured on arrival times (the webhook's received_at). A
-# webhook stamped just before a window's end may still be committing when
-# the window ends: a turn closes this much after its window, and only once
-# every webhook of its chat's inbox partition that arrived before the end is
-# ingested.
-CONCAT_ARRIVAL_GRACE_SECONDS = env.float("CONCAT_ARRIVAL_GRACE_SECONDS", default=1.0)
 # The arrival stamped at the edge (messaging.inbound.door): the header in
 # which the reverse proxy says when each request came in (X-Request-Start,
 # "t=<seconds.millis>", "t=<millis>" or "t=<micros>"). Read only when set,

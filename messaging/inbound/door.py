@@ -46,6 +46,8 @@ DOOR_KEY = "atende:inbox:door:{instance_id}"
 
 # A webhook stored this long after it arrived means the webs are behind.
 LATE_SECONDS = 0.5
+# From the proxy to a web process that keeps up: well within this.
+HOP_SECONDS = 0.1
 # The position expires this long after the last late webhook: the webs
 # have caught up (or stopped), and due turns close on the inbox alone.
 POSITION_TTL_SECONDS = 2
@@ -81,21 +83,36 @@ def _meta_key(header: str) -> str:
     return "HTTP_" + header.upper().replace("-", "_")
 
 
-def request_arrival(meta: Mapping, *, now: datetime | None = None) -> datetime:
+def edge_stamp(meta: Mapping, *, now: datetime | None = None) -> datetime | None:
     """When the request reached the proxy: the configured header's stamp,
-    clamped to ``[now - ARRIVAL_MAX_LAG_SECONDS, now]``; ``now`` without a
+    clamped to ``[now - ARRIVAL_MAX_LAG_SECONDS, now]``; None without a
     configured header or a readable stamp. ``meta``: the request's META."""
-    now = now or timezone.now()
     header = settings.ARRIVAL_HEADER
     if not header:
-        return now
+        return None
     value = meta.get(_meta_key(header))
     seconds = request_start_seconds(value) if isinstance(value, str) else None
     if seconds is None:
-        return now
+        return None
+    now = now or timezone.now()
     lag = min(max(0.0, now.timestamp() - seconds), settings.ARRIVAL_MAX_LAG_SECONDS)
     metrics.WEBHOOK_DOOR_WAIT_SECONDS.observe(lag)
     return now - timedelta(seconds=lag)
+
+
+def request_arrival(meta: Mapping, *, now: datetime | None = None) -> datetime:
+    """The edge stamp, or ``now`` without one."""
+    now = now or timezone.now()
+    return edge_stamp(meta, now=now) or now
+
+
+def arrival_grace() -> timedelta:
+    """How long after a turn's end its closers look: with a proxy's stamp, a
+    request stamped just before the end may still be on its way to a web
+    process that keeps up (``HOP_SECONDS``); without one, a webhook's arrival
+    is when a web takes it, and the ones in flight are known
+    (``messaging.inbound.in_flight``)."""
+    return timedelta(seconds=HOP_SECONDS if settings.ARRIVAL_HEADER else 0)
 
 
 def door_note(instance_id, arrival: datetime, *, now: datetime | None = None) -> None:
@@ -137,8 +154,9 @@ def door_position(instance_id) -> datetime | None:
 
 def door_passed(instance_id, moment: datetime) -> bool:
     """Whether every webhook of the instance that arrived by ``moment`` has
-    been stored (give or take ``CONCAT_ARRIVAL_GRACE_SECONDS``, which the
-    caller adds: web processes store concurrently, not in strict order)."""
+    been taken by a web process (give or take ``arrival_grace``, which the
+    caller adds: web processes take requests concurrently, not in strict
+    order; the ones taken and not stored yet are in flight)."""
     return position_passed(door_position(instance_id), moment)
 
 

@@ -33,13 +33,15 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from core import metrics
 from core.api import json_error
 from core.logging import bind_log_context
-from messaging.inbound.door import door_note, request_arrival
+from messaging.inbound.door import door_note, edge_stamp
 from messaging.inbound.ignored import inbox_record_ignored
+from messaging.inbound.in_flight import in_flight_enter, in_flight_leave
 from messaging.inbound.inbox import inbox_partition, inbox_store
 from messaging.inbound.tasks import inbox_wake
 from providers.base import IgnoredEvent, WebhookPayloadError
@@ -172,9 +174,13 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
     except UnicodeDecodeError:  # JSON in UTF-16/32: rare enough to re-serialize
         body_text = json.dumps(body)
     partition = inbox_partition(events)
-    received_at = request_arrival(request.META)
-    door_note(instance.pk, received_at)
+    stamp = edge_stamp(request.META)
+    # In flight before the arrival is taken: a closer that sees nothing in
+    # flight has seen every webhook that arrived before it looked.
+    token = in_flight_enter(instance.pk, partition, stamp or timezone.now())
     try:
+        received_at = stamp or timezone.now()
+        door_note(instance.pk, received_at)
         inbox_id = inbox_store(
             instance_id=instance.pk,
             raw_body=raw_body,
@@ -186,6 +192,8 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         # JSON that jsonb refuses (a \u0000 escape, NaN): nothing can store it.
         logger.warning("unstorable %s webhook for instance %s: %s", provider, instance.pk, exc)
         return json_error("invalid_payload", "The body cannot be stored.", 400)
+    finally:
+        in_flight_leave(instance.pk, token)
     if inbox_id is None:
         return JsonResponse({"ok": True, "duplicate": True})
     inbox_wake(instance.pk, partition)

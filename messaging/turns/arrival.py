@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.bulk import bulk_update_values
 from core.db import is_postgresql
+from messaging.inbound.door import arrival_grace
 from messaging.models import Message, Turn, TurnStatus
 from messaging.turns.close import turn_claim_and_finish, turn_due
 from messaging.turns.window import turn_close_at, window_seconds
@@ -243,5 +244,4 @@ def _schedule(segment: _Segment) -> None:
 
 
 def _seconds_until(due_at) -> float:
-    grace = settings.CONCAT_ARRIVAL_GRACE_SECONDS
-    return max(0.0, (due_at - timezone.now()).total_seconds() + grace)
+    return max(0.0, (due_at + arrival_grace() - timezone.now()).total_seconds())

@@ -17,8 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.db import is_postgresql
-from messaging.inbound.door import door_passed, door_position
+from messaging.inbound.door import arrival_grace, door_passed, door_position
 from messaging.inbound.flags import flags_client
+from messaging.inbound.in_flight import in_flight_oldest
 from messaging.inbound.watermark import inbox_caught_up, inbox_watermark
 from messaging.models import CloseReason, Message, Turn, TurnStatus
 from messaging.turns.dispatch import turn_dispatch
@@ -105,7 +106,7 @@ def turn_close_when_due(
     looks after the door) that ingest its webhooks queue its close.
     ``inbox_checked``: the caller (that drain) knows the inbox is caught up.
     """
-    grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    grace = arrival_grace()
     for _ in range(3):
         row = (
             Turn.objects.filter(pk=turn_id, status=TurnStatus.OPEN)
@@ -134,6 +135,9 @@ def turn_close_when_due(
             # Webhooks of its window may still wait in front of the web
             # processes: the drains that ingest them close it.
             return CloseOutcome.WAITING_DOOR, None
+        if not full and _in_flight_before(instance_id, partition, due):
+            # Being stored this moment: look again in a moment.
+            return CloseOutcome.WAITING, IN_FLIGHT_POLL_SECONDS
         if not (full or inbox_checked or inbox_caught_up(instance_id, partition, due)):
             return CloseOutcome.WAITING_INBOX, None
         outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
@@ -145,6 +149,20 @@ def turn_close_when_due(
     return CloseOutcome.STALE, float(WINDOW_MIN_SECONDS)
 
 
+# A webhook in flight is stored within milliseconds: its turn looks again this soon.
+IN_FLIGHT_POLL_SECONDS = 0.05
+
+
+def _in_flight_before(instance_id, partition: int | None, due) -> bool:
+    """Whether a webhook of the partition that arrived by ``due`` is being
+    stored (``messaging.inbound.in_flight``); turns of messages that did not
+    come through the inbox wait for none."""
+    if partition is None:
+        return False
+    oldest = in_flight_oldest(instance_id, partition)
+    return oldest is not None and oldest <= due
+
+
 def turns_close_caught_up(instance_id, partition: int) -> int:
     """A drain has ingested a batch of the partition: queue the close of the
     partition's open turns that were due and were waiting for those
@@ -153,11 +171,16 @@ def turns_close_caught_up(instance_id, partition: int) -> int:
     Returns how many it queued. Other workers close them (and send their
     deliveries) while the drain goes on with the next batch."""
     watermark = inbox_watermark(instance_id, partition)
-    grace = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    grace = arrival_grace()
     due_by = timezone.now() - grace
+    just_before = timedelta(microseconds=1)
+    # Strictly before the oldest pending arrival, stored or in flight: that
+    # one may join it.
     if watermark is not None:
-        # Strictly before the oldest pending arrival: that one may join it.
-        due_by = min(due_by, watermark - timedelta(microseconds=1))
+        due_by = min(due_by, watermark - just_before)
+    in_flight = in_flight_oldest(instance_id, partition)
+    if in_flight is not None:
+        due_by = min(due_by, in_flight - just_before)
     door = door_position(instance_id)
     if door is not None:
         due_by = min(due_by, door - grace)

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.locks import advisory_lock_try
-from messaging.inbound.door import door_position, position_passed
+from messaging.inbound.door import arrival_grace, door_position, position_passed
+from messaging.inbound.in_flight import in_flight_oldest
 from messaging.inbound.watermark import inbox_caught_up
 from messaging.models import CloseReason, Turn, TurnStatus
 from messaging.turns.close import CloseOutcome, turn_close_due
@@ -58,7 +59,7 @@ def _sweep(limit: int) -> int:
     deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
     grace = timedelta(seconds=settings.CONCAT_SWEEP_GRACE_SECONDS)
     queued_grace = timedelta(seconds=QUEUED_CLOSE_GRACE_SECONDS)
-    grace_in_time = timedelta(seconds=settings.CONCAT_ARRIVAL_GRACE_SECONDS)
+    grace_in_time = arrival_grace()
     doors: dict = {}
     candidates = (
         Turn.objects.filter(
@@ -89,6 +90,7 @@ def _sweep(limit: int) -> int:
         door = doors[instance_id]
         if reason != CloseReason.MAX_MESSAGES and not (
             position_passed(door, due + grace_in_time)
+            and _nothing_in_flight_by(instance_id, turn.inbox_partition, due)
             and inbox_caught_up(instance_id, turn.inbox_partition, due)
         ):
             continue
@@ -99,3 +101,10 @@ def _sweep(limit: int) -> int:
             closed += 1
             logger.warning("turn %s closed by the sweeper (its task was lost)", turn.pk)
     return closed
+
+
+def _nothing_in_flight_by(instance_id, partition: int | None, due) -> bool:
+    if partition is None:
+        return True
+    oldest = in_flight_oldest(instance_id, partition)
+    return oldest is None or oldest > due
