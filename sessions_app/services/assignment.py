@@ -34,10 +34,8 @@ def session_assign(*, session: ChatSession, actor: str, department=None, agent=N
             locked.assigned_agent = agent
             data["agentId"] = str(agent.pk)
         locked.save(update_fields=["assigned_department", "assigned_agent", "updated_at"])
-        names = " / ".join(str(x) for x in (department, agent) if x is not None)
-        session_event_record(
-            session=locked, code="assigned", text=f"Assigned to {names}.", actor=actor, data=data
-        )
+        data["names"] = [str(x) for x in (department, agent) if x is not None]
+        session_event_record(session=locked, code="assigned", actor=actor, data=data)
     return session_sync(session, locked)
 
 
@@ -57,9 +55,8 @@ def session_tabulations_add(
             session_event_record(
                 session=session,
                 code="tag_added",
-                text=f"Tag added: {tabulation.name}.",
                 actor=actor,
-                data={"tabulationId": str(tabulation.pk)},
+                data={"tabulationId": str(tabulation.pk), "tag": tabulation.name},
             )
     return session
 
@@ -77,8 +74,7 @@ def session_tabulations_remove(
                 session_event_record(
                     session=session,
                     code="tag_removed",
-                    text=f"Tag removed: {tabulation.name}.",
                     actor=actor,
-                    data={"tabulationId": str(tabulation.pk)},
+                    data={"tabulationId": str(tabulation.pk), "tag": tabulation.name},
                 )
     return session

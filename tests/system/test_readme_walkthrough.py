@@ -90,8 +90,8 @@ def test_the_readme_try_it_section_works_as_written_on_the_embedded_default(tmp_
 
         def health():
             try:
-                return requests.get(f"{base}/api/health", timeout=5).status_code
-            except requests.ConnectionError:
+                return requests.get(f"{base}/api/health", timeout=30).status_code
+            except requests.RequestException:
                 return None
 
         assert _wait_for(health, lambda s: s == 200, timeout=180, every=1) == 200, (

@@ -62,8 +62,8 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
         status = None
         while time.monotonic() < deadline:
             try:
-                status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code
-            except requests.ConnectionError:
+                status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=30).status_code
+            except requests.RequestException:
                 status = None
             if status == 200:
                 break
