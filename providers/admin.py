@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -37,6 +40,14 @@ CONNECTION_LABELS = {
 }
 
 
+def _since(moment) -> str:
+    """How long ago, for "received … ago" and the like. Under a minute Django
+    says "0 minutes", which Portuguese plural rules make "0 minuto"."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return _("less than a minute")
+    return timesince(moment)
+
+
 def connection_label(status: str) -> str:
     return str(CONNECTION_LABELS.get(status, status))
 
@@ -62,7 +73,7 @@ def qr_html(instance: Instance) -> str:
             _("No QR code received (the gateway sends one while pairing)."),
         )
     updated = (
-        _("received %(duration)s ago") % {"duration": timesince(instance.qr_code_updated_at)}
+        _("received %(duration)s ago") % {"duration": _since(instance.qr_code_updated_at)}
         if instance.qr_code_updated_at
         else ""
     )
@@ -164,6 +175,13 @@ class InstanceAdmin(ServiceSavedAdmin):
         "verify_token",
         "qr_code",
         "pairing_code",
+        # What the gateway reports, not settings: shown read-only by the
+        # connection, health and QR columns below, written by the webhooks
+        # and the health check only.
+        "connection_status",
+        "connection_status_since",
+        "last_health_check_at",
+        "qr_code_updated_at",
     ]
     readonly_fields = [
         "connection_column",
@@ -191,6 +209,12 @@ class InstanceAdmin(ServiceSavedAdmin):
             obj.provider = data.pop("provider")
         instance_update(instance=obj, **data)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The number is given once, when the instance is created.
+        if obj is not None:
+            return [*self.readonly_fields, "phone_number"]
+        return self.readonly_fields
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
@@ -202,7 +226,7 @@ class InstanceAdmin(ServiceSavedAdmin):
     def connection_column(self, instance):
         since = ""
         if instance.connection_status_since:
-            duration = timesince(instance.connection_status_since)
+            duration = _since(instance.connection_status_since)
             since = _("for %(duration)s") % {"duration": duration}
         css = {
             ConnectionStatus.CONNECTED: "atd-status-active",
@@ -221,7 +245,7 @@ class InstanceAdmin(ServiceSavedAdmin):
     def health_column(self, instance):
         if not instance.last_health_check_at:
             return _("never")
-        return _("%(duration)s ago") % {"duration": timesince(instance.last_health_check_at)}
+        return _("%(duration)s ago") % {"duration": _since(instance.last_health_check_at)}
 
     @admin.display(description=gettext_lazy("QR code"))
     def qr_code_column(self, instance):
