@@ -18,6 +18,7 @@ from messaging.models import Author, Message
 from messaging.outbound.rich import interactive_prepare
 from messaging.outbound.services import message_create_outbound
 from providers.rich import OutboundInteractive
+from sessions_app.event_text import HANDED_OFF_PREFIX
 from sessions_app.models import ChatSession
 from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 from sessions_app.services.ai_block import session_takeover
@@ -75,9 +76,13 @@ def reply_send(
         session_event_record(
             session=session,
             code="assistant_reply_refused",
-            text=f"The assistant's reply was not sent: {exc.message}",
             actor=actor_for(assistant),
-            data={"reason": exc.code, "text": text, "runId": str(run.id)},
+            data={
+                "reason": exc.code,
+                "message": str(exc.message),
+                "text": text,
+                "runId": str(run.id),
+            },
         )
         return None
     run.reply_message = message
@@ -101,9 +106,7 @@ def handoff(
     )
     department = department or assistant.handoff_department
     with transaction.atomic():
-        session_takeover(
-            session=session, actor=actor, reason=f"Handed off by the assistant: {reason}"
-        )
+        session_takeover(session=session, actor=actor, reason=f"{HANDED_OFF_PREFIX}{reason}")
         if department is not None:
             session_assign(session=session, actor=actor, department=department)
         else:
@@ -111,7 +114,6 @@ def handoff(
         session_event_record(
             session=session,
             code="assistant_handoff",
-            text=f"The assistant handed the conversation to a person: {reason}",
             actor=actor,
             data={
                 "reason": reason,

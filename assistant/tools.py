@@ -170,9 +170,12 @@ def tool_run(*, session: ChatSession, name: str, raw_arguments: str, actor: str)
         session_event_record(
             session=session,
             code="assistant_tool_ignored",
-            text=f"The assistant's call to {name[:60]} was ignored: {exc}.",
             actor=actor,
-            data={"tool": name[:100], "arguments": (raw_arguments or "")[:500]},
+            data={
+                "tool": name[:100],
+                "arguments": (raw_arguments or "")[:500],
+                "error": str(exc)[:300],
+            },
         )
         return ToolResult(content=f"error: {exc}", ok=False)
 

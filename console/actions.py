@@ -178,18 +178,11 @@ def _act_bypass(request, session, data):
     contact = session.contact
     value = data.get("bypass_bots") == "on"
     contact_update(contact=contact, bypass_bots=value)
-    # The timeline keeps English (see sessions_app.event_text); the agent
-    # reads the outcome in their language.
-    text = BYPASS_ON if value else BYPASS_OFF
     # contacts sits below sessions: the console writes the timeline entry.
     session_event_record(
-        session=session,
-        code="bypass_bots",
-        text=text,
-        actor=actor_for(request),
-        data={"bypassBots": value},
+        session=session, code="bypass_bots", actor=actor_for(request), data={"bypassBots": value}
     )
-    return _(text)
+    return _(BYPASS_ON if value else BYPASS_OFF)
 
 
 def _act_send_template(request, session, form):

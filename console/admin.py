@@ -30,6 +30,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 admin.site.site_header = "Atende"
+# No public site behind the console: Django's "View site" link would lead
+# to a 404.
+admin.site.site_url = None
 
 
 admin.site.site_title = gettext_lazy("Atende console")

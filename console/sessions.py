@@ -27,6 +27,7 @@ from contacts.admin import PhoneSearchMixin, tag_chip
 from contacts.models import Tabulation
 from contacts.phones import phone_display
 from providers.models import Instance
+from sessions_app.event_text import known_phrase
 from sessions_app.models import ChatSession, SessionStatus, SessionTabulation
 from sessions_app.selectors import (
     NOT_DISPATCHED_AI_BLOCKED,
@@ -83,7 +84,7 @@ def ai_badge(session: ChatSession, now=None) -> str:
     return format_html(
         '<span class="atd-badge atd-ai-{}" title="{}">{}</span>',
         state,
-        session.ai_block_reason if state == "blocked" else "",
+        known_phrase(session.ai_block_reason) if state == "blocked" else "",
         label,
     )
 

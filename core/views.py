@@ -2,7 +2,8 @@ import hmac
 import logging
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
@@ -46,6 +47,13 @@ def metrics_view(request):
         return response
     body, content_type = metrics.render()
     return HttpResponse(body, content_type=content_type)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on any page (the API's JSON and docs
+    too): the console's icon, from the static files."""
+    return HttpResponsePermanentRedirect(static("atende/favicon.ico"))
 
 
 def not_found(request, exception=None):

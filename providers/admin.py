@@ -1,14 +1,13 @@
 from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
 from providers import admin_views
-from providers.admin_views import connection_label, qr_html, qr_version
+from providers.admin_views import connection_label, qr_html, qr_version, since
 from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
 from providers.registry import adapter_class
 from providers.selectors import instance_webhook_url
@@ -68,6 +67,13 @@ class InstanceAdmin(ServiceSavedAdmin):
         "verify_token",
         "qr_code",
         "pairing_code",
+        # What the gateway reports, not settings: shown read-only by the
+        # connection, health and QR columns below, written by the webhooks
+        # and the health check only.
+        "connection_status",
+        "connection_status_since",
+        "last_health_check_at",
+        "qr_code_updated_at",
     ]
     readonly_fields = [
         "connection_column",
@@ -95,6 +101,12 @@ class InstanceAdmin(ServiceSavedAdmin):
             obj.provider = data.pop("provider")
         instance_update(instance=obj, **data)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The number is given once, when the instance is created.
+        if obj is not None:
+            return [*self.readonly_fields, "phone_number"]
+        return self.readonly_fields
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
@@ -106,7 +118,7 @@ class InstanceAdmin(ServiceSavedAdmin):
     def connection_column(self, instance):
         since = ""
         if instance.connection_status_since:
-            duration = timesince(instance.connection_status_since)
+            duration = since(instance.connection_status_since)
             since = _("for %(duration)s") % {"duration": duration}
         css = {
             ConnectionStatus.CONNECTED: "atd-status-active",
@@ -125,7 +137,7 @@ class InstanceAdmin(ServiceSavedAdmin):
     def health_column(self, instance):
         if not instance.last_health_check_at:
             return _("never")
-        return _("%(duration)s ago") % {"duration": timesince(instance.last_health_check_at)}
+        return _("%(duration)s ago") % {"duration": since(instance.last_health_check_at)}
 
     @admin.display(description=gettext_lazy("QR code"))
     def qr_code_column(self, instance):

@@ -8,10 +8,13 @@ report the outcome as a Django message. ``providers.admin.InstanceAdmin``
 routes its URLs here.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -33,6 +36,14 @@ CONNECTION_LABELS = {
     ConnectionStatus.DISCONNECTED: gettext_lazy("Disconnected"),
     ConnectionStatus.ERROR: gettext_lazy("Error"),
 }
+
+
+def since(moment) -> str:
+    """How long ago, for "received … ago" and the like. Under a minute Django
+    says "0 minutes", which Portuguese plural rules make "0 minuto"."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return _("less than a minute")
+    return timesince(moment)
 
 
 def connection_label(status: str) -> str:
@@ -60,7 +71,7 @@ def qr_html(instance: Instance) -> str:
             _("No QR code received (the gateway sends one while pairing)."),
         )
     updated = (
-        _("received %(duration)s ago") % {"duration": timesince(instance.qr_code_updated_at)}
+        _("received %(duration)s ago") % {"duration": since(instance.qr_code_updated_at)}
         if instance.qr_code_updated_at
         else ""
     )

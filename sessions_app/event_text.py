@@ -1,30 +1,34 @@
-"""Timeline event texts in the reader's language.
+"""Timeline event texts, written from each event's ``code`` and ``data``.
 
-``SessionEvent.text`` is stored in English, as written by the services when
-the event happened: it is an audit record, the API returns it, and a worker
-has no reader's language to write it in. The console translates it when it
-shows it: each known sentence is matched here (old rows included) and
-rebuilt from a catalogue entry; the parts inside (a reason typed by an
-agent, a tag's name) are kept as written. A sentence not listed here is
-shown as stored, so a new event text is never lost, only untranslated until
-it is added.
+A ``SessionEvent`` keeps what happened as data (``code`` plus the parts:
+the status it moved to, a tag's name, the minutes of a block, a reason). Its
+sentence is rendered from them: in English when the row is stored (the
+``text`` column the API returns, an audit record a worker writes with no
+reader's language), and in the reader's language where the console shows
+it. One function renders both, so a stored text and its translation never
+drift apart. The parts inside (a reason an agent typed, a tag's name) are
+kept as written; reasons the system itself writes are translated
+(``known_phrase``). An event whose code is not listed here, or whose data
+lacks a part, is shown as stored.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.admin_scope import console_zone
 
-# Texts the console itself stores (English, like every event text).
+# Reasons the console itself writes (stored in English, like every event).
 TAKEN_OVER_IN_THE_CONSOLE = gettext_noop("Taken over in the console")
 BYPASS_ON = gettext_noop("Contact set to bypass bots: the AI will not answer them.")
 BYPASS_OFF = gettext_noop("Contact no longer bypasses bots.")
+HANDED_OFF_PREFIX = "Handed off by the assistant: "
+REFUSED_PREFIX = "refused: "
+PAUSED_FOR_PREFIX = "paused for "
 
 # Free texts written by the system (not typed by a person) that may appear
 # inside an event: reasons and outcomes.
@@ -56,153 +60,160 @@ STATUS_WORDS = {
     "CLOSED": gettext_lazy("Closed"),
 }
 
-_REASON = r"(?: (?P<reason>.+))?"
-# (pattern, builder(match, zone) -> str), first match wins.
-_PATTERNS: list[tuple[re.Pattern, object]] = []
-
-
-def _pattern(regex: str):
-    def register(builder):
-        _PATTERNS.append((re.compile(rf"^{regex}$", re.DOTALL), builder))
-        return builder
-
-    return register
-
 
 def known_phrase(text: str | None) -> str:
     """A reason the system wrote (not one a person typed), in the reader's language."""
-    return _phrase(text)
-
-
-def _phrase(text: str | None) -> str:
     text = (text or "").strip()
+    if text.startswith(HANDED_OFF_PREFIX):
+        return _("Handed off by the assistant: %(reason)s") % {
+            "reason": text.removeprefix(HANDED_OFF_PREFIX)
+        }
+    if text.startswith(REFUSED_PREFIX):
+        return _("refused: %(reason)s") % {"reason": text.removeprefix(REFUSED_PREFIX)}
+    if text.startswith(PAUSED_FOR_PREFIX):
+        return _("paused for %(duration)s") % {"duration": text.removeprefix(PAUSED_FOR_PREFIX)}
     return str(KNOWN_PHRASES.get(text, text))
 
 
 def _with_reason(sentence: str, reason: str | None) -> str:
-    reason = _phrase(reason)
+    reason = known_phrase(reason)
     return f"{sentence} {reason}" if reason else sentence
 
 
 def _local(iso: str, zone) -> str:
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if zone is UTC:
         return iso
     return timezone.localtime(moment, zone).strftime("%d/%m %H:%M")
 
 
-@_pattern(r"Session opened \((?P<by>[\w ]+)\)\.")
-def _opened(m, zone):
-    by = STARTED_BY.get(m["by"], m["by"])
-    return _("Session opened (%(by)s).") % {"by": by}
+def _created(data, actor, zone):
+    by = str(data["startedBy"]).lower()
+    return _("Session opened (%(by)s).") % {"by": STARTED_BY.get(by, by)}
 
 
-@_pattern(r"Status changed to (?P<status>[A-Z]+)\.")
-def _status(m, zone):
-    status = STATUS_WORDS.get(m["status"], m["status"])
-    return _("Status changed to %(status)s.") % {"status": status}
+def _status_changed(data, actor, zone):
+    before, after, reason = data["from"], data["to"], data.get("reason") or ""
+    if after == "CLOSED":
+        return _("Session closed: %(reason)s") % {"reason": known_phrase(reason)}
+    if after == "PAUSED":
+        if data.get("until"):
+            sentence = _("Session paused until %(time)s.") % {"time": _local(data["until"], zone)}
+        else:
+            sentence = _("Session paused.")
+        return _with_reason(sentence, reason)
+    if after == "ACTIVE" and before == "CLOSED":
+        return _("Session reopened.")
+    if after == "ACTIVE" and before == "PAUSED":
+        return _("Session resumed.")
+    if after == "ACTIVE" and before == "QUEUED":
+        return _("Session is active.")
+    return _("Status changed to %(status)s.") % {"status": STATUS_WORDS.get(after, after)}
 
 
-@_pattern(r"Session is active\.")
-def _active(m, zone):
-    return _("Session is active.")
+def _ai_blocked(data, actor, zone):
+    sentence = _("AI blocked for %(minutes)s min.") % {"minutes": data["minutes"]}
+    return _with_reason(sentence, data.get("reason"))
 
 
-@_pattern(r"Session closed: (?P<reason>.*)")
-def _closed(m, zone):
-    return _("Session closed: %(reason)s") % {"reason": _phrase(m["reason"])}
+def _takeover(data, actor, zone):
+    sentence = _("Human takeover: AI blocked for %(minutes)s min.") % {"minutes": data["minutes"]}
+    return _with_reason(sentence, data.get("reason"))
 
 
-@_pattern(r"Session reopened\.")
-def _reopened(m, zone):
-    return _("Session reopened.")
+def _ai_unblocked(data, actor, zone):
+    if data.get("expired", actor == "system"):
+        return _("AI block expired.")
+    return _("AI unblocked.")
 
 
-@_pattern(r"Session paused(?: until (?P<until>\S+Z))?\." + _REASON)
-def _paused(m, zone):
-    if m["until"]:
-        sentence = _("Session paused until %(time)s.") % {"time": _local(m["until"], zone)}
-    else:
-        sentence = _("Session paused.")
-    return _with_reason(sentence, m["reason"])
+def _assigned(data, actor, zone):
+    if data.get("automatic"):
+        return _assigned_automatically(data, actor, zone)
+    return _("Assigned to %(names)s.") % {"names": " / ".join(data["names"])}
 
 
-@_pattern(r"Session resumed\.")
-def _resumed(m, zone):
-    return _("Session resumed.")
+def _assigned_automatically(data, actor, zone):
+    return _("Assigned automatically to %(names)s.") % {"names": " / ".join(data["names"])}
 
 
-@_pattern(r"Assigned to (?P<names>.+)\.")
-def _assigned(m, zone):
-    return _("Assigned to %(names)s.") % {"names": m["names"]}
+def _csat_answered(data, actor, zone):
+    sentence = _("Satisfaction rating: %(rating)s/5.") % {"rating": data["rating"]}
+    comment = data.get("comment") or ""
+    return f"{sentence} {comment}" if comment else sentence
 
 
-@_pattern(r"Tag added: (?P<tag>.+)\.")
-def _tag_added(m, zone):
-    return _("Tag added: %(tag)s.") % {"tag": m["tag"]}
+def _tag_added(data, actor, zone):
+    return _("Tag added: %(tag)s.") % {"tag": data["tag"]}
 
 
-@_pattern(r"Tag removed: (?P<tag>.+)\.")
-def _tag_removed(m, zone):
-    return _("Tag removed: %(tag)s.") % {"tag": m["tag"]}
+def _tag_removed(data, actor, zone):
+    return _("Tag removed: %(tag)s.") % {"tag": data["tag"]}
 
 
-@_pattern(r"AI blocked for (?P<minutes>\d+) min\." + _REASON)
-def _blocked(m, zone):
-    sentence = _("AI blocked for %(minutes)s min.") % {"minutes": m["minutes"]}
-    return _with_reason(sentence, m["reason"])
+def _bypass_bots(data, actor, zone):
+    return _(BYPASS_ON) if data["bypassBots"] else _(BYPASS_OFF)
 
 
-@_pattern(r"Human takeover: AI blocked for (?P<minutes>\d+) min\." + _REASON)
-def _takeover(m, zone):
-    sentence = _("Taken over: AI blocked for %(minutes)s min.") % {"minutes": m["minutes"]}
-    return _with_reason(sentence, m["reason"])
+def _command(data, actor, zone):
+    typed = f"@{data['command']} {data.get('args') or ''}".strip()
+    return f"{typed} → {known_phrase(data['outcome'])}"
 
 
-@_pattern(r"AI unblocked\.")
-def _unblocked(m, zone):
-    return _("AI unblocked: back in charge.")
+def _assistant_handoff(data, actor, zone):
+    return _("The assistant handed the conversation to a person: %(reason)s") % {
+        "reason": data["reason"]
+    }
 
 
-@_pattern(r"AI block expired\.")
-def _expired(m, zone):
-    return _("AI block expired: back in charge.")
+def _assistant_reply_refused(data, actor, zone):
+    return _("The assistant's reply was not sent: %(reason)s") % {"reason": data["message"]}
 
 
-@_pattern(re.escape(BYPASS_ON))
-def _bypass_on(m, zone):
-    return _(BYPASS_ON)
+def _assistant_tool_ignored(data, actor, zone):
+    return _("The assistant's call to %(tool)s was ignored: %(error)s.") % {
+        "tool": data["tool"][:60],
+        "error": data["error"],
+    }
 
 
-@_pattern(re.escape(BYPASS_OFF))
-def _bypass_off(m, zone):
-    return _(BYPASS_OFF)
+RENDERERS = {
+    "created": _created,
+    "status_changed": _status_changed,
+    "ai_blocked": _ai_blocked,
+    "takeover": _takeover,
+    "ai_unblocked": _ai_unblocked,
+    "assigned": _assigned,
+    "csat_answered": _csat_answered,
+    "tag_added": _tag_added,
+    "tag_removed": _tag_removed,
+    "bypass_bots": _bypass_bots,
+    "command": _command,
+    "assistant_handoff": _assistant_handoff,
+    "assistant_reply_refused": _assistant_reply_refused,
+    "assistant_tool_ignored": _assistant_tool_ignored,
+}
 
 
-@_pattern(r"(?P<command>@\S+(?: .*?)?) → (?P<outcome>.+)")
-def _command(m, zone):
-    outcome = m["outcome"]
-    if outcome.startswith("refused: "):
-        outcome = _("refused: %(reason)s") % {"reason": outcome.removeprefix("refused: ")}
-    elif outcome.startswith("paused for "):
-        outcome = _("paused for %(duration)s") % {"duration": outcome.removeprefix("paused for ")}
-    else:
-        outcome = _phrase(outcome)
-    return f"{m['command']} → {outcome}"
+def render_event_text(code: str, data: dict, actor: str = "", zone=UTC) -> str | None:
+    """The event's sentence in the active language; None when the code is
+    not known or the data lacks a part (rows stored before it carried them)."""
+    render = RENDERERS.get(code)
+    if render is None:
+        return None
+    try:
+        return render(data or {}, actor, zone)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def stored_event_text(code: str, data: dict, actor: str = "") -> str | None:
+    """The English sentence a new row stores (times in UTC, ISO 8601)."""
+    with translation.override("en"):
+        return render_event_text(code, data, actor)
 
 
 def event_display_text(event, organization) -> str:
-    """``event.text`` in the active language, times in the organization's zone."""
-    zone = console_zone(organization)
-    for pattern, builder in _PATTERNS:
-        match = pattern.match(event.text)
-        if match:
-            return builder(match, zone)
-    return event.text
-
-
-@_pattern(r"Satisfaction rating: (?P<rating>[1-5])/5\." + _REASON)
-def _csat(m, zone):
-    sentence = _("Satisfaction rating: %(rating)s/5.") % {"rating": m["rating"]}
-    return f"{sentence} {m['reason']}" if m["reason"] else sentence
+    """The event's sentence in the active language, times in the organization's zone."""
+    text = render_event_text(event.code, event.data, event.actor, console_zone(organization))
+    return event.text if text is None else text

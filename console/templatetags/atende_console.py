@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.admin_scope import organization_of, scope_queryset
 from console.availability import availability_context
@@ -19,6 +19,19 @@ from integrations.models import Delivery, DeliveryStatus
 from providers.models import ConnectionStatus, Instance
 from sessions_app.event_text import known_phrase
 from sessions_app.models import ChatSession, SessionStatus
+from transcription.results import NOT_CONFIGURED
+
+# Why a file was not transcribed, as the transcription backends store it
+# (English, on the message) and as an agent reads it.
+SKIP_REASONS = {
+    NOT_CONFIGURED: gettext_lazy("transcription not configured"),
+    "the video has no audio track": gettext_lazy("the video has no audio track"),
+    "the PDF has no text layer and no page images": gettext_lazy(
+        "the PDF has no text layer and no page images"
+    ),
+    "the document has no text": gettext_lazy("the document has no text"),
+    "the file is empty": gettext_lazy("the file is empty"),
+}
 
 register = template.Library()
 
@@ -44,6 +57,12 @@ def phone(value: str) -> str:
 def system_phrase(value: str) -> str:
     """A stored reason (English when the system wrote it) for the reader."""
     return known_phrase(value)
+
+
+@register.filter
+def skip_reason(value: str) -> str:
+    """Why a file was not transcribed, for the reader (as stored when unknown)."""
+    return str(SKIP_REASONS.get((value or "").strip(), value))
 
 
 @register.filter

@@ -81,9 +81,13 @@ def command_apply(*, message: Message, command: Command) -> str:
         session_event_record(
             session=session,
             code="command",
-            text=f"@{command.name} {command.args}".strip() + f" → {outcome}",
             actor=PHONE_ACTOR,
-            data={"command": command.name, "args": command.args, "messageId": str(message.pk)},
+            data={
+                "command": command.name,
+                "args": command.args,
+                "outcome": outcome,
+                "messageId": str(message.pk),
+            },
         )
     return outcome
 

@@ -22,8 +22,9 @@ AI_BLOCK_MAX_MINUTES = 1440
 
 
 def _block(
-    session: ChatSession, *, until, actor: str, reason: str, code: str, text: str, extend_only: bool
+    session: ChatSession, *, minutes: int, actor: str, reason: str, code: str, extend_only: bool
 ) -> ChatSession:
+    until = timezone.now() + timedelta(minutes=minutes)
     with transaction.atomic():
         locked = session_locked(session)
         if extend_only and locked.ai_blocked_until and locked.ai_blocked_until >= until:
@@ -38,9 +39,8 @@ def _block(
         row = session_event_record(
             session=locked,
             code=code,
-            text=text,
             actor=actor,
-            data={"until": iso_utc(until), "reason": reason},
+            data={"until": iso_utc(until), "reason": reason, "minutes": minutes},
         )
         session_event_publish(
             locked,
@@ -64,14 +64,12 @@ def session_block_ai(
             % {"min": AI_BLOCK_MIN_MINUTES, "max": AI_BLOCK_MAX_MINUTES},
             details={"durationMinutes": [f"Between {AI_BLOCK_MIN_MINUTES} and 1440."]},
         )
-    until = timezone.now() + timedelta(minutes=minutes)
     return _block(
         session,
-        until=until,
+        minutes=minutes,
         actor=actor,
         reason=reason,
         code="ai_blocked",
-        text=f"AI blocked for {minutes} min." + (f" {reason}" if reason else ""),
         extend_only=False,
     )
 
@@ -85,19 +83,17 @@ def session_takeover(
     """
     if minutes is None:
         minutes = session.instance.takeover_minutes
-    until = timezone.now() + timedelta(minutes=minutes)
     return _block(
         session,
-        until=until,
+        minutes=minutes,
         actor=actor,
         reason=reason,
         code="takeover",
-        text=f"Human takeover: AI blocked for {minutes} min. {reason}".strip(),
         extend_only=True,
     )
 
 
-def _unblock(session: ChatSession, *, actor: str, text: str, expected_until=None) -> bool:
+def _unblock(session: ChatSession, *, actor: str, expired: bool, expected_until=None) -> bool:
     """Clear the block; with ``expected_until`` only if it is still that block."""
     with transaction.atomic():
         locked = session_locked(session)
@@ -117,9 +113,8 @@ def _unblock(session: ChatSession, *, actor: str, text: str, expected_until=None
         row = session_event_record(
             session=locked,
             code="ai_unblocked",
-            text=text,
             actor=actor,
-            data={"previousUntil": iso_utc(previous)},
+            data={"previousUntil": iso_utc(previous), "expired": expired},
         )
         session_event_publish(
             locked, Event.SESSION_AI_BLOCKED, row, {"blocked": False, "blockedUntil": None}
@@ -129,7 +124,7 @@ def _unblock(session: ChatSession, *, actor: str, text: str, expected_until=None
 
 
 def session_unblock_ai(*, session: ChatSession, actor: str) -> ChatSession:
-    _unblock(session, actor=actor, text="AI unblocked.")
+    _unblock(session, actor=actor, expired=False)
     return session
 
 
@@ -138,4 +133,4 @@ def session_expire_ai_block(*, session: ChatSession) -> bool:
     until = session.ai_blocked_until
     if until is None or until > timezone.now():
         return False
-    return _unblock(session, actor="system", text="AI block expired.", expected_until=until)
+    return _unblock(session, actor="system", expired=True, expected_until=until)

@@ -64,8 +64,8 @@ def session_assign(
         locked.save(
             update_fields=["assigned_department", "assigned_agent", "waiting_since", "updated_at"]
         )
-        names = " / ".join(str(x) for x in (department, agent) if x is not None)
-        session_assigned_publish(locked, actor=actor, data=data, text=f"Assigned to {names}.")
+        data["names"] = [str(x) for x in (department, agent) if x is not None]
+        session_assigned_publish(locked, actor=actor, data=data)
         if agent is None:
             session_wait_for_person(locked)
         elif previous_agent_id is not None and previous_agent_id != agent.pk:
@@ -89,9 +89,8 @@ def session_tabulations_add(
             session_event_record(
                 session=session,
                 code="tag_added",
-                text=f"Tag added: {tabulation.name}.",
                 actor=actor,
-                data={"tabulationId": str(tabulation.pk)},
+                data={"tabulationId": str(tabulation.pk), "tag": tabulation.name},
             )
     return session
 
@@ -109,8 +108,7 @@ def session_tabulations_remove(
                 session_event_record(
                     session=session,
                     code="tag_removed",
-                    text=f"Tag removed: {tabulation.name}.",
                     actor=actor,
-                    data={"tabulationId": str(tabulation.pk)},
+                    data={"tabulationId": str(tabulation.pk), "tag": tabulation.name},
                 )
     return session

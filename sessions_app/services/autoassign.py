@@ -76,9 +76,10 @@ def department_open_now(department: Department) -> bool:
     return business_hours_state(hours, timezone.now()).open
 
 
-def session_assigned_publish(session: ChatSession, *, actor: str, data: dict, text: str) -> None:
-    """The timeline row and ``session.assigned`` every assignment leaves."""
-    row = session_event_record(session=session, code="assigned", text=text, actor=actor, data=data)
+def session_assigned_publish(session: ChatSession, *, actor: str, data: dict) -> None:
+    """The timeline row and ``session.assigned`` every assignment leaves; its
+    sentence is rendered from ``data`` (sessions_app.event_text)."""
+    row = session_event_record(session=session, code="assigned", actor=actor, data=data)
     session_event_publish(session, Event.SESSION_ASSIGNED, row, {"assignment": data})
 
 
@@ -96,8 +97,8 @@ def _give(session: ChatSession, agent: Agent) -> None:
             "agentId": str(agent.pk),
             "departmentId": str(session.assigned_department_id),
             "automatic": True,
+            "names": [str(agent)],
         },
-        text=f"Assigned automatically to {agent}.",
     )
 
 

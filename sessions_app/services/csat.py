@@ -34,7 +34,6 @@ def session_csat_record(*, session: ChatSession, rating: int, comment: str, at=N
     session_event_record(
         session=session,
         code="csat_answered",
-        text=f"Satisfaction rating: {rating}/5." + (f" {comment}" if comment else ""),
         actor="customer",
         data={"rating": rating, "comment": comment},
     )

@@ -8,20 +8,30 @@ with the session as ``sessions_app.payloads`` shapes it for events.
 
 from core.timefmt import iso_utc
 from integrations.deliveries import event_publish
+from sessions_app.event_text import stored_event_text
 from sessions_app.models import ChatSession, SessionEvent
 from sessions_app.payloads import SESSION_EVENT_KEYS, session_payload
 
 
 def session_event_record(
-    *, session: ChatSession, code: str, text: str, actor: str = "system", data: dict | None = None
+    *,
+    session: ChatSession,
+    code: str,
+    actor: str = "system",
+    data: dict | None = None,
+    text: str = "",
 ) -> SessionEvent:
+    """A timeline row; its English ``text`` is rendered from ``code`` and
+    ``data`` (sessions_app.event_text), which hold every part of the sentence.
+    ``text``: the sentence of a code that module does not render."""
+    data = data or {}
     return SessionEvent.objects.create(
         organization_id=session.organization_id,
         session=session,
         code=code,
-        text=text[:500],
+        text=(stored_event_text(code, data, actor) or text or code)[:500],
         actor=actor[:200],
-        data=data or {},
+        data=data,
     )
 
 

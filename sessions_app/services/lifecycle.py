@@ -76,8 +76,8 @@ def _transition(
     *,
     actor: str,
     reason: str = "",
-    text: str,
     updates: dict | None = None,
+    event_data: dict | None = None,
 ) -> ChatSession:
     with transaction.atomic():
         locked = session_locked(session)
@@ -112,9 +112,8 @@ def _transition(
         row = session_event_record(
             session=locked,
             code="status_changed",
-            text=text,
             actor=actor,
-            data={"from": current, "to": target, "reason": reason},
+            data={"from": current, "to": target, "reason": reason, **(event_data or {})},
         )
         session_event_publish(
             locked,
@@ -170,7 +169,6 @@ def session_create(
             row = session_event_record(
                 session=session,
                 code="created",
-                text=f"Session opened ({started_by.lower()}).",
                 actor=actor,
                 data={"startedBy": started_by},
             )
@@ -214,9 +212,7 @@ def session_change_status(
         return session_reopen(session=session, actor=actor, reason=reason)
     if status == SessionStatus.ACTIVE and current == SessionStatus.PAUSED:
         return session_resume(session=session, actor=actor, reason=reason)
-    return _transition(
-        session, status, actor=actor, reason=reason, text=f"Status changed to {status}."
-    )
+    return _transition(session, status, actor=actor, reason=reason)
 
 
 def session_activate(*, session: ChatSession, actor: str, reason: str = "") -> ChatSession:
@@ -224,9 +220,7 @@ def session_activate(*, session: ChatSession, actor: str, reason: str = "") -> C
     if session.status != SessionStatus.QUEUED:
         return session
     try:
-        return _transition(
-            session, SessionStatus.ACTIVE, actor=actor, reason=reason, text="Session is active."
-        )
+        return _transition(session, SessionStatus.ACTIVE, actor=actor, reason=reason)
     except InvalidTransition:
         # Someone else moved it first (another reply, a close): keep theirs.
         session.refresh_from_db()
@@ -247,7 +241,6 @@ def session_close(*, session: ChatSession, end_reason: str, actor: str) -> ChatS
             SessionStatus.CLOSED,
             actor=actor,
             reason=end_reason,
-            text=f"Session closed: {end_reason}",
             updates={
                 "end_reason": end_reason[:500],
                 "closed_at": timezone.now(),
@@ -272,7 +265,6 @@ def session_reopen(*, session: ChatSession, actor: str, reason: str = "") -> Cha
         SessionStatus.ACTIVE,
         actor=actor,
         reason=reason,
-        text="Session reopened.",
         updates={"closed_at": None, "end_reason": ""},
     )
 
@@ -287,18 +279,15 @@ def session_pause(
             _("pausedUntil must be in the future."),
             details={"pausedUntil": ["Must be in the future."]},
         )
-    until = f" until {iso_utc(paused_until)}" if paused_until else ""
     return _transition(
         session,
         SessionStatus.PAUSED,
         actor=actor,
         reason=reason,
-        text=f"Session paused{until}." + (f" {reason}" if reason else ""),
         updates={"paused_until": paused_until, "paused_by": actor[:200]},
+        event_data={"until": iso_utc(paused_until)} if paused_until else None,
     )
 
 
 def session_resume(*, session: ChatSession, actor: str, reason: str = "") -> ChatSession:
-    return _transition(
-        session, SessionStatus.ACTIVE, actor=actor, reason=reason, text="Session resumed."
-    )
+    return _transition(session, SessionStatus.ACTIVE, actor=actor, reason=reason)

@@ -4,7 +4,9 @@ service's refusal shows on the form instead of a 500."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from accounts.models import Agent, Department
 from contacts.models import Contact, Tabulation
@@ -12,6 +14,7 @@ from integrations.models import Integration
 from providers.models import Instance
 from tests.support import factories
 from tests.support.admin_forms import form_errors, submit
+from tests.support.console import login
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +231,15 @@ def test_an_agent_added_and_edited_in_the_admin(superuser_client, organization):
     agent.refresh_from_db()
     assert agent.display_name == "Beatriz"
     assert not agent.departments.exists()
+
+
+def test_save_messages_agree_in_portuguese_whatever_the_models_gender(agent, organization):
+    # Django's pt_BR says "O etiqueta … foi adicionado"; locale_vendor rewords it.
+    client = login(agent, language=None)
+    added = submit(client, add_url(Tabulation), name="VIP", background_color="#ABCDEF")
+    [note] = [strip_tags(m.message) for m in get_messages(added.wsgi_request)]
+    assert note == "Cadastro de etiqueta “VIP” concluído com sucesso."
+    tag = Tabulation.objects.get(organization=organization)
+    changed = submit(client, change_url(tag), name="Lead")
+    [note] = [strip_tags(m.message) for m in get_messages(changed.wsgi_request)]
+    assert note == "Alteração de etiqueta “Lead” salva com sucesso."

@@ -255,3 +255,18 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
     assert browser.execute_script("return window.atdMarker") == marker
     browser.execute_script("document.getElementById('atd-qr-live').scrollIntoView()")
     shot(browser, f"i18n-instance-connected-{language}.png")
+
+
+def test_the_login_header_shows_the_whole_name(live_server, brazilian_browser):
+    """The login box is narrower than the header's name, theme toggle and
+    language switch side by side; the name must not be pushed out of it."""
+    from selenium.webdriver.common.by import By
+
+    brazilian_browser.set_window_size(1200, 700)
+    brazilian_browser.get(f"{live_server.url}/admin/login/")
+    header = brazilian_browser.find_element(By.ID, "header").rect
+    name = brazilian_browser.find_element(By.CSS_SELECTOR, "#site-name a").rect
+    assert name["x"] >= header["x"], (name, header)
+    assert name["x"] + name["width"] <= header["x"] + header["width"], (name, header)
+    assert brazilian_browser.find_element(By.ID, "atd-language").is_displayed()
+    shot(brazilian_browser, "login-pt-br.png")

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from providers.models import ConnectionStatus
+from tests.support.admin_forms import form_errors, submit
+from tests.support.console import login
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +111,39 @@ def test_the_connect_button_is_offered_only_for_gateways_that_pair(agent_client,
             reverse("admin:providers_instance_change", args=[instance.pk])
         ).content.decode()
         assert ('id="atd-connect"' in body) is offered
+
+
+def test_what_the_gateway_reports_is_read_only_on_the_change_form(agent_client, instance):
+    instance.connection_status = ConnectionStatus.CONNECTED
+    instance.phone_number = "5511999990000"
+    instance.save()
+    url = reverse("admin:providers_instance_change", args=[instance.pk])
+    form = agent_client.get(url).context["adminform"].form
+    reported = {"connection_status", "connection_status_since", "last_health_check_at"}
+    assert not reported & set(form.fields)
+    assert not {"qr_code_updated_at", "phone_number"} & set(form.fields)
+
+    answer = submit(
+        agent_client,
+        url,
+        connection_status=ConnectionStatus.ERROR,
+        last_health_check_at="2020-01-01 00:00:00",
+        phone_number="5511000000000",
+        name="Renamed",
+    )
+    assert answer.status_code == 302, form_errors(answer)
+    instance.refresh_from_db()
+    assert instance.name == "Renamed"
+    assert instance.connection_status == ConnectionStatus.CONNECTED
+    assert instance.phone_number == "5511999990000"
+    assert instance.last_health_check_at is None
+
+
+def test_a_check_under_a_minute_ago_reads_well_in_portuguese(agent, instance):
+    instance.last_health_check_at = timezone.now()
+    instance.qr_code_updated_at = timezone.now()
+    instance.save()
+    client = login(agent, language=None)
+    body = client.get(reverse("admin:providers_instance_changelist")).content.decode()
+    assert "há menos de um minuto" in body
+    assert "0 minuto" not in body

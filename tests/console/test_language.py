@@ -85,10 +85,7 @@ def test_timeline_events_are_stored_in_english_and_shown_in_the_readers_language
     agent, chat_session
 ):
     session_event_record(
-        session=chat_session,
-        code="created",
-        text="Session opened (customer).",
-        actor="system",
+        session=chat_session, code="created", actor="system", data={"startedBy": "CUSTOMER"}
     )
     session_block_ai(session=chat_session, minutes=15, actor="agent:ana", reason="")
     stored = list(SessionEvent.objects.filter(session=chat_session).values_list("text", flat=True))
@@ -104,14 +101,19 @@ def test_timeline_events_are_stored_in_english_and_shown_in_the_readers_language
 
 def test_a_phone_command_and_a_free_reason_keep_what_people_typed(agent, chat_session):
     session_event_record(
-        session=chat_session, code="command", text="@pausar 2 → paused for 2h", actor="phone"
+        session=chat_session,
+        code="command",
+        actor="phone",
+        data={"command": "pausar", "args": "2", "outcome": "paused for 2h"},
     )
     session_event_record(
         session=chat_session,
         code="status_changed",
-        text="Session closed: Cliente desistiu",
         actor="agent:ana",
+        data={"from": "ACTIVE", "to": "CLOSED", "reason": "Cliente desistiu"},
     )
+    stored = SessionEvent.objects.filter(session=chat_session).values_list("text", flat=True)
+    assert list(stored) == ["@pausar 2 → paused for 2h", "Session closed: Cliente desistiu"]
     body = login(agent, language=None).get(conversation_url(chat_session)).content.decode()
     assert "@pausar 2 → pausado por 2h" in body
     assert "Atendimento encerrado: Cliente desistiu" in body

@@ -176,8 +176,12 @@ def test_the_readme_try_it_section_works_as_written_on_the_embedded_default(tmp_
         stopped_after = time.monotonic() - started
         log.close()
     assert stopped_after < 15, log_path.read_text()[-3000:]
-    # Ctrl-C is a clean stop: make exits 0 ("Error 130" would be a failure).
-    assert stack.returncode == 0, log_path.read_text()[-3000:]
+    # Ctrl-C is a clean stop: the runner exits 0, so make reports no
+    # "Error 130" (make itself ends by the SIGINT it got, silently).
+    output = log_path.read_text()
+    assert stack.returncode in (0, -signal.SIGINT), output[-3000:]
+    assert "Error 130" not in output and "Interrupt" not in output, output[-3000:]
+    assert output.rstrip().endswith("stopped"), output[-3000:]
     leftovers = started_with_var_dir(var)
     assert not leftovers, leftovers
     # Runtime files (database, broker folders, media) all stay under var/.
