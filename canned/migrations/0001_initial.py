@@ -2,7 +2,33 @@
 
 import django.db.models.deletion
 import uuid
+from django.conf import settings
 from django.db import migrations, models
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def grant_agents_canned_permissions(apps, schema_editor):
+    """Agents made before this app existed may manage canned responses too,
+    as new agents may (accounts.permissions). The permissions are created
+    here, as post_migrate would create them a moment later, so they can be
+    granted now."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    Agent = apps.get_model("accounts", "Agent")
+    content_type, _ = ContentType.objects.get_or_create(
+        app_label="canned", model="cannedresponse"
+    )
+    permissions = [
+        Permission.objects.get_or_create(
+            content_type=content_type,
+            codename=f"{action}_cannedresponse",
+            defaults={"name": f"Can {action} canned response"},
+        )[0]
+        for action in ACTIONS
+    ]
+    for agent in Agent.objects.select_related("user"):
+        agent.user.user_permissions.add(*permissions)
 
 
 class Migration(migrations.Migration):
@@ -11,6 +37,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_translated_field_labels'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -33,4 +62,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('organization', 'short_code'), name='canned_short_code_unique_per_org')],
             },
         ),
+        migrations.RunPython(grant_agents_canned_permissions, migrations.RunPython.noop),
     ]

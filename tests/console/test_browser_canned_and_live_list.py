@@ -95,6 +95,13 @@ def test_the_session_list_shows_a_new_conversation_without_a_reload(live_server,
     assert "Maria Souza" not in browser.find_element(By.ID, "changelist").text
     assert not browser.title.startswith("(")
     marker = browser.execute_script("window.atdMarker = 7; return window.atdMarker")
+    # The browser's notifications, as if the agent had allowed them: recorded.
+    browser.execute_script(
+        "window.atdNotes = [];"
+        "window.Notification = function (title, options) {"
+        "  window.atdNotes.push([title, options.body]); };"
+        "window.Notification.permission = 'granted';"
+    )
 
     contact = factories.make_contact(organization, phone="5531912345678", name="João Lima")
     session = factories.make_session(
@@ -106,6 +113,9 @@ def test_the_session_list_shows_a_new_conversation_without_a_reload(live_server,
     assert "Alguém aí?" in row.text
     assert row.find_element(By.CSS_SELECTOR, ".atd-unread").text == "1"
     wait_for(browser, lambda d: d.title.startswith("(1) "))
+    assert browser.execute_script("return window.atdNotes") == [
+        ["A conversation is waiting", "João Lima"]
+    ]
     # No reload, and the filter is still the one chosen.
     assert browser.execute_script("return window.atdMarker") == marker
     assert browser.current_url.endswith("?status__exact=QUEUED")

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions_app.services.csat import session_csat_record
 from tests.support import factories
+from tests.support.console import login
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +49,28 @@ def test_the_dashboard_averages_the_last_30_days(
     assert csat_card(agent_client) == ("4.5", "Satisfaction, last 30 days (2 answers)")
 
 
-def test_the_conversation_shows_the_rating_and_comment(agent_client, organization, instance):
-    session = rated(organization, instance, 4, comment="Demorou um pouco")
-    page = agent_client.get(
-        reverse("admin:sessions_app_chatsession_conversation", args=[session.pk])
-    ).content.decode()
+def test_the_conversation_shows_the_survey_and_the_rating(agent, organization, instance):
+    session = factories.make_session(
+        contact=factories.make_contact(organization),
+        instance=instance,
+        status="CLOSED",
+        csat_asked_at=timezone.now(),
+    )
+    factories.make_message(
+        session, text="De 1 a 5, como foi o atendimento?", author="SYSTEM", direction="OUTBOUND"
+    )
+    url = reverse("admin:sessions_app_chatsession_conversation", args=[session.pk])
+    page = login(agent).get(url).content.decode()
+    assert "De 1 a 5, como foi o atendimento?" in page
+    assert "survey sent, no answer yet" in page
+    session_csat_record(session=session, rating=4, comment="Demorou um pouco")
+    page = login(agent).get(url).content.decode()
     assert 'data-rating="4"' in page
     assert "★★★★☆ 4/5" in page
-    assert "Demorou um pouco" in page
+    assert "Satisfaction rating: 4/5. Demorou um pouco" in page
+    portuguese = login(agent, language="pt-br").get(url).content.decode()
+    assert "Avaliação de satisfação: 4/5. Demorou um pouco" in portuguese
+    assert "Satisfação" in portuguese
 
 
 def test_the_list_filters_by_rating(agent_client, organization, instance):
