@@ -133,6 +133,11 @@ def _resumed(m, zone):
     return _("Session resumed.")
 
 
+@_pattern(r"Assigned automatically to (?P<agent>.+)\.")
+def _assigned_automatically(m, zone):
+    return _("Assigned automatically to %(agent)s.") % {"agent": m["agent"]}
+
+
 @_pattern(r"Assigned to (?P<names>.+)\.")
 def _assigned(m, zone):
     return _("Assigned to %(names)s.") % {"names": m["names"]}
