@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import EllipsisType
 
 from django.conf import settings
 from django.db import transaction
@@ -50,7 +51,7 @@ def agent_update(
     *,
     agent: Agent,
     availability: str | None = None,
-    max_concurrent_sessions: int | None | type[...] = ...,
+    max_concurrent_sessions: int | None | EllipsisType = ...,
     display_name: str | None = None,
     is_active: bool | None = None,
     departments: list[Department] | None = None,

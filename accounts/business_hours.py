@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -55,9 +55,8 @@ def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tupl
     (22:00–24:00, then 00:00–06:00 on the next weekday).
     """
     try:
-        if timezone not in available_timezones():
-            raise ZoneInfoNotFoundError(timezone)
-    except ZoneInfoNotFoundError:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
         raise _refuse(
             _("Unknown time zone %(zone)r.") % {"zone": timezone},
             "timezone",

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.business_hours import business_hours_effective, business_hours_state
 from console.sessions import (
     ai_badge,
     ai_state,
@@ -320,4 +322,17 @@ def state_context(session: ChatSession) -> dict:
         "blocked_until": local_time(session.ai_blocked_until, session.organization, "%d/%m %H:%M"),
         "paused_until": local_time(session.paused_until, session.organization, "%d/%m %H:%M"),
         "csat_stars": "★" * (session.csat_rating or 0) + "☆" * (5 - (session.csat_rating or 0)),
+        "hours": _hours(session),
+    }
+
+
+def _hours(session: ChatSession) -> dict | None:
+    """The session's business hours now, when it has any enabled."""
+    hours = business_hours_effective(session.organization_id, session.assigned_department_id)
+    if hours is None or not hours.enabled:
+        return None
+    state = business_hours_state(hours, timezone.now())
+    return {
+        "open": state.open,
+        "opens": local_time(state.next_open_at, session.organization, "%d/%m %H:%M"),
     }

@@ -194,17 +194,31 @@ def agent_room_freed(agent_id) -> int:
 
 
 def sessions_assign_waiting() -> int:
-    """The sweep: try every waiting session of the automatically assigning
-    departments, oldest first (a department that opened, a lost wake-up)."""
-    ids = list(
-        ChatSession.objects.filter(
-            OPEN,
-            assigned_agent__isnull=True,
-            waiting_since__isnull=False,
-            assigned_department__auto_assign=True,
-            assigned_department__is_active=True,
-        )
-        .order_by("waiting_since")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    """The sweep: the waiting sessions of the automatically assigning
+    departments that are open now, oldest first (a department that opened, a
+    lost wake-up). A department whose oldest waiting session found nobody
+    with room is not tried again in this run."""
+    waiting = ChatSession.objects.filter(
+        OPEN,
+        assigned_agent__isnull=True,
+        waiting_since__isnull=False,
+        assigned_department__auto_assign=True,
+        assigned_department__is_active=True,
     )
-    return sum(1 for session_id in ids if session_autoassign(session_id) is not None)
+    departments = Department.objects.filter(pk__in=waiting.values("assigned_department"))
+    open_ids = [d.pk for d in departments if department_open_now(d)]
+    rows = (
+        waiting.filter(assigned_department__in=open_ids)
+        .order_by("waiting_since")
+        .values_list("pk", "assigned_department_id")[:SWEEP_BATCH]
+    )
+    full: set = set()
+    assigned = 0
+    for session_id, department_id in rows:
+        if department_id in full:
+            continue
+        if session_autoassign(session_id) is None:
+            full.add(department_id)
+        else:
+            assigned += 1
+    return assigned

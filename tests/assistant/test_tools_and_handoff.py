@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.agents import agent_update
 from accounts.models import Department
 from assistant.answer import turn_answer
 from assistant.models import AssistantRun, RunStatus
@@ -87,6 +88,24 @@ def test_transfer_without_words_sends_the_configured_message_and_default_departm
     session.refresh_from_db()
     assert ai_texts(session) == ["Um momento, já chamo alguém."]
     assert session.assigned_department == financeiro
+
+
+def test_a_handoff_to_an_auto_assigning_department_reaches_its_online_agent(
+    session, model, financeiro, django_capture_on_commit_callbacks
+):
+    financeiro.auto_assign = True
+    financeiro.save()
+    ana = factories.make_agent(session.organization, username="ana")
+    ana.departments.add(financeiro)
+    agent_update(agent=ana, availability="online")
+    model.call_tool("transfer_to_human", {"reason": "boleto", "department": "financeiro"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        turn_answer(turn_id=closed_turn(session, "meu boleto venceu").pk)
+
+    session.refresh_from_db()
+    assert (session.assigned_department, session.assigned_agent) == (financeiro, ana)
+    assert events(session, "assigned")[-1].actor == "system:auto-assign"
 
 
 def test_close_session_sends_the_goodbye_then_closes(session, model):

@@ -211,3 +211,31 @@ def test_the_block_reason_shows_only_while_the_ai_is_blocked(agent_client, chat_
     chat_session.status = "CLOSED"
     chat_session.save()
     assert "customer asked for a human" not in page(agent_client, chat_session)
+
+
+def test_the_sidebar_shows_the_business_hours_when_they_are_set(
+    agent_client, chat_session, organization
+):
+    from datetime import timedelta
+
+    from accounts.services import business_hours_put
+
+    assert 'id="atd-hours"' not in page(agent_client, chat_session)
+    weekday = (timezone.now().date() + timedelta(days=2)).weekday()
+    business_hours_put(
+        organization=organization,
+        timezone="UTC",
+        weekly=[{"weekday": weekday, "open": "10:00", "close": "11:00"}],
+        holidays=[],
+        enabled=True,
+    )
+    html = page(agent_client, chat_session)
+    assert 'id="atd-hours">closed · opens ' in html
+    business_hours_put(
+        organization=organization,
+        timezone="UTC",
+        weekly=[{"weekday": d, "open": "00:00", "close": "24:00"} for d in range(7)],
+        holidays=[],
+        enabled=True,
+    )
+    assert 'id="atd-hours">open now<' in page(agent_client, chat_session)

@@ -62,6 +62,9 @@ def test_out_of_hours_a_blocked_session_is_told_once_per_closed_period(celery_wo
         assert wait_for(
             lambda: Message.objects.get(pk=first.pk).delivery_status == DeliveryStatus.SENT
         )
+        # Nobody is assigned: the conversation waits for a person.
+        session.refresh_from_db()
+        assert session.waiting_since is not None
 
         # The same night: nothing more.
         customer_says(session, "alô?")

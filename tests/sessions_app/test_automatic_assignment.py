@@ -282,3 +282,19 @@ def test_racing_handoffs_and_a_freed_slot_share_agents_without_doubles(organizat
     automatic = SessionEvent.objects.filter(actor="system:auto-assign")
     assert automatic.count() == 3
     assert len({row.session_id for row in automatic}) == 3
+
+
+def test_the_timeline_reads_an_automatic_assignment_in_portuguese(
+    suporte, instance, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from sessions_app.event_text import event_display_text
+
+    agent_in(suporte, "ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        session = hand_to(new_session(instance), suporte)
+    row = SessionEvent.objects.filter(session=session, actor="system:auto-assign").get()
+    assert row.text == "Assigned automatically to ana."
+    with translation.override("pt-br"):
+        assert event_display_text(row, session.organization) == "Atribuído automaticamente a ana."
