@@ -59,7 +59,7 @@ class RichContent:
     text: str
     payload: dict = field(default_factory=dict)
     # A TEMPLATE may be sent outside the Cloud API's 24-hour window.
-    opens_window: bool = False
+    allowed_outside_window: bool = False
 
 
 # --- templates -------------------------------------------------------------------
@@ -108,7 +108,9 @@ def template_prepare(*, instance: Instance, template: dict) -> RichContent:
             "rendered": rendered,
         }
     }
-    return RichContent(kind="template", text=rendered["body"], payload=payload, opens_window=True)
+    return RichContent(
+        kind="template", text=rendered["body"], payload=payload, allowed_outside_window=True
+    )
 
 
 # --- interactive -----------------------------------------------------------------

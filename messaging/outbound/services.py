@@ -133,7 +133,7 @@ def message_create_outbound(
             _check_rules(
                 locked,
                 author=author,
-                send_external=send_external and not (rich and rich.opens_window),
+                window_applies=send_external and not (rich and rich.allowed_outside_window),
                 now=now,
             )
             message = _build_message(
@@ -178,7 +178,7 @@ def message_create_outbound(
     return message, True
 
 
-def _check_rules(session: ChatSession, *, author: str, send_external: bool, now) -> None:
+def _check_rules(session: ChatSession, *, author: str, window_applies: bool, now) -> None:
     if author == Author.AI:
         reason = session_ai_refusal_reason(session, now=now)
         if reason is not None:
@@ -194,7 +194,7 @@ def _check_rules(session: ChatSession, *, author: str, send_external: bool, now)
             code="session_closed",
             details={"sessionId": str(session.id)},
         )
-    if send_external and session.instance.provider == Provider.CLOUDAPI:
+    if window_applies and session.instance.provider == Provider.CLOUDAPI:
         expires = session.whatsapp_window_expires_at
         if expires is None or expires <= now:
             # Meta rejects free-form messages outside the customer-service

@@ -157,6 +157,9 @@ def template_check(
             header_media = {"kind": MEDIA_HEADERS[header["format"]], "link": link}
             if isinstance(header_given.get("filename"), str):
                 header_media["filename"] = header_given["filename"]
+    elif header is not None and header["format"] == "LOCATION":
+        # Meta wants the place's coordinates with every send; not offered here yet.
+        problems.append("header: templates with a LOCATION header cannot be sent from Atende.")
     elif header is not None and header["variables"]:
         text = header_given.get("text") if isinstance(header_given, dict) else None
         header_text = _values(

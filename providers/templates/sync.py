@@ -68,9 +68,11 @@ def templates_sync(*, instance: Instance) -> TemplateSyncResult:
     now = timezone.now()
     created = updated = 0
     with transaction.atomic():
+        # One sync of an instance at a time (the beat's, a webhook's, the API's):
+        # the second waits here and applies its own, newer, list after.
+        list(Instance.objects.select_for_update().filter(pk=instance.pk).values_list("pk"))
         existing = {
-            (t.name, t.language): t
-            for t in MessageTemplate.objects.select_for_update().filter(instance=instance)
+            (t.name, t.language): t for t in MessageTemplate.objects.filter(instance=instance)
         }
         seen: set[tuple[str, str]] = set()
         for item in listed:

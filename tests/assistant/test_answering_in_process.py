@@ -53,7 +53,12 @@ def test_it_answers_with_the_prompt_history_and_contact(session, model):
         ("user", "oi"),
         ("user", "tudo bem?"),
     ]
-    assert set(call.tool_names) == {"transfer_to_human", "close_session", "add_tag"}
+    assert set(call.tool_names) == {
+        "transfer_to_human",
+        "close_session",
+        "add_tag",
+        "offer_options",
+    }
     [reply] = ai_messages(session)
     assert reply.text == "Seu pedido sai amanhã."
     assert reply.direction == Direction.OUTBOUND

@@ -296,3 +296,17 @@ def test_a_list_body_may_be_longer_than_a_buttons_body(api_client, instance):
 
 def test_another_organizations_session_is_a_404(other_api_client, instance):
     assert_error(post_interactive(other_api_client, session_on(instance), BUTTONS), 404)
+
+
+def test_a_single_untitled_section_goes_without_a_title(api_client, organization, server):
+    graph = FakeCloudApi(server)
+    session = session_on(make_cloudapi_instance(organization, server))
+    open_window(session)
+    rows = [{"id": "a", "title": "Segunda via"}, {"id": "b", "title": "Horário"}]
+
+    sent(api_client, session, _list([{"rows": rows}]))
+
+    assert graph.sends[0]["interactive"]["action"] == {
+        "button": "Ver opções",
+        "sections": [{"rows": rows}],
+    }
