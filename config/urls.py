@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.two_factor import two_factor_setup
 from core.views import health, metrics_view
 
 api_v1 = [
@@ -17,6 +18,11 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path(
+        "admin/two-factor/",
+        admin.site.admin_view(lambda request: two_factor_setup(request, admin.site)),
+        name="two_factor_setup",
+    ),
     path("admin/", admin.site.urls),
     # The console's language switch posts here (Django's set_language).
     path("i18n/", include("django.conf.urls.i18n")),
