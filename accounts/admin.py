@@ -11,6 +11,10 @@ from accounts.services import (
     department_create,
     department_update,
 )
+from accounts.two_factor import TwoFactorAdminAuthenticationForm
+
+# The console's sign-in asks for the authenticator code of users who set one up.
+admin.site.login_form = TwoFactorAdminAuthenticationForm
 
 
 @admin.register(Organization)

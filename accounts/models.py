@@ -72,6 +72,13 @@ class Organization(models.Model):
     retention_closed_sessions_days = models.PositiveIntegerField(
         null=True, blank=True, verbose_name=_("keep closed sessions' content (days)")
     )
+    # Agents must sign in with a code from an authenticator app (TOTP,
+    # accounts.two_factor); an agent without one sets it up first.
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text=_("Agents sign in with a code from an authenticator app too."),
+        verbose_name=_("require two-factor sign-in"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

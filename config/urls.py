@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.two_factor import two_factor_setup
 from console.availability import availability_set
 from core.views import favicon, health, metrics_view
 
@@ -24,6 +25,11 @@ urlpatterns = [
         "admin/availability/",
         admin.site.admin_view(availability_set),
         name="console-availability",
+    ),
+    path(
+        "admin/two-factor/",
+        admin.site.admin_view(lambda request: two_factor_setup(request, admin.site)),
+        name="two_factor_setup",
     ),
     path("admin/", admin.site.urls),
     # The console's language switch posts here (Django's set_language).

@@ -14,6 +14,9 @@ price: a gateway that re-sends a webhook from before the erasure creates a
 new contact, as any message from that number afterwards does.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,10 +75,14 @@ def contact_erase_content(contact: Contact) -> dict:
         instance_ids.add(contact.source_instance_id)
     instance_ids = list(instance_ids)
     message_ids = list(Message.objects.filter(contact=contact).values_list("pk", flat=True))
+    # Webhooks older than the inbox's retention are gone already: only the
+    # recent messages' ids are worth searching for (a long history would
+    # otherwise mean thousands of text searches).
+    recent = timezone.now() - timedelta(days=settings.WEBHOOK_INBOX_RETENTION_DAYS + 1)
     provider_ids = set(
-        Message.objects.filter(pk__in=message_ids, provider_message_id__isnull=False).values_list(
-            "provider_message_id", flat=True
-        )
+        Message.objects.filter(
+            pk__in=message_ids, provider_message_id__isnull=False, created_at__gte=recent
+        ).values_list("provider_message_id", flat=True)
     )
     turn_ids = list(Turn.objects.filter(session_id__in=session_ids).values_list("pk", flat=True))
     counts = {
