@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_organization_retention'),
+        ('accounts', '0004_organization_retention_and_two_factor'),
         ('accounts', '0005_merge_20261207_1705'),
     ]
 
