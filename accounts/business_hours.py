@@ -62,6 +62,12 @@ def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tupl
             "timezone",
             gettext_noop("Use an IANA name such as America/Sao_Paulo."),
         ) from None
+    if not isinstance(weekly, list) or not isinstance(holidays, list):
+        raise _refuse(
+            _("weekly and holidays are lists."),
+            "weekly" if not isinstance(weekly, list) else "holidays",
+            gettext_noop("A list."),
+        )
     if len(weekly) > MAX_PERIODS:
         raise _refuse(
             _("At most %(max)s weekly periods.") % {"max": MAX_PERIODS},
@@ -70,6 +76,19 @@ def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tupl
         )
     periods = []
     for index, period in enumerate(weekly):
+        if not (
+            isinstance(period, dict)
+            and type(period.get("weekday")) is int
+            and 0 <= period["weekday"] <= 6
+            and isinstance(period.get("open"), str)
+            and isinstance(period.get("close"), str)
+        ):
+            raise _refuse(
+                _("weekly[%(index)s] must be {weekday: 0-6, open: HH:MM, close: HH:MM}.")
+                % {"index": index},
+                "weekly",
+                gettext_noop("Each period is {weekday, open, close}."),
+            )
         opens, closes = period["open"], period["close"]
         for name, value in (("open", opens), ("close", closes)):
             if not (_HHMM.match(value) or (name == "close" and value == "24:00")):
@@ -99,8 +118,20 @@ def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tupl
             gettext_noop("Too many holidays."),
         )
     days = {}
-    for holiday in holidays:
-        days[holiday["date"].isoformat()] = (holiday.get("name") or "").strip()
+    for index, holiday in enumerate(holidays):
+        try:
+            day = holiday["date"]
+            day = day if isinstance(day, date) else date.fromisoformat(day)
+            name = holiday.get("name") or ""
+            if not isinstance(name, str):
+                raise TypeError(name)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise _refuse(
+                _("holidays[%(index)s] must be {date: YYYY-MM-DD, name}.") % {"index": index},
+                "holidays",
+                gettext_noop("Each holiday is {date, name}."),
+            ) from None
+        days[day.isoformat()] = name.strip()[:120]
     cleaned_holidays = [{"date": day, "name": name} for day, name in sorted(days.items())]
     return periods, cleaned_holidays
 

@@ -36,8 +36,10 @@ def test_every_registered_model_has_an_object_in_the_world(other_world):
             "django_celery_beat.PeriodicTask",
             "core.Heartbeat",
             "transcription.TranscriptionCache",
-            # Superuser-only (agents get 403): test_webhook_inbox_admin.py.
+            # Superuser-only (agents get 403): test_webhook_inbox_admin.py,
+            # test_business_hours_admin.py.
             "messaging.WebhookInbox",
+            "accounts.BusinessHours",
         )
         and m._meta.app_label != "django_celery_beat"
     }
