@@ -189,11 +189,12 @@ class Gunicorn:
                 self.process.wait(5)
 
 
-def post(port: int, path: str, body: bytes) -> tuple[int, float]:
+def post(port: int, path: str, body: bytes, headers: dict | None = None) -> tuple[int, float]:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        conn.request("POST", path, body=body, headers=sent)
         response = conn.getresponse()
         response.read()
         status = response.status

@@ -10,19 +10,22 @@ deploy/nginx.conf, whose ``X-Request-Start`` is the webs' ``ARRIVAL_HEADER``
 takes it), two Celery workers
 (``spike1``, ``spike2``), one beat, and the AI platform: an HTTP receiver on
 127.0.0.1 that checks the signature of every ``turn.ready`` and records its
-body. One organization, one Evolution instance with a 2 s concat window, one
+body. One organization, one instance of BENCH_SPIKE_GATEWAY (Evolution,
+stamped or not, UAZapi or Cloud API) with a 2 s concat window, one
 integration subscribed to ``turn.ready``. Loopback only; every loop is
 bounded.
 
 The spike: C customers each send M texts GAP seconds apart, the customers'
 first messages spread so that the whole spike lasts ~SPREAD seconds;
-realistic Evolution ``messages.upsert`` webhooks stamped (``date_time``)
-with their scheduled send time, as the gateway stamps what it sends (a
-stamp the pipeline does not read: the arrival is the proxy's), each
-posted twice, identical (a gateway retry; to web A then web B without
-nginx), by
-POSTERS processes of CLIENTS threads that keep to the schedule as far as
-the machine allows (one customer's messages are posted in order).
+realistic text webhooks of the gateway (Evolution's ``messages.upsert``
+stamped with ``date_time`` at the scheduled send time, as Evolution stamps
+what it sends, a stamp the pipeline does not read: the arrival is the
+proxy's; UAZapi's; Cloud API's, signed), each posted twice, identical (a
+gateway retry; to web A then web B without nginx), by POSTERS processes:
+open loop (BENCH_SPIKE_OPEN_LOOP, the default), each message leaving at its
+time whether or not the earlier ones were answered, as gateways fire; or
+CLIENTS threads each that keep to the
+schedule as far as the answers allow (one customer's messages in order).
 Optionally one worker is SIGKILLed (its whole process group) KILL_AT
 seconds into the spike. Then it waits until every customer's
 messages are in delivered turns (or the timeout).
@@ -48,14 +51,18 @@ box: nothing here depends on how the drain or the turns work inside):
   ("n/a" with the reason when that entry point has changed).
 """
 
+import asyncio
 import contextlib
 import copy
+import hashlib
 import heapq
+import hmac
 import json
 import multiprocessing
 import os
 import queue
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -96,6 +103,16 @@ QUERY_ROWS = int(os.environ.get("BENCH_SPIKE_QUERY_ROWS", "100"))
 PYTHON = sys.executable
 KEEP_LOGS = bool(os.environ.get("BENCH_SPIKE_KEEP_LOGS"))
 NGINX_IN_FRONT = os.environ.get("BENCH_SPIKE_NGINX", "1") != "0"
+# Open loop: a message leaves at its time whether or not the earlier ones
+# were answered (as gateways fire); closed loop: CLIENTS threads per poster.
+OPEN_LOOP = os.environ.get("BENCH_SPIKE_OPEN_LOOP", "1") != "0"
+# Who carries the webhooks: evolution (with its date_time send stamp),
+# evolution-unstamped, uazapi or cloudapi (neither stamps its sends).
+GATEWAY = os.environ.get("BENCH_SPIKE_GATEWAY", "evolution")
+if GATEWAY not in {"evolution", "evolution-unstamped", "uazapi", "cloudapi"}:
+    raise SystemExit(
+        f"BENCH_SPIKE_GATEWAY={GATEWAY!r}: evolution, evolution-unstamped, uazapi, cloudapi"
+    )
 
 # Targets (issue 12, a 2-core machine).
 TARGET_ONE_TURN = 100.0
@@ -184,14 +201,26 @@ def create_tenant(receiver_url: str) -> tuple:
     from providers.models import Instance, Provider
 
     organization, _ = organization_create(name="Spike", api_key_name="bench")
+    provider = {"uazapi": Provider.UAZAPI, "cloudapi": Provider.CLOUDAPI}.get(
+        GATEWAY, Provider.EVOLUTION
+    )
+    extra = {
+        Provider.EVOLUTION: {"external_id": "spike", "credentials": {"apiKey": "x"}},
+        Provider.UAZAPI: {"credentials": {"token": UAZAPI_TOKEN}},
+        Provider.CLOUDAPI: {
+            "external_id": CLOUD_PHONE_NUMBER_ID,
+            "credentials": {"accessToken": "x"},
+            "app_secret": CLOUD_APP_SECRET,
+            "verify_token": "bench",
+        },
+    }[provider]
     instance = Instance.objects.create(
         organization=organization,
         name="spike",
-        provider=Provider.EVOLUTION,
+        provider=provider,
         base_url="http://127.0.0.1:9",
-        external_id="spike",
-        credentials={"apiKey": "x"},
         concat_timeout=WINDOW,
+        **extra,
     )
     integration_create(
         organization=organization,
@@ -200,7 +229,7 @@ def create_tenant(receiver_url: str) -> tuple:
         events=["turn.ready"],
         secret=SECRET,
     )
-    return instance.pk, f"/api/v1/webhooks/evolution/{instance.webhook_secret}"
+    return instance.pk, f"/api/v1/webhooks/{provider}/{instance.webhook_secret}"
 
 
 class Celery:
@@ -259,6 +288,11 @@ class Celery:
 
 
 TEMPLATE = json.loads((ROOT / "providers/evolution/fixtures/text.json").read_text())
+UAZAPI_TEMPLATE = json.loads((ROOT / "providers/uazapi/fixtures/text.json").read_text())
+CLOUDAPI_TEMPLATE = json.loads((ROOT / "providers/cloudapi/fixtures/text.json").read_text())
+UAZAPI_TOKEN = "bench-uazapi-token"
+CLOUD_APP_SECRET = "bench-cloud-app-secret"
+CLOUD_PHONE_NUMBER_ID = "106540352242922"
 
 
 def provider_id(n: int) -> str:
@@ -266,6 +300,62 @@ def provider_id(n: int) -> str:
 
 
 def webhook(customer: int, position: int, n: int, at: float) -> bytes:
+    """A customer's text as the chosen gateway posts it (BENCH_SPIKE_GATEWAY)."""
+    text = f"[c{customer}.{position}] Oi, quero saber o preço do plano e se tem desconto"
+    phone = f"55119{customer:08d}"
+    if GATEWAY == "uazapi":
+        return _uazapi_text(phone, customer, provider_id(n), text, at)
+    if GATEWAY == "cloudapi":
+        return _cloudapi_text(phone, customer, provider_id(n), text, at)
+    body = _evolution_text(customer, position, n, at)
+    if GATEWAY == "evolution-unstamped":
+        del body["date_time"]
+    return json.dumps(body).encode()
+
+
+def _uazapi_text(phone: str, customer: int, message_id: str, text: str, at: float) -> bytes:
+    body = copy.deepcopy(UAZAPI_TEMPLATE)
+    lid = f"{900000000000000 + customer}@lid"
+    body["chat"].update(
+        wa_chatid=f"{phone}@s.whatsapp.net", wa_chatlid=lid, name=f"Cliente {customer}"
+    )
+    body["chat"]["wa_name"] = f"Cliente {customer}"
+    body["message"].update(
+        id=f"5511999990000:{message_id}",
+        messageid=message_id,
+        chatid=f"{phone}@s.whatsapp.net",
+        chatlid=lid,
+        sender=lid,
+        sender_pn=f"{phone}@s.whatsapp.net",
+        sender_lid=lid,
+        senderName=f"Cliente {customer}",
+        text=text,
+        content=text,
+        messageTimestamp=int(at * 1000),
+    )
+    body["token"] = UAZAPI_TOKEN
+    return json.dumps(body).encode()
+
+
+def _cloudapi_text(phone: str, customer: int, message_id: str, text: str, at: float) -> bytes:
+    body = copy.deepcopy(CLOUDAPI_TEMPLATE)
+    value = body["entry"][0]["changes"][0]["value"]
+    value["metadata"]["phone_number_id"] = CLOUD_PHONE_NUMBER_ID
+    value["contacts"] = [{"profile": {"name": f"Cliente {customer}"}, "wa_id": phone}]
+    value["messages"][0].update(
+        {"from": phone, "id": message_id, "timestamp": str(int(at)), "text": {"body": text}}
+    )
+    return json.dumps(body).encode()
+
+
+def _headers(body: bytes) -> dict:
+    if GATEWAY != "cloudapi":
+        return {}
+    digest = hmac.new(CLOUD_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={digest}"}
+
+
+def _evolution_text(customer: int, position: int, n: int, at: float) -> dict:
     """A customer's text as Evolution posts it (``messages.upsert``)."""
     body = copy.deepcopy(TEMPLATE)
     phone = f"55119{customer:08d}"
@@ -283,12 +373,12 @@ def webhook(customer: int, position: int, n: int, at: float) -> bytes:
     body["data"]["pushName"] = f"Cliente {customer}"
     body["data"]["messageTimestamp"] = int(at)
     body["date_time"] = datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")
-    return json.dumps(body).encode()
+    return body
 
 
 def _post(port: int, path: str, body: bytes):
     try:
-        return post(port, path, body)[0]
+        return post(port, path, body, headers=_headers(body))[0]
     except OSError as exc:
         return type(exc).__name__
 
@@ -340,6 +430,10 @@ def post_all(ports: tuple[int, int], path: str, schedule: list[list[float]], ids
 
 def _poster(ports, path, schedule, ids, customers, started, results) -> None:
     """One posting process: its customers' messages, at their times."""
+    if OPEN_LOOP:
+        state = asyncio.run(_open_loop(ports, path, schedule, ids, customers, started))
+        results.put({**state, "errors": dict(state["errors"])})
+        return
     lock = threading.Condition()
     mine = [c for c in customers if schedule[c]]
     total = sum(len(schedule[c]) for c in mine)
@@ -385,6 +479,57 @@ def _poster(ports, path, schedule, ids, customers, started, results) -> None:
     for thread in threads:
         thread.join(max(1.0, deadline - time.monotonic()))
     results.put({**state, "errors": dict(state["errors"])})
+
+
+async def _apost(port: int, path: str, body: bytes):
+    """One POST on its own connection; the status, or the error's name."""
+    extra = "".join(f"{name}: {value}\r\n" for name, value in _headers(body).items())
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"{extra}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(head.encode() + body)
+            await writer.drain()
+            status_line = await asyncio.wait_for(reader.readline(), 60)
+            await asyncio.wait_for(reader.read(), 60)
+        finally:
+            writer.close()
+        return int(status_line.split()[1])
+    except (OSError, TimeoutError, ValueError, IndexError) as exc:
+        return type(exc).__name__
+
+
+async def _open_loop(ports, path, schedule, ids, customers, started) -> dict:
+    """Open loop, as gateways fire: each message leaves at its time whether
+    or not the earlier ones were answered (its retry once it is)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    state = {"done": 0, "lag": 0.0, "errors": Counter(), "last": 0.0, "first": None}
+    due_list = sorted((started + at, c, i) for c in customers for i, at in enumerate(schedule[c]))
+
+    async def one(due: float, c: int, i: int) -> None:
+        body = webhook(c, i, ids[c][i], due)
+        at = time.time()
+        statuses = [await _apost(ports[0], path, body), await _apost(ports[1], path, body)]
+        state["first"] = at if state["first"] is None else min(state["first"], at)
+        state["last"] = max(state["last"], time.time())
+        for status in statuses:
+            if status != 200:
+                state["errors"][status] += 1
+        state["done"] += 1
+
+    sends = []
+    for due, c, i in due_list:
+        wait = due - time.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        state["lag"] = max(state["lag"], time.time() - due)
+        sends.append(asyncio.create_task(one(due, c, i)))
+    await asyncio.gather(*sends)
+    return state
 
 
 # --- reading the results (tables and the receiver) -----------------------------
@@ -752,7 +897,8 @@ def report(spike: dict, alone: dict, queries: str, schedules: int) -> bool:
         f"{front}2 webs (gunicorn, sync workers) + 2 workers (concurrency {WORKER_CONCURRENCY}) "
         f"+ beat ({schedules} periodic tasks); window {WINDOW} s; {CUSTOMERS} customers x "
         f"{MESSAGES} texts {GAP:g} s apart over ~{SPREAD:g} s, each webhook {twice}; "
-        f"{posting['posters']} posting processes x {CLIENTS} threads"
+        f"{posting['posters']} posting processes"
+        + (" (open loop)" if OPEN_LOOP else f" x {CLIENTS} threads")
         + (f"; one worker SIGKILLed at {KILL_AT:g} s" if KILL_AT else "")
     )
     errors = posting["errors"] or "none"

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "atende_bench_turns"
+DB_NAME = os.environ.get("BENCH_TURNS_DB", "atende_bench_turns")
 SECRET = "bench-secret"
 LATENCY_SESSIONS = int(os.environ.get("BENCH_LATENCY_SESSIONS", "60"))
 LATENCY_WINDOW = 1
