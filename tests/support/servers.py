@@ -238,7 +238,9 @@ class Gunicorn:
             try:
                 requests.get(self.url + "/api/health", timeout=5)
                 return self
-            except requests.ConnectionError:
+            # A first request that outlasts the timeout on a busy machine
+            # (the app's first URL resolution) is a wait, like a refusal.
+            except (requests.ConnectionError, requests.Timeout):
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.3)
