@@ -58,10 +58,10 @@ def _die_with_parent(parent: int) -> None:
 class Runner:
     def __init__(self, commands: dict[str, str]) -> None:
         self.commands = commands
-        self.width = max(len(name) for name in commands)
+        self.width = max(len(name) for name in [*commands, "system"])
         self.children: dict[str, subprocess.Popen] = {}
         self.stopping = threading.Event()
-        self.by_signal = False
+        self.signal_received: int | None = None
         self._print_lock = threading.Lock()
         self._out_broken = False
 
@@ -97,20 +97,23 @@ class Runner:
             threading.Thread(target=self._relay, args=(name, child), daemon=True).start()
 
     def on_signal(self, signum, frame) -> None:
-        if not self.stopping.is_set():
-            self.by_signal = True
-            self.say("system", f"{signal.Signals(signum).name} received, stopping")
-            self.stopping.set()
+        # Only flags: the handler runs on the main thread wherever it was,
+        # possibly inside say() holding the print lock.
+        if self.signal_received is None:
+            self.signal_received = signum
+        self.stopping.set()
 
     def run(self) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, self.on_signal)
         self.start()
-        while not self.stopping.wait(0.2):
+        ended = []
+        while not self.stopping.wait(0.2) and not ended:
             ended = [name for name, child in self.children.items() if child.poll() is not None]
-            if ended:
-                self.say("system", f"{ended[0]} ended (exit {self.children[ended[0]].returncode})")
-                self.stopping.set()
+        if self.signal_received is not None:
+            self.say("system", f"{signal.Signals(self.signal_received).name} received, stopping")
+        else:
+            self.say("system", f"{ended[0]} ended (exit {self.children[ended[0]].returncode})")
         return self.stop()
 
     def stop(self) -> int:
@@ -127,7 +130,7 @@ class Runner:
                     os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
         self.say("system", "stopped")
-        return 0 if self.by_signal else 1
+        return 0 if self.signal_received is not None else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ lacks a part, is shown as stored.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -81,9 +81,9 @@ def _with_reason(sentence: str, reason: str | None) -> str:
 
 
 def _local(iso: str, zone) -> str:
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    if zone is UTC:
+    if zone is None:  # the stored form: ISO 8601, UTC
         return iso
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     return timezone.localtime(moment, zone).strftime("%d/%m %H:%M")
 
 
@@ -106,9 +106,11 @@ def _status_changed(data, actor, zone):
         return _("Session reopened.")
     if after == "ACTIVE" and before == "PAUSED":
         return _("Session resumed.")
-    if after == "ACTIVE" and before == "QUEUED":
+    if after == "ACTIVE" and data.get("activated"):
         return _("Session is active.")
-    return _("Status changed to %(status)s.") % {"status": STATUS_WORDS.get(after, after)}
+    # The stored form names the status as the API does (ACTIVE).
+    status = after if zone is None else STATUS_WORDS.get(after, after)
+    return _("Status changed to %(status)s.") % {"status": status}
 
 
 def _ai_blocked(data, actor, zone):
@@ -195,9 +197,11 @@ RENDERERS = {
 }
 
 
-def render_event_text(code: str, data: dict, actor: str = "", zone=UTC) -> str | None:
-    """The event's sentence in the active language; None when the code is
-    not known or the data lacks a part (rows stored before it carried them)."""
+def render_event_text(code: str, data: dict, actor: str = "", zone=None) -> str | None:
+    """The event's sentence in the active language, times in ``zone`` (None:
+    the stored form, ISO 8601 UTC times and statuses as the API names them);
+    None when the code is not known or the data lacks a part (rows stored
+    before it carried them)."""
     render = RENDERERS.get(code)
     if render is None:
         return None

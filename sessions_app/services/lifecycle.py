@@ -220,7 +220,13 @@ def session_activate(*, session: ChatSession, actor: str, reason: str = "") -> C
     if session.status != SessionStatus.QUEUED:
         return session
     try:
-        return _transition(session, SessionStatus.ACTIVE, actor=actor, reason=reason)
+        return _transition(
+            session,
+            SessionStatus.ACTIVE,
+            actor=actor,
+            reason=reason,
+            event_data={"activated": True},
+        )
     except InvalidTransition:
         # Someone else moved it first (another reply, a close): keep theirs.
         session.refresh_from_db()

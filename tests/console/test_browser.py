@@ -74,7 +74,7 @@ def build_conversation(organization):
     tag = factories.make_tabulation(organization, name="vip", background_color="#ffb300")
     factories.make_tabulation(organization, name="lead", background_color="#1e88e5")
     session.session_tabulations.create(tabulation=tag)
-    session_event_record(session=session, code="created", text="Session opened by the customer.")
+    session_event_record(session=session, code="created", data={"startedBy": "CUSTOMER"})
     factories.make_message(session, text="Boa tarde! Comprei ontem e quero trocar.")
     media_message(
         session,
@@ -222,7 +222,7 @@ def test_an_agent_reads_takes_over_replies_and_closes(live_server, browser, cele
 
     timeline = browser.find_element(By.ID, "atd-timeline")
     assert "Boa tarde! Comprei ontem e quero trocar." in timeline.text
-    assert "Session opened by the customer." in timeline.text
+    assert "Session opened (customer)." in timeline.text
     image = timeline.find_element(By.CSS_SELECTOR, "img.atd-thumb")
     wait_for(browser, lambda d: d.execute_script("return arguments[0].naturalWidth", image) > 0)
     assert browser.execute_script("return arguments[0].naturalWidth", image) == 240

@@ -128,7 +128,7 @@ def test_an_agent_works_in_their_language(live_server, brazilian_browser, celery
     sandbox = factories.make_instance(organization, name="Loja Centro")
     contact = factories.make_contact(organization, phone="5511987654321", name="Maria Souza")
     session = factories.make_session(contact=contact, instance=sandbox)
-    session_event_record(session=session, code="created", text="Session opened (customer).")
+    session_event_record(session=session, code="created", data={"startedBy": "CUSTOMER"})
     factories.make_message(session, text="Oi, meu pedido atrasou")
 
     # The login page, in the browser's language; English is one switch away.

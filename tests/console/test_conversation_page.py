@@ -100,7 +100,7 @@ def test_media_is_inline_with_transcriptions_under_it(agent_client, chat_session
     assert f'href="{reverse("admin:messaging_message_media", args=[document.pk])}"' in body
     assert "📄 invoice.pdf" in body
     assert "transcription failed: unreadable" in body
-    assert "[video: v.mp4 — not stored yet]" in body
+    assert "[Video: v.mp4 — not stored yet]" in body
 
 
 def test_delivery_ticks_with_the_error_on_hover(agent_client, chat_session):

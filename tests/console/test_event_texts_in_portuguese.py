@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from messaging.models import TranscriptionStatus
+from messaging.models import MessageKind, TranscriptionStatus
 from sessions_app.event_text import HANDED_OFF_PREFIX, RENDERERS, event_display_text
 from sessions_app.models import SessionEvent
 from sessions_app.services.ai_block import session_takeover
@@ -57,7 +57,9 @@ def timeline(chat_session):
     session_takeover(
         session=chat_session, actor="assistant", reason=f"{HANDED_OFF_PREFIX}pediu uma pessoa"
     )
-    message = factories.make_message(chat_session, text="")
+    message = factories.make_message(
+        chat_session, text="", kind=MessageKind.VOICE, media_filename="audio.ogg"
+    )
     message.transcription_status = TranscriptionStatus.SKIPPED
     message.transcription_error = NOT_CONFIGURED
     message.save(update_fields=["transcription_status", "transcription_error"])
@@ -101,3 +103,6 @@ def test_no_console_page_shows_english_in_portuguese(timeline, agent, chat_sessi
         body = response.content.decode()
         for fragment in ENGLISH_FRAGMENTS + stored_english:
             assert fragment not in body, (url, fragment)
+        if "/conversation/" in url:
+            assert "não transcrito: transcrição não configurada" in body
+            assert "[Mensagem de voz: audio.ogg" in body

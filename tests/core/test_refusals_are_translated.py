@@ -211,7 +211,7 @@ def act(client, session, action, data=None) -> list[str]:
 
 def test_an_agent_reads_a_services_refusal_in_portuguese(portuguese_agent_client, chat_session):
     assert act(portuguese_agent_client, chat_session, "close", {"end_reason": " "}) == [
-        "Para encerrar um atendimento, informe o endReason."
+        "Para encerrar um atendimento, informe o motivo do encerramento."
     ]
     act(portuguese_agent_client, chat_session, "close", {"end_reason": "resolvido"})
     factories.make_session(contact=chat_session.contact, instance=chat_session.instance)

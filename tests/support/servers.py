@@ -238,8 +238,8 @@ class Gunicorn:
             try:
                 requests.get(self.url + "/api/health", timeout=5)
                 return self
-            # A web process loads the app on its first request: on a busy
-            # machine that answer may outlast the timeout. Not up yet either.
+            # A first request that outlasts the timeout on a busy machine
+            # (the app's first URL resolution) is a wait, like a refusal.
             except (requests.ConnectionError, requests.Timeout):
                 if self.process.poll() is not None:
                     break

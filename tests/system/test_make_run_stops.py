@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -129,3 +130,66 @@ def test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds(tmp_p
     assert run_output.rstrip().endswith("stopped")
     # No runtime file outside var/ (the control socket was ~/.gunicorn/).
     assert not (ROOT / "control").exists()
+
+
+@pytest.mark.worker
+def test_a_killed_runner_takes_every_process_with_it(tmp_path):
+    """SIGKILL to the runner alone (no chance to stop anything): the kernel's
+    parent-death signal stops each process it started."""
+    port = _free_port()
+    var = tmp_path / "var"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "ATENDE_VAR_DIR": str(var),
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+            "WORKER_CONCURRENCY": "1",
+            "WEB_CONCURRENCY": "1",
+        }
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    log_path = tmp_path / "run.log"
+    runner = subprocess.Popen(
+        [sys.executable, "scripts/run_procfile.py", "web", "worker", "beat"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+
+        def started() -> bool:
+            text = log_path.read_text()
+            return "Listening at" in text and " ready." in text and "beat: Starting" in text
+
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not started():
+            time.sleep(1)
+        assert started(), log_path.read_text()[-3000:]
+        assert len(started_with_var_dir(var)) >= 4, started_with_var_dir(var)
+        runner.kill()
+        runner.wait(10)
+        killed = time.monotonic()
+        left = started_with_var_dir(var)
+        while left and time.monotonic() - killed < STOP_WITHIN + 20:
+            time.sleep(0.2)
+            left = started_with_var_dir(var)
+        took = time.monotonic() - killed
+    finally:
+        for line in started_with_var_dir(var):
+            os.kill(int(line.split()[0]), signal.SIGKILL)
+    assert not left and took < STOP_WITHIN, (took, left)
