@@ -114,9 +114,7 @@ def _csat_answers_blank(events) -> int:
 def session_events_blank(session_ids: list) -> int:
     """The timeline keeps codes, actors and times, not texts or data."""
     events = SessionEvent.objects.filter(session_id__in=session_ids)
-    return events.exclude(code=CSAT_ANSWERED).update(text="", data={}) + _csat_answers_blank(
-        events
-    )
+    return events.exclude(code=CSAT_ANSWERED).update(text="", data={}) + _csat_answers_blank(events)
 
 
 def csat_comments_blank(session_ids: list) -> int:
