@@ -195,7 +195,7 @@ CELERY_TASK_SECONDS = Histogram(
 RETENTION_ROWS_ERASED = Counter(
     "atende_retention_rows_erased_total",
     "Rows whose content the organizations' retention erased, by what (messages, media, "
-    "sessions, turns, deliveries).",
+    "sessions, turns, deliveries, csat_comments).",
     ["kind"],
 )
 ERASURES = Counter(

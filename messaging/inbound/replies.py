@@ -46,6 +46,14 @@ def _options_key(session_id) -> str:
     return f"atende:offered-options:{session_id}"
 
 
+def offered_options_forget(session_ids) -> None:
+    """Drop the remembered menus of these sessions (their option titles are
+    what was offered to the customer; an erasure takes them with the messages)."""
+    keys = [_options_key(session_id) for session_id in session_ids]
+    if keys:
+        cache.delete_many(keys)
+
+
 def offered_options_remember(message: Message) -> None:
     """After a numbered menu is stored, its options answer the session's next texts."""
     payload = message.payload or {}

@@ -28,9 +28,11 @@ from messaging.models import (
     WebhookInbox,
 )
 from providers.models import SandboxOutboxMessage
+from sessions_app.models import ChatSession, SessionEvent
 from transcription.models import TranscriptionCache
 
 NEEDLES_PER_QUERY = 100
+CSAT_ANSWERED = "csat_answered"
 UNFINISHED_TRANSCRIPTION = [TranscriptionStatus.PENDING, TranscriptionStatus.PROCESSING]
 
 
@@ -85,6 +87,9 @@ def messages_blank(message_ids: list, *, media_only: bool = False) -> dict:
             transcription_error="",
             edit_history=[],
             delivery_error="",
+            # Gateways' titles may quote what failed (a template's parameter);
+            # the code alone says why, for the reports.
+            delivery_error_title="",
             external_id="",
             provider_message_id=None,
             idempotency_key=None,
@@ -92,6 +97,34 @@ def messages_blank(message_ids: list, *, media_only: bool = False) -> dict:
             updated_at=now,
         )
     return {"messages": count, "mediaFiles": files, "transcriptionCache": cached}
+
+
+def _csat_answers_blank(events) -> int:
+    """A survey's answer keeps its rating (a number from 1 to 5 says nothing
+    about the person), not the comment quoted in its data and text."""
+    count = 0
+    for pk, data in events.filter(code=CSAT_ANSWERED).values_list("pk", "data"):
+        rating = (data or {}).get("rating")
+        count += SessionEvent.objects.filter(pk=pk).update(
+            text="", data={"rating": rating} if isinstance(rating, int) else {}
+        )
+    return count
+
+
+def session_events_blank(session_ids: list) -> int:
+    """The timeline keeps codes, actors and times, not texts or data."""
+    events = SessionEvent.objects.filter(session_id__in=session_ids)
+    return events.exclude(code=CSAT_ANSWERED).update(text="", data={}) + _csat_answers_blank(events)
+
+
+def csat_comments_blank(session_ids: list) -> int:
+    """The survey's comment (a copy of what the customer wrote) goes; the rating stays."""
+    _csat_answers_blank(SessionEvent.objects.filter(session_id__in=session_ids))
+    return (
+        ChatSession.objects.filter(pk__in=session_ids)
+        .exclude(csat_comment="")
+        .update(csat_comment="")
+    )
 
 
 def turns_blank(turn_ids: list) -> dict:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Contact
 from core.errors import ValidationError
 from core.metrics import ERASURES, on_commit_inc
+from messaging.inbound.replies import offered_options_forget
 from messaging.models import Message, Turn
 from privacy.models import Erasure
 from privacy.services.content import (
@@ -32,10 +33,11 @@ from privacy.services.content import (
     inbox_rows_delete,
     messages_blank,
     sandbox_outbox_delete,
+    session_events_blank,
     turns_blank,
 )
 from privacy.services.export import contact_exports_delete
-from sessions_app.models import ChatSession, SessionEvent, SessionStatus
+from sessions_app.models import ChatSession, SessionStatus
 
 # Stored in Portuguese, as the console shows it to every agent.
 TOMBSTONE_NAME = "Contato removido"
@@ -109,11 +111,12 @@ def contact_erase_content(contact: Contact) -> dict:
         external_id="",
         assigned_customer_id="",
         ai_block_reason="",
+        csat_comment="",
         updated_at=now,
     )
-    counts["sessionEvents"] = SessionEvent.objects.filter(session_id__in=session_ids).update(
-        text="", data={}
-    )
+    counts["sessionEvents"] = session_events_blank(session_ids)
+    # The numbered menus remembered for its sessions (option titles offered to it).
+    offered_options_forget(session_ids)
     counts["exports"] = contact_exports_delete(contact)
     counts["whatsappIds"] = contact.whatsapp_ids.all().delete()[0]
     counts["contactTags"] = contact.contact_tabulations.all().delete()[0]

@@ -35,16 +35,25 @@ contact.json
 
 sessions.json
     Cada atendimento, do mais antigo ao mais recente: estado, início e fim,
-    departamento e atendente responsáveis, etiquetas e a linha do tempo
-    (mudanças de estado, atribuições, bloqueios da IA), com data e autor.
+    departamento e atendente responsáveis, desde quando esperava por um
+    atendente (waitingSince), etiquetas, a pesquisa de satisfação (csat:
+    nota de 1 a 5, comentário, quando foi perguntada e respondida) e a
+    linha do tempo (mudanças de estado, atribuições, bloqueios da IA), com
+    data e autor.
 
 messages.json
     Cada mensagem, em ordem: data, direção (INBOUND = enviada pelo
     cliente, OUTBOUND = enviada pela empresa), autor (CUSTOMER, AGENT, AI,
     BUSINESS, SYSTEM), tipo, texto ou legenda, transcrição de áudio ou
     vídeo, mídia (nome do arquivo em media/), edições (editHistory, as
-    versões anteriores), apagamento (deletedAt, deletedBy) e estados de
-    entrega (enviada, entregue, lida).
+    versões anteriores), apagamento (deletedAt, deletedBy), estados de
+    entrega (enviada, entregue, lida) e, se a entrega falhou, o código e o
+    motivo dados pelo WhatsApp (failure). Mensagens de modelo (template)
+    trazem o texto como foi lido: cabeçalho, corpo, rodapé e botões. Menus
+    de opções (interactive) trazem as opções oferecidas; numberedText diz
+    que chegaram como texto numerado ("1 - ..."). Uma resposta a um menu
+    traz a opção escolhida (reply: optionId, title, a mensagem do menu em
+    toMessageId e o que foi digitado em typed, como "2" ou "dois").
 
 media/
     Os arquivos recebidos e enviados (áudios, imagens, vídeos,
@@ -90,7 +99,10 @@ def session_document(session: ChatSession) -> dict:
         "externalId": session.external_id,
         "department": session.assigned_department.name if session.assigned_department else None,
         "agent": (agent.display_name or agent.user.get_username()) if agent else None,
+        # Waiting in the department's queue for a person (automatic assignment).
+        "waitingSince": _iso(session.waiting_since),
         "tags": sorted(t.tabulation.name for t in session.session_tabulations.all()),
+        "csat": _csat(session),
         "events": [
             {
                 "at": _iso(event.created_at),
@@ -103,6 +115,74 @@ def session_document(session: ChatSession) -> dict:
     }
 
 
+def _csat(session: ChatSession) -> dict | None:
+    """The satisfaction survey: asked, and what the customer answered."""
+    if session.csat_asked_at is None and session.csat_answered_at is None:
+        return None
+    return {
+        "rating": session.csat_rating,
+        "comment": session.csat_comment,
+        "askedAt": _iso(session.csat_asked_at),
+        "answeredAt": _iso(session.csat_answered_at),
+    }
+
+
+def _reply(payload: dict) -> dict | None:
+    """The option a customer chose (a button, a list row or a number typed)."""
+    reply = payload.get("reply")
+    if not isinstance(reply, dict):
+        return None
+    return {
+        "optionId": reply.get("id") or "",
+        "title": reply.get("title") or "",
+        "toMessageId": reply.get("toMessageId"),
+        "typed": payload.get("typedAnswer"),
+    }
+
+
+def _template(payload: dict) -> dict | None:
+    """A template as the customer read it: its rendered texts and buttons."""
+    template = payload.get("template")
+    if not isinstance(template, dict):
+        return None
+    rendered = template.get("rendered") or {}
+    return {
+        "name": template.get("name"),
+        "language": template.get("language"),
+        "header": rendered.get("header") or "",
+        "headerMedia": rendered.get("headerMedia"),
+        "body": rendered.get("body") or "",
+        "footer": rendered.get("footer") or "",
+        "buttons": rendered.get("buttons") or [],
+    }
+
+
+def _interactive(payload: dict) -> dict | None:
+    """Buttons or a list as offered; ``numberedText`` when the gateway had no
+    buttons and the customer got the options as a numbered text (``text``)."""
+    interactive = payload.get("interactive")
+    if not isinstance(interactive, dict):
+        return None
+    return {
+        "kind": interactive.get("kind"),
+        "header": interactive.get("header") or "",
+        "body": interactive.get("body") or "",
+        "footer": interactive.get("footer") or "",
+        "listButton": interactive.get("button") or "",
+        "options": [
+            {
+                "id": option.get("id"),
+                "title": option.get("title"),
+                "description": option.get("description") or "",
+                "section": option.get("section") or "",
+            }
+            for option in interactive.get("options") or []
+            if isinstance(option, dict)
+        ],
+        "numberedText": bool(payload.get("fallback")),
+    }
+
+
 def media_name(message: Message) -> str:
     """``media/<message id><extension>``: the extension of the file as stored or sent."""
     suffix = PurePosixPath(message.media_filename or message.media_file.name or "").suffix
@@ -112,6 +192,7 @@ def media_name(message: Message) -> str:
 
 
 def message_document(message: Message) -> dict:
+    payload = message.payload if isinstance(message.payload, dict) else {}
     return {
         "id": str(message.pk),
         "sessionId": str(message.session_id),
@@ -121,6 +202,9 @@ def message_document(message: Message) -> dict:
         "kind": message.kind,
         "text": message.text,
         "details": message.payload,
+        "reply": _reply(payload),
+        "template": _template(payload),
+        "interactive": _interactive(payload),
         "transcription": message.transcription,
         "media": (
             {
@@ -143,6 +227,11 @@ def message_document(message: Message) -> dict:
         "deliveredAt": _iso(message.delivered_at),
         "readAt": _iso(message.read_at),
         "failedAt": _iso(message.failed_at),
+        "failure": (
+            {"code": message.delivery_error_code, "title": message.delivery_error_title}
+            if message.delivery_error_code or message.delivery_error_title
+            else None
+        ),
     }
 
 

@@ -22,7 +22,12 @@ from accounts.models import Organization
 from core.metrics import RETENTION_ROWS_ERASED
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus
 from messaging.models import Message, Turn, TurnStatus
-from privacy.services.content import messages_blank, turns_blank
+from privacy.services.content import (
+    csat_comments_blank,
+    messages_blank,
+    session_events_blank,
+    turns_blank,
+)
 from sessions_app.models import ChatSession, SessionEvent, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -50,9 +55,9 @@ def _deliveries_blank(ids: list) -> int:
 
 
 def _sessions_blank(ids: list) -> int:
-    SessionEvent.objects.filter(session_id__in=ids).update(text="", data={})
+    session_events_blank(ids)
     return ChatSession.objects.filter(pk__in=ids).update(
-        status_reason="", end_reason="", ai_block_reason=""
+        status_reason="", end_reason="", ai_block_reason="", csat_comment=""
     )
 
 
@@ -83,6 +88,14 @@ def _messages(organization: Organization) -> int:
             _deliveries_blank,
             "deliveries",
         )
+        # The survey's comment is a message's text: it goes with the messages.
+        + _in_batches(
+            lambda: ChatSession.objects.filter(
+                organization_id=org, csat_answered_at__lt=cutoff
+            ).exclude(csat_comment=""),
+            csat_comments_blank,
+            "csat_comments",
+        )
     )
 
 
@@ -111,6 +124,7 @@ def _closed_sessions(organization: Organization) -> int:
         ).filter(
             ~Q(end_reason="")
             | ~Q(status_reason="")
+            | ~Q(csat_comment="")
             | Exists(SessionEvent.objects.filter(session=OuterRef("pk")).exclude(text=""))
         ),
         _sessions_blank,

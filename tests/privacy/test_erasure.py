@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
@@ -17,6 +18,7 @@ from django.utils import timezone
 from assistant.models import Assistant, AssistantRun
 from contacts.models import Contact, ContactTabulation
 from integrations.models import Delivery, DeliveryAttempt, Integration
+from messaging.inbound.replies import offered_options_remember, reply_apply
 from messaging.models import (
     Author,
     Direction,
@@ -28,6 +30,7 @@ from messaging.models import (
 from privacy.models import Erasure
 from providers.models import SandboxOutboxMessage
 from sessions_app.models import ChatSession, SessionEvent
+from sessions_app.services.csat import session_csat_record
 from tests.support import factories
 from tests.support.replay import load_fixture
 from tests.support.webhooks import post_webhook
@@ -328,3 +331,117 @@ def test_the_command_erases_once(contact):
         contact.pk,
     )
     assert Contact.objects.get(pk=contact.pk).phone is None
+
+
+OUT_OF_OFFICE = "Estamos fora do horário; voltamos às 8h de segunda-feira."
+CSAT_COMMENT = "atendente muito atenciosa, resolveu meu boleto"
+BILL = "Sua fatura de R$ 89,90 do plano Ouro vence amanhã"
+MENU = "Escolha o assunto do atendimento"
+
+
+@pytest.fixture
+def everything_else(everything, django_capture_on_commit_callbacks):
+    """The same contact, with what surveys, templates, menus and hours store."""
+    session = everything["session"]
+    session.csat_asked_at = timezone.now()
+    session_csat_record(session=session, rating=4, comment=CSAT_COMMENT)
+    for text in [OUT_OF_OFFICE, "Como você avalia nosso atendimento? Responda de 1 a 5."]:
+        factories.make_message(
+            session, text=text, direction=Direction.OUTBOUND, author=Author.SYSTEM
+        )
+    factories.make_message(
+        session,
+        kind=MessageKind.TEMPLATE,
+        text=BILL,
+        direction=Direction.OUTBOUND,
+        author=Author.AGENT,
+        delivery_error_code="132000",
+        delivery_error_title="Parameter 'R$ 89,90' does not match the template",
+        payload={
+            "template": {
+                "name": "fatura",
+                "language": "pt_BR",
+                "category": "UTILITY",
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": "89,90"}]}],
+                "rendered": {"header": "", "body": BILL, "footer": "", "buttons": ["Pagar Ouro"]},
+            }
+        },
+    )
+    options = [
+        {"id": "segunda-via", "title": "Segunda via boleto", "description": "", "section": ""},
+        {"id": "cancelar-ouro", "title": "Cancelar plano Ouro", "description": "", "section": ""},
+    ]
+    menu = factories.make_message(
+        session,
+        kind=MessageKind.INTERACTIVE,
+        text=f"{MENU}\n\n1 - Segunda via boleto\n2 - Cancelar plano Ouro",
+        direction=Direction.OUTBOUND,
+        author=Author.AI,
+        payload={
+            "interactive": {
+                "kind": "buttons",
+                "body": MENU,
+                "header": "",
+                "footer": "",
+                "button": "",
+                "options": options,
+            },
+            "fallback": True,
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        offered_options_remember(menu)
+    answer = Message(
+        organization=session.organization,
+        session=session,
+        contact=session.contact,
+        instance=session.instance,
+        direction=Direction.INBOUND,
+        author=Author.CUSTOMER,
+        text="dois",
+    )
+    reply_apply(answer)
+    answer.save()
+    assert answer.payload["reply"]["title"] == "Cancelar plano Ouro"
+    texts = {
+        OUT_OF_OFFICE,
+        CSAT_COMMENT,
+        BILL,
+        MENU,
+        "R$ 89,90",
+        "Segunda via boleto",
+        "Cancelar plano Ouro",
+        "Pagar Ouro",
+        "Como você avalia",
+    }
+    return {**everything, "texts": everything["texts"] | texts}
+
+
+def test_erasure_takes_surveys_templates_menus_and_out_of_office_texts(
+    everything_else, api_client, django_capture_on_commit_callbacks
+):
+    contact, session = everything_else["contact"], everything_else["session"]
+    options_key = f"atende:offered-options:{session.pk}"
+    assert cache.get(options_key) is not None
+    before_dump = _dump_every_table()
+    for needle in everything_else["texts"]:
+        assert needle in before_dump, needle
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            f"/api/v1/contacts/{contact.pk}/erase", {"reason": REASON}, format="json"
+        )
+
+    assert response.status_code == 201, response.content
+    dump = _dump_every_table()
+    needles = [PHONE, PHONE[:4] + PHONE[5:], LID, NAME, "Souza", "maria.souza", "dois"]
+    for needle in needles + sorted(everything_else["texts"]):
+        assert needle not in dump, needle
+    assert cache.get(options_key) is None
+    # The rating is a number with no one behind it: it stays for the reports.
+    session.refresh_from_db()
+    assert (session.csat_rating, session.csat_comment) == (4, "")
+    answered = SessionEvent.objects.get(session=session, code="csat_answered")
+    assert (answered.data, answered.text) == ({"rating": 4}, "")
+    failed = Message.objects.get(session=session, kind=MessageKind.TEMPLATE)
+    assert (failed.delivery_error_code, failed.delivery_error_title) == ("132000", "")

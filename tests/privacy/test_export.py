@@ -12,11 +12,16 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from messaging.models import Author, Direction, MessageKind
+from messaging.inbound.replies import reply_apply
+from messaging.models import Author, Direction, Message, MessageKind
 from privacy.models import Export, ExportStatus
 from privacy.services.export import export_run, exports_expire_past_ttl
+from providers.templates.sync import templates_sync
 from sessions_app.models import SessionEvent
+from sessions_app.services.csat import session_csat_asked, session_csat_record
 from tests.support import factories
+from tests.support.cloudapi import FakeCloudApi, make_cloudapi_instance
+from tests.support.http_server import FakeHTTPServer
 from tests.support.worker import purge_broker, running_worker
 
 JPEG = b"\xff\xd8\xff\xe0 a photo of a receipt" + b"\x00" * 2048
@@ -212,3 +217,126 @@ def test_erasing_the_contact_deletes_its_exports(
     assert erased.json()["counts"]["exports"] == 1
     assert not Export.objects.exists()
     assert not os.path.exists(path)
+
+
+OUT_OF_OFFICE = "Estamos fora do horário; voltamos às 8h."
+SHIPPED = {
+    "name": "pedido_enviado",
+    "language": "pt_BR",
+    "parameters": {
+        "header": {"text": "#4521"},
+        "body": ["Maria", "#4521"],
+        "buttons": [{"index": 1, "subType": "url", "parameters": ["4521"]}],
+    },
+}
+MENU = {
+    "kind": "buttons",
+    "body": "Como podemos ajudar?",
+    "buttons": [{"id": "boleto", "title": "Segunda via"}, {"id": "cancelar", "title": "Cancelar"}],
+}
+
+
+def _rich_history(organization, api_client, server):
+    """A session on the Cloud API with a template, a menu and its answer, a
+    failure, an out-of-office text, an assignment and an answered survey."""
+    cloud = make_cloudapi_instance(organization, server)
+    templates_sync(instance=cloud)
+    agent = factories.make_agent(organization, "ana", departments=["Financeiro"])
+    contact = factories.make_contact(organization, phone="5511987654321", name="Maria")
+    session = factories.make_session(
+        contact=contact,
+        instance=cloud,
+        status="ACTIVE",
+        whatsapp_window_expires_at=timezone.now() + timedelta(hours=20),
+        assigned_department=agent.departments.get(),
+        assigned_agent=agent,
+    )
+    ids = {}
+    for kind, content in [
+        ("TEMPLATE", {"template": SHIPPED}),
+        ("INTERACTIVE", {"interactive": MENU}),
+    ]:
+        response = api_client.post(
+            "/api/v1/messages",
+            {"sessionId": str(session.pk), "type": kind, "content": content},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        ids[kind] = response.json()["id"]
+    Message.objects.filter(pk=ids["TEMPLATE"]).update(
+        delivery_error_code="131047", delivery_error_title="Re-engagement message"
+    )
+    Message.objects.filter(pk=ids["INTERACTIVE"]).update(provider_message_id="wamid.MENU1")
+    # The customer taps "Cancelar": the gateway's reply names the menu it answers.
+    answer = Message(
+        organization=organization,
+        session=session,
+        contact=contact,
+        instance=cloud,
+        direction=Direction.INBOUND,
+        author=Author.CUSTOMER,
+        kind=MessageKind.INTERACTIVE,
+        payload={"reply": {"id": "cancelar", "title": "Cancelar"}, "quotedId": "wamid.MENU1"},
+    )
+    reply_apply(answer)
+    answer.save()
+    ids["REPLY"] = str(answer.pk)
+    factories.make_message(
+        session, text=OUT_OF_OFFICE, direction=Direction.OUTBOUND, author=Author.SYSTEM
+    )
+    session_csat_asked(session=session)
+    session_csat_record(session=session, rating=4, comment="Rápido e educado")
+    return contact, ids
+
+
+def test_sessions_carry_the_survey_and_messages_what_the_customer_saw(
+    organization, api_client, tmp_path
+):
+    with FakeHTTPServer() as server:
+        FakeCloudApi(server)
+        contact, ids = _rich_history(organization, api_client, server)
+    target = tmp_path / "out.zip"
+
+    call_command("export_contact", str(contact.pk), "--output", str(target), stdout=io.StringIO())
+
+    archive = zipfile.ZipFile(target)
+    [session] = json.loads(archive.read("sessions.json"))
+    csat = session["csat"]
+    assert (csat["rating"], csat["comment"], bool(csat["answeredAt"])) == (
+        4,
+        "Rápido e educado",
+        True,
+    )
+    assert (session["department"], session["agent"]) == ("Financeiro", "ana")
+    assert "waitingSince" in session
+    stored = {m["id"]: m for m in json.loads(archive.read("messages.json"))}
+    template = stored[ids["TEMPLATE"]]
+    assert template["text"] == "Olá Maria, seu pedido #4521 saiu para entrega."
+    assert template["template"] == {
+        "name": "pedido_enviado",
+        "language": "pt_BR",
+        "header": "Pedido #4521",
+        "headerMedia": None,
+        "body": "Olá Maria, seu pedido #4521 saiu para entrega.",
+        "footer": "Loja Centro",
+        "buttons": ["Obrigado", "Rastrear"],
+    }
+    assert template["failure"] == {"code": "131047", "title": "Re-engagement message"}
+    menu = stored[ids["INTERACTIVE"]]
+    assert menu["interactive"]["body"] == "Como podemos ajudar?"
+    assert [(o["id"], o["title"]) for o in menu["interactive"]["options"]] == [
+        ("boleto", "Segunda via"),
+        ("cancelar", "Cancelar"),
+    ]
+    assert menu["interactive"]["numberedText"] is False and menu["reply"] is None
+    answer = stored[ids["REPLY"]]
+    assert (answer["text"], answer["reply"]) == (
+        "Cancelar",
+        {
+            "optionId": "cancelar",
+            "title": "Cancelar",
+            "toMessageId": ids["INTERACTIVE"],
+            "typed": None,
+        },
+    )
+    assert [m["text"] for m in stored.values() if m["author"] == "SYSTEM"] == [OUT_OF_OFFICE]

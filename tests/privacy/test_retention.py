@@ -12,6 +12,7 @@ from accounts.models import Organization
 from messaging.models import Message, MessageKind
 from privacy.services.retention import organization_retention_apply, retention_apply
 from sessions_app.models import SessionEvent, SessionStatus
+from sessions_app.services.csat import session_csat_record
 from tests.support import factories
 from tests.support.metrics import scrape
 from tests.support.worker import purge_broker, running_worker
@@ -147,3 +148,40 @@ def test_a_second_run_erases_nothing_more_and_the_metric_counts(
     name = "atende_retention_rows_erased_total"
     for kind, count in [("messages", 2), ("media", 1), ("sessions", 1)]:
         assert after.value(name, kind=kind) - before.value(name, kind=kind) == count, kind
+
+
+def test_survey_comments_go_with_the_messages_and_closed_sessions_the_rating_stays(
+    organization, instance
+):
+    Organization.objects.filter(pk=organization.pk).update(
+        retention_messages_days=365, retention_closed_sessions_days=7
+    )
+    organization.refresh_from_db()
+    sessions = []
+    for answered_days_ago, closed_days_ago in [(400, None), (1, 10), (1, 1)]:
+        session = factories.make_session(
+            contact=factories.make_contact(organization), instance=instance
+        )
+        session_csat_record(session=session, rating=5, comment=f"ótimo, {answered_days_ago}d")
+        session.__class__.objects.filter(pk=session.pk).update(
+            csat_answered_at=timezone.now() - timedelta(days=answered_days_ago),
+            **(
+                {
+                    "status": SessionStatus.CLOSED,
+                    "closed_at": timezone.now() - timedelta(days=closed_days_ago),
+                }
+                if closed_days_ago
+                else {}
+            ),
+        )
+        sessions.append(session)
+
+    organization_retention_apply(organization)
+
+    comments = []
+    for session in sessions:
+        session.refresh_from_db()
+        event = SessionEvent.objects.get(session=session, code="csat_answered")
+        comments.append((session.csat_rating, session.csat_comment, event.data.get("comment")))
+    assert comments == [(5, "", None), (5, "", None), (5, "ótimo, 1d", "ótimo, 1d")]
+    assert SessionEvent.objects.get(session=sessions[0], code="csat_answered").data == {"rating": 5}
