@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from accounts.admin_scope import OrganizationScopedAdmin, ServiceSavedAdmin
 from core.errors import DomainError
 from providers import admin_views
-from providers.admin_views import connection_label, qr_html, qr_version, since
+from providers.admin_views import connection_label, qr_html, qr_version, time_since
 from providers.models import ConnectionStatus, Instance, SandboxOutboxMessage
 from providers.registry import adapter_class
 from providers.selectors import instance_webhook_url
@@ -118,7 +118,7 @@ class InstanceAdmin(ServiceSavedAdmin):
     def connection_column(self, instance):
         since = ""
         if instance.connection_status_since:
-            duration = since(instance.connection_status_since)
+            duration = time_since(instance.connection_status_since)
             since = _("for %(duration)s") % {"duration": duration}
         css = {
             ConnectionStatus.CONNECTED: "atd-status-active",
@@ -137,7 +137,7 @@ class InstanceAdmin(ServiceSavedAdmin):
     def health_column(self, instance):
         if not instance.last_health_check_at:
             return _("never")
-        return _("%(duration)s ago") % {"duration": since(instance.last_health_check_at)}
+        return _("%(duration)s ago") % {"duration": time_since(instance.last_health_check_at)}
 
     @admin.display(description=gettext_lazy("QR code"))
     def qr_code_column(self, instance):

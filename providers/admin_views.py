@@ -38,7 +38,7 @@ CONNECTION_LABELS = {
 }
 
 
-def since(moment) -> str:
+def time_since(moment) -> str:
     """How long ago, for "received … ago" and the like. Under a minute Django
     says "0 minutes", which Portuguese plural rules make "0 minuto"."""
     if timezone.now() - moment < timedelta(minutes=1):
@@ -71,7 +71,7 @@ def qr_html(instance: Instance) -> str:
             _("No QR code received (the gateway sends one while pairing)."),
         )
     updated = (
-        _("received %(duration)s ago") % {"duration": since(instance.qr_code_updated_at)}
+        _("received %(duration)s ago") % {"duration": time_since(instance.qr_code_updated_at)}
         if instance.qr_code_updated_at
         else ""
     )
