@@ -69,13 +69,16 @@ def instances_to_poll() -> QuerySet[Instance]:
     return Instance.objects.filter(is_active=True).order_by("last_health_check_at", "id")
 
 
-def instances_with_templates() -> QuerySet[Instance]:
-    """Active Cloud API instances that name their business account (templates to sync)."""
-    return (
-        Instance.objects.filter(is_active=True, provider=Provider.CLOUDAPI)
-        .exclude(credentials__businessAccountId__isnull=True)
-        .exclude(credentials__businessAccountId="")
-    )
+def instances_with_templates(*, pk=None) -> list[Instance]:
+    """Active Cloud API instances that name their business account (templates to sync).
+
+    Credentials are encrypted at rest, so the database cannot look inside
+    them: the (few) Cloud API instances are read and filtered here.
+    """
+    instances = Instance.objects.filter(is_active=True, provider=Provider.CLOUDAPI)
+    if pk is not None:
+        instances = instances.filter(pk=pk)
+    return [i for i in instances if (i.credentials or {}).get("businessAccountId")]
 
 
 def template_list(

@@ -60,7 +60,7 @@ def templates_sync_enqueue(instance_id) -> None:
 )
 def templates_sync_all() -> int:
     """Beat (every 3 hours): one sync task per Cloud API instance with a business account."""
-    ids = [str(pk) for pk in instances_with_templates().values_list("pk", flat=True)]
+    ids = [str(instance.pk) for instance in instances_with_templates()]
     for instance_id in ids:
         template_sync_instance.delay(instance_id)
     return len(ids)
@@ -73,9 +73,10 @@ def templates_sync_all() -> int:
     soft_time_limit=100,
 )
 def template_sync_instance(instance_id: str) -> None:
-    instance = instances_with_templates().filter(pk=instance_id).first()
-    if instance is None:
+    found = instances_with_templates(pk=instance_id)
+    if not found:
         return
+    instance = found[0]
     try:
         templates_sync(instance=instance)
     except DomainError as exc:

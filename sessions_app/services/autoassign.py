@@ -80,7 +80,9 @@ def session_assigned_publish(session: ChatSession, *, actor: str, data: dict) ->
     """The timeline row and ``session.assigned`` every assignment leaves; its
     sentence is rendered from ``data`` (sessions_app.event_text)."""
     row = session_event_record(session=session, code="assigned", actor=actor, data=data)
-    session_event_publish(session, Event.SESSION_ASSIGNED, row, {"assignment": data})
+    # ``names`` is the timeline sentence's part; integrations read the ids.
+    assignment = {key: value for key, value in data.items() if key != "names"}
+    session_event_publish(session, Event.SESSION_ASSIGNED, row, {"assignment": assignment})
 
 
 def _give(session: ChatSession, agent: Agent) -> None:

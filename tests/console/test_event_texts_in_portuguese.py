@@ -24,6 +24,7 @@ SAMPLES = {
     "takeover": {"until": "2026-03-10T15:00:00Z", "reason": "An agent replied.", "minutes": 30},
     "ai_unblocked": {"previousUntil": "2026-03-10T15:00:00Z", "expired": True},
     "assigned": {"departmentId": "x", "names": ["Vendas"]},
+    "csat_answered": {"rating": 4, "comment": "rápido"},
     "tag_added": {"tabulationId": "x", "tag": "Urgente"},
     "tag_removed": {"tabulationId": "x", "tag": "Urgente"},
     "bypass_bots": {"bypassBots": True},

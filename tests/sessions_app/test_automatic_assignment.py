@@ -73,6 +73,7 @@ def test_the_least_loaded_online_agent_gets_it(
         "agentId": str(bruno.pk),
         "departmentId": str(suporte.pk),
         "automatic": True,
+        "names": ["bruno"],
     }
 
 
