@@ -9,6 +9,7 @@ from accounts.authentication import request_organization
 from accounts.models import Department
 from accounts.serializers import DepartmentSerializer, DepartmentWriteSerializer
 from core.api import get_scoped_or_404
+from core.schema import links
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -83,6 +84,13 @@ class DepartmentListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create a department",
+        extensions=links(
+            201,
+            {"department_id": "$response.body#/id"},
+            "GET /api/v1/departments/{department_id}",
+            "PATCH /api/v1/departments/{department_id}",
+            "DELETE /api/v1/departments/{department_id}",
+        ),
         request=DepartmentWriteSerializer,
         responses={201: DepartmentSerializer},
         examples=[

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Department
+from core.strict import StrictBooleanField, StrictCharField
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -15,6 +16,6 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class DepartmentWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    active = serializers.BooleanField(required=False, default=True, source="is_active")
+    name = StrictCharField(max_length=120)
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    active = StrictBooleanField(required=False, default=True, source="is_active")

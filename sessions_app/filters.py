@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.authentication import request_organization
 from contacts.models import Contact
 from contacts.selectors import contact_search
-from core.api import StrictBooleanFilter
+from core.strict import StrictBooleanFilter
 from sessions_app.models import ChatSession, SessionStatus
 
 ORDERINGS = {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +20,7 @@ from contacts.models import Contact
 from contacts.services import contact_get_or_create_for_phone
 from core.api import LimitedJSONParser, get_referenced, get_scoped_or_404
 from core.errors import DomainError, NotFound
+from core.schema import links
 from messaging import selectors
 from messaging.api.serializers import (
     FALECOMIGO_TYPE,
@@ -27,6 +28,7 @@ from messaging.api.serializers import (
     MESSAGE_TYPES,
     MessageCreateSerializer,
     MessageSerializer,
+    MessageUploadSerializer,
 )
 from messaging.media.files import stored_media_response
 from messaging.models import (
@@ -135,7 +137,8 @@ class MessageListCreateView(generics.ListAPIView):
     queryset = Message.objects.none()
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
-    parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
+    # JSON, or multipart when a file is uploaded (MessageUploadSerializer).
+    parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self):
         return selectors.message_list(organization=request_organization(self.request))
@@ -146,6 +149,12 @@ class MessageListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Send (or record) a message",
+        extensions=links(
+            201,
+            {"message_id": "$response.body#/id"},
+            "GET /api/v1/messages/{message_id}",
+            "GET /api/v1/messages/{message_id}/media",
+        ),
         description=(
             "`sendExternalMessage: false` records without sending. The same `idempotencyKey` "
             "again returns the first message with 200 and sends nothing. An AI reply is "
@@ -154,7 +163,7 @@ class MessageListCreateView(generics.ListAPIView):
         ),
         request={
             "application/json": MessageCreateSerializer,
-            "multipart/form-data": MessageCreateSerializer,
+            "multipart/form-data": MessageUploadSerializer,
         },
         responses={201: MessageSerializer, 200: MessageSerializer},
         examples=[
@@ -191,7 +200,10 @@ class MessageListCreateView(generics.ListAPIView):
         ],
     )
     def post(self, request):
-        serializer = MessageCreateSerializer(data=request.data)
+        upload = request.content_type.startswith("multipart/")
+        serializer = (MessageUploadSerializer if upload else MessageCreateSerializer)(
+            data=request.data
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         session = self._session(request, data)
@@ -281,7 +293,8 @@ class MessageDetailView(APIView):
 class MessageMediaView(APIView):
     @extend_schema(
         summary="Download a message's stored file (media received or uploaded)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The body is the file itself, with its own Content-Type.",
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def get(self, request, message_id):
         message = get_scoped_or_404(

@@ -8,10 +8,14 @@ import json
 import mimetypes
 from pathlib import PurePosixPath
 
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from contacts.serializers import ContactFalecomigoSerializer
+from contacts.serializers import ContactFalecomigoSerializer, PhoneField
+from core.errors import Unprocessable
+from core.schema import body_rules
+from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
 from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
 from sessions_app.serializers import NamedRefSerializer, SessionSerializer
@@ -54,36 +58,36 @@ EXTENSIONS = {
 
 
 class MediaContentSerializer(serializers.Serializer):
-    url = serializers.CharField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
+    url = StrictCharField(allow_null=True)
+    name = StrictCharField(allow_null=True)
     type = serializers.ChoiceField(choices=["audio", "image", "video", "document"])
     duration = serializers.FloatField(allow_null=True)
-    mimeType = serializers.CharField(allow_null=True)
-    extension = serializers.CharField(allow_null=True)
+    mimeType = StrictCharField(allow_null=True)
+    extension = StrictCharField(allow_null=True)
 
 
 class ContentSerializer(serializers.Serializer):
     """``{text}`` for text; ``{media}`` (+ ``text`` when there is a caption) for media."""
 
-    text = serializers.CharField(required=False)
+    text = StrictCharField(required=False)
     media = MediaContentSerializer(required=False)
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    sessionId = serializers.UUIDField(source="session_id")
-    contactId = serializers.UUIDField(source="contact_id")
-    instanceId = serializers.UUIDField(source="instance_id")
+    sessionId = StrictUUIDField(source="session_id")
+    contactId = StrictUUIDField(source="contact_id")
+    instanceId = StrictUUIDField(source="instance_id")
     type = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     direction = serializers.SerializerMethodField()
     author = serializers.ChoiceField(choices=Author.choices)
     content = serializers.SerializerMethodField()
     status = serializers.ChoiceField(source="delivery_status", choices=DeliveryStatus.choices)
-    error = serializers.CharField(source="delivery_error")
-    transcription = serializers.CharField()
-    transcriptionStatus = serializers.CharField(source="transcription_status", allow_null=True)
-    externalId = serializers.CharField(source="external_id")
-    providerMessageId = serializers.CharField(source="provider_message_id", allow_null=True)
+    error = StrictCharField(source="delivery_error")
+    transcription = StrictCharField()
+    transcriptionStatus = StrictCharField(source="transcription_status", allow_null=True)
+    externalId = StrictCharField(source="external_id")
+    providerMessageId = StrictCharField(source="provider_message_id", allow_null=True)
     sendExternalMessage = serializers.BooleanField(source="send_external")
     payload = serializers.DictField()
     sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
@@ -188,16 +192,22 @@ class MessageSerializer(serializers.ModelSerializer):
 # They live here, not in sessions_app, because messaging sits above sessions.
 
 
+@extend_schema_serializer(
+    extensions=body_rules(
+        properties={
+            "messages": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Message"},
+                "description": "Only with includeMessages=true.",
+            }
+        }
+    )
+)
 class SessionWithMessagesSerializer(SessionSerializer):
-    """``GET /sessions/{id}?includeMessages=true``: the last messages, oldest first."""
+    """``GET /sessions/{id}?includeMessages=true``: the last messages, oldest
+    first. ``messages`` is there only when asked for, so the schema lists it
+    without requiring it."""
 
-    messages = serializers.SerializerMethodField()
-
-    class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "messages"]
-        read_only_fields = fields
-
-    @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, session):
         messages = self.context.get("messages")
         if messages is None:
@@ -209,19 +219,19 @@ class SessionWithMessagesSerializer(SessionSerializer):
 
 
 class ProviderSlugSerializer(serializers.Serializer):
-    slug = serializers.CharField()
+    slug = StrictCharField()
 
 
 class FalecomigoIntegrationSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
+    id = StrictUUIDField()
+    name = StrictCharField()
     provider = ProviderSlugSerializer()
 
 
 class SessionFalecomigoSerializer(SessionSerializer):
     """A session inside ``by-contact``: falecomigo's ``integration`` and last messages."""
 
-    integrationId = serializers.UUIDField(source="instance_id")
+    integrationId = StrictUUIDField(source="instance_id")
     integration = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
 
@@ -248,10 +258,10 @@ class SessionFalecomigoSerializer(SessionSerializer):
 
 
 class PaginationSerializer(serializers.Serializer):
-    total_data = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
+    total_data = StrictIntegerField()
+    total_pages = StrictIntegerField()
+    page = StrictIntegerField()
+    limit = StrictIntegerField()
     has_next_page = serializers.BooleanField()
     has_previous_page = serializers.BooleanField()
 
@@ -263,21 +273,21 @@ class ByContactSerializer(serializers.Serializer):
     sessions = SessionFalecomigoSerializer(many=True)
     allMessages = MessageSerializer(many=True)
     isLastSessionClosed = serializers.BooleanField()
-    lastSessionId = serializers.UUIDField(allow_null=True)
-    lastSessionStatus = serializers.CharField(allow_null=True)
+    lastSessionId = StrictUUIDField(allow_null=True)
+    lastSessionStatus = StrictCharField(allow_null=True)
     lastSessionAssignedDepartment = NamedRefSerializer(allow_null=True)
     pagination = PaginationSerializer()
 
 
 class MediaInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000)
-    mimeType = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    mimeType = StrictCharField(required=False, allow_blank=True, default="", max_length=120)
+    name = StrictCharField(required=False, allow_blank=True, default="", max_length=255)
     type = serializers.ChoiceField(choices=["audio", "image", "video", "document"], required=False)
 
 
 class ContentInputSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=65536)
+    text = StrictCharField(required=False, allow_blank=True, default="", max_length=65536)
     media = MediaInputSerializer(required=False)
 
 
@@ -296,42 +306,75 @@ class JSONStringOrObject(serializers.Field):
         return serializer.validated_data
 
 
+# Where a message goes: a session, or an instance with a contact or a phone;
+# exactly one of the three.
+_TARGETS = (("sessionId",), ("instanceId", "contactId"), ("instanceId", "phone"))
+
+
+@extend_schema_serializer(
+    extensions=body_rules(oneOf=[{"required": list(target)} for target in _TARGETS])
+)
 class MessageCreateSerializer(serializers.Serializer):
-    sessionId = serializers.UUIDField(required=False)
-    contactId = serializers.UUIDField(required=False)
-    phone = serializers.CharField(required=False, max_length=40)
-    instanceId = serializers.UUIDField(required=False)
+    """A JSON body. A TEXT message needs ``content.text`` and no media, a
+    MEDIA or RECORDING one ``content.media`` (or a multipart upload, below):
+    a body that breaks that rule between fields is a 422."""
+
+    sessionId = StrictUUIDField(required=False)
+    contactId = StrictUUIDField(required=False)
+    phone = PhoneField(required=False)
+    instanceId = StrictUUIDField(required=False)
     author = serializers.ChoiceField(
         choices=[Author.AGENT, Author.AI, Author.AGENT_PLATFORM, Author.BUSINESS, Author.SYSTEM],
         default=Author.AGENT,
     )
     type = serializers.ChoiceField(choices=["TEXT", "MEDIA", "RECORDING"], default="TEXT")
     content = JSONStringOrObject(required=False)
-    file = serializers.FileField(required=False, help_text="Multipart upload instead of a URL.")
-    sendExternalMessage = serializers.BooleanField(default=True)
-    pauseSession = serializers.BooleanField(default=False)
-    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    idempotencyKey = serializers.CharField(required=False, max_length=200)
+    sendExternalMessage = StrictBooleanField(default=True)
+    pauseSession = StrictBooleanField(default=False)
+    externalId = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
+    idempotencyKey = StrictCharField(required=False, max_length=200)
 
     def validate(self, attrs):
         content = attrs.get("content") or {"text": ""}
         attrs["content"] = content
-        has_target = attrs.get("instanceId") and bool(attrs.get("contactId")) != bool(
-            attrs.get("phone")
-        )
-        if not attrs.get("sessionId") and not has_target:
+        given = [all(attrs.get(name) for name in target) for target in _TARGETS]
+        if given.count(True) != 1:
             raise serializers.ValidationError(
                 "Give sessionId, or instanceId with exactly one of contactId or phone."
             )
         if attrs["type"] == "TEXT":
             if not content.get("text", "").strip():
-                raise serializers.ValidationError({"content": ["A TEXT message needs text."]})
+                raise Unprocessable(
+                    _("A TEXT message needs text."),
+                    details={"content": ["A TEXT message needs text."]},
+                )
             if content.get("media") or attrs.get("file"):
-                raise serializers.ValidationError(
-                    {"type": ["Use MEDIA or RECORDING to send media."]}
+                raise Unprocessable(
+                    _("Use MEDIA or RECORDING to send media."),
+                    details={"type": ["Use MEDIA or RECORDING to send media."]},
                 )
         elif not content.get("media") and not attrs.get("file"):
-            raise serializers.ValidationError(
-                {"content": ["A media message needs content.media.url or a file upload."]}
+            raise Unprocessable(
+                _("A media message needs content.media.url or a file upload."),
+                details={"content": ["A media message needs content.media.url or a file upload."]},
             )
         return attrs
+
+
+@extend_schema_serializer(
+    extensions=body_rules(
+        properties={"type": {"type": "string", "enum": ["MEDIA", "RECORDING"]}},
+        required=["sessionId", "file", "type"],
+        oneOf=[],
+    )
+)
+class MessageUploadSerializer(MessageCreateSerializer):
+    """The multipart body: a ``file`` (MEDIA or RECORDING) into a session,
+    ``content`` as JSON text when a caption goes with it."""
+
+    sessionId = StrictUUIDField()
+    # An upload goes to a session: the other ways of naming one are JSON only.
+    contactId = None
+    phone = None
+    instanceId = None
+    file = serializers.FileField(help_text="The file to send.")
