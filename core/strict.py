@@ -17,8 +17,11 @@ import re
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
+
+from core.errors import Unprocessable
 
 _TRUE, _FALSE = "true", "false"
 _BOOLEAN_ERROR = "Must be true or false."
@@ -33,6 +36,30 @@ def single(request, name: str) -> str | None:
 
 
 _DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class StrictDictField(serializers.DictField):
+    """A free-form JSON object. The schema admits any text in it, PostgreSQL
+    stores none with a NUL character: that is a 422 on the field, not a 500."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if _holds_nul(value):
+            raise Unprocessable(
+                _("The text holds a NUL character, which cannot be stored."),
+                details={self.field_name: ["No NUL characters."]},
+            )
+        return value
 
 
 def _form(field) -> bool:

@@ -3,7 +3,13 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
+from core.strict import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictDictField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
 from providers.models import Instance
 from providers.registry import provider_slugs
 from providers.selectors import instance_webhook_url
@@ -126,7 +132,7 @@ class InstanceWriteSerializer(serializers.Serializer):
     baseUrl = serializers.URLField(
         source="base_url", max_length=500, required=False, allow_blank=True
     )
-    credentials = serializers.DictField(required=False, write_only=True)
+    credentials = StrictDictField(required=False, write_only=True)
     externalId = StrictCharField(
         source="external_id", max_length=200, required=False, allow_blank=True
     )
