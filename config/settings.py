@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions_app.models.SessionStatus",
         "MessageAuthorEnum": "messaging.models.Author",
+        "MessageCreateAuthorEnum": ["AGENT", "AI", "AGENT_PLATFORM", "BUSINESS", "SYSTEM"],
         "DeliveryStatusEnum": "messaging.models.DeliveryStatus",
         "MessageKindEnum": "messaging.models.MessageKind",
         "MediaTypeEnum": ["audio", "image", "video", "document"],

@@ -13,7 +13,7 @@ from accounts.authentication import request_organization
 from contacts import selectors as contact_selectors
 from contacts.serializers import ContactFalecomigoSerializer
 from core.errors import NotFound
-from core.pagination import PageNumberPagination
+from core.pagination import MAX_PAGE, PageNumberPagination
 from core.strict import query_bool, query_int
 from messaging import selectors
 from messaging.api.messages import MESSAGE_EXAMPLE
@@ -143,7 +143,15 @@ class SessionsByContactView(APIView):
     @extend_schema(
         summary="A contact's sessions and messages (falecomigo format)",
         parameters=[
-            *PageNumberPagination().get_schema_operation_parameters(None),
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, required=False
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": PageNumberPagination.max_limit},
+                required=False,
+                description="1–100, default 50.",
+            ),
         ],
         responses=ByContactSerializer,
         examples=[BY_CONTACT_EXAMPLE],
