@@ -14,6 +14,7 @@ from accounts.serializers import (
     OrganizationUpdateSerializer,
 )
 from core.api import LimitedJSONParser, get_scoped_or_404
+from core.schema import links
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -152,6 +153,13 @@ class DepartmentListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create a department",
+        extensions=links(
+            201,
+            {"department_id": "$response.body#/id"},
+            "GET /api/v1/departments/{department_id}",
+            "PATCH /api/v1/departments/{department_id}",
+            "DELETE /api/v1/departments/{department_id}",
+        ),
         request=DepartmentWriteSerializer,
         responses={201: DepartmentSerializer},
         examples=[

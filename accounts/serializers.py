@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.business_hours import MAX_HOLIDAYS, MAX_MESSAGE_CHARS, MAX_PERIODS
 from accounts.models import Agent, Availability, Department
+from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -18,10 +19,10 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class DepartmentWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    active = serializers.BooleanField(required=False, default=True, source="is_active")
-    autoAssign = serializers.BooleanField(
+    name = StrictCharField(max_length=120)
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    active = StrictBooleanField(required=False, default=True, source="is_active")
+    autoAssign = StrictBooleanField(
         required=False,
         default=False,
         source="auto_assign",
@@ -30,11 +31,11 @@ class DepartmentWriteSerializer(serializers.Serializer):
 
 
 class CsatSettingsSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField(
+    enabled = StrictBooleanField(
         source="csat_enabled", help_text="Send the survey when a session is closed."
     )
-    question = serializers.CharField(source="csat_question", max_length=500)
-    thanks = serializers.CharField(source="csat_thanks", max_length=500)
+    question = StrictCharField(source="csat_question", max_length=500)
+    thanks = StrictCharField(source="csat_thanks", max_length=500)
 
 
 RETENTION_MAX_DAYS = 36500
@@ -125,32 +126,30 @@ class AgentSerializer(serializers.ModelSerializer):
 
 
 class AgentUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150, required=False)
-    departmentIds = serializers.ListField(
-        child=serializers.UUIDField(), max_length=200, required=False
-    )
+    name = StrictCharField(max_length=150, required=False)
+    departmentIds = serializers.ListField(child=StrictUUIDField(), max_length=200, required=False)
     availability = serializers.ChoiceField(choices=Availability.choices, required=False)
-    maxConcurrentSessions = serializers.IntegerField(
+    maxConcurrentSessions = StrictIntegerField(
         min_value=1, max_value=1000, allow_null=True, required=False
     )
-    active = serializers.BooleanField(required=False)
+    active = StrictBooleanField(required=False)
 
 
 class WeeklyPeriodSerializer(serializers.Serializer):
-    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
-    open = serializers.CharField(min_length=5, max_length=5, help_text="HH:MM, local time.")
-    close = serializers.CharField(
+    weekday = StrictIntegerField(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
+    open = StrictCharField(min_length=5, max_length=5, help_text="HH:MM, local time.")
+    close = StrictCharField(
         min_length=5, max_length=5, help_text="HH:MM after open, the same day (24:00: midnight)."
     )
 
 
 class HolidaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    name = StrictCharField(max_length=120, required=False, allow_blank=True, default="")
 
 
 class BusinessHoursWriteSerializer(serializers.Serializer):
-    timezone = serializers.CharField(
+    timezone = StrictCharField(
         max_length=64,
         required=False,
         allow_blank=True,
@@ -162,10 +161,10 @@ class BusinessHoursWriteSerializer(serializers.Serializer):
     holidays = serializers.ListField(
         child=HolidaySerializer(), max_length=MAX_HOLIDAYS, required=False, default=list
     )
-    outOfOfficeMessage = serializers.CharField(
+    outOfOfficeMessage = StrictCharField(
         max_length=MAX_MESSAGE_CHARS, required=False, allow_blank=True, default=""
     )
-    enabled = serializers.BooleanField(required=False, default=False)
+    enabled = StrictBooleanField(required=False, default=False)
 
 
 class BusinessHoursSerializer(serializers.Serializer):

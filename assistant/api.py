@@ -1,15 +1,16 @@
 """Assistants, their knowledge documents and runs, for integrators. Thin views."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiRequest, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_organization
 from accounts.models import Department
 from assistant import selectors, services
+from assistant.knowledge import DOCUMENT_TYPES
 from assistant.models import Assistant, AssistantRun, KnowledgeDocument
 from assistant.serializers import (
     AssistantSerializer,
@@ -19,6 +20,7 @@ from assistant.serializers import (
     RunSerializer,
 )
 from core.api import get_referenced, get_scoped_or_404
+from core.schema import links
 
 ASSISTANT_EXAMPLE = OpenApiExample(
     "Assistant",
@@ -126,6 +128,16 @@ class AssistantListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create an assistant",
+        extensions=links(
+            201,
+            {"assistant_id": "$response.body#/id"},
+            "GET /api/v1/assistants/{assistant_id}",
+            "PATCH /api/v1/assistants/{assistant_id}",
+            "DELETE /api/v1/assistants/{assistant_id}",
+            "GET /api/v1/assistants/{assistant_id}/documents",
+            "POST /api/v1/assistants/{assistant_id}/documents",
+            "GET /api/v1/assistants/{assistant_id}/runs",
+        ),
         request=AssistantWriteSerializer,
         responses={201: AssistantSerializer},
         examples=[CREATE_EXAMPLE, ASSISTANT_EXAMPLE],
@@ -174,7 +186,7 @@ class AssistantDetailView(APIView):
 class DocumentListCreateView(generics.ListAPIView):
     queryset = KnowledgeDocument.objects.none()
     serializer_class = DocumentSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file upload; its list is a GET
 
     def get_queryset(self):
         assistant = _assistant(self.request, self.kwargs["assistant_id"])
@@ -186,7 +198,21 @@ class DocumentListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Add a knowledge document (multipart `file`: PDF, DOCX, TXT or MD)",
-        request={"multipart/form-data": DocumentUploadSerializer},
+        extensions=links(
+            201,
+            {"document_id": "$response.body#/id", "assistant_id": "$request.path.assistant_id"},
+            "GET /api/v1/assistants/{assistant_id}/documents/{document_id}",
+            "DELETE /api/v1/assistants/{assistant_id}/documents/{document_id}",
+        ),
+        description="The part's Content-Type (or the file's own bytes) names its type: "
+        + ", ".join(DOCUMENT_TYPES)
+        + ". Another type is a 415; an empty or unreadable file, or one without text, a 422.",
+        request={
+            "multipart/form-data": OpenApiRequest(
+                DocumentUploadSerializer,
+                encoding={"file": {"contentType": ", ".join(DOCUMENT_TYPES)}},
+            )
+        },
         responses={201: DocumentSerializer},
         examples=[DOCUMENT_EXAMPLE],
     )

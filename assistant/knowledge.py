@@ -23,6 +23,10 @@ from transcription.documents import decode_text, docx_text, is_docx, pdf_text
 
 SEARCH_CONFIG = "portuguese"
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The upload's declared types the API documents (multipart part Content-Type).
+DOCUMENT_TYPES = (PDF_TYPE, DOCX_TYPE, "text/plain", "text/markdown")
 # A question's words beyond this many are ignored: a long turn must not
 # become a huge query.
 MAX_QUERY_WORDS = 40
@@ -42,6 +46,12 @@ def document_kind(*, data: bytes, filename: str, mimetype: str) -> str:
         return "docx"
     if suffix in TEXT_EXTENSIONS or (mimetype or "").startswith("text/"):
         return "text"
+    # Declared a PDF or a DOCX without looking like one: read as declared, so
+    # a damaged file is "unreadable" (422), not "unsupported" (415).
+    if mimetype == PDF_TYPE:
+        return "pdf"
+    if mimetype == DOCX_TYPE:
+        return "docx"
     # The message reaches the person who uploaded the file (console or API).
     raise UnsupportedDocument(
         _("unsupported document (%(type)s); send a PDF, DOCX, TXT or MD file")

@@ -3,18 +3,19 @@
 from rest_framework import serializers
 
 from assistant.models import Assistant, AssistantRun, KnowledgeDocument
+from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
 
 
 class AssistantSerializer(serializers.ModelSerializer):
-    baseUrl = serializers.CharField(source="base_url")
+    baseUrl = StrictCharField(source="base_url")
     hasApiKey = serializers.SerializerMethodField()
-    systemPrompt = serializers.CharField(source="system_prompt")
-    maxHistoryMessages = serializers.IntegerField(source="max_history_messages")
-    maxReplyChars = serializers.IntegerField(source="max_reply_chars")
-    handoffDepartmentId = serializers.UUIDField(source="handoff_department_id", allow_null=True)
-    handoffMessage = serializers.CharField(source="handoff_message")
-    dailyTokenBudget = serializers.IntegerField(source="daily_token_budget")
-    maxRepliesPerHour = serializers.IntegerField(source="max_replies_per_hour")
+    systemPrompt = StrictCharField(source="system_prompt")
+    maxHistoryMessages = StrictIntegerField(source="max_history_messages")
+    maxReplyChars = StrictIntegerField(source="max_reply_chars")
+    handoffDepartmentId = StrictUUIDField(source="handoff_department_id", allow_null=True)
+    handoffMessage = StrictCharField(source="handoff_message")
+    dailyTokenBudget = StrictIntegerField(source="daily_token_budget")
+    maxRepliesPerHour = StrictIntegerField(source="max_replies_per_hour")
     instanceIds = serializers.SerializerMethodField()
     active = serializers.BooleanField(source="is_active")
     createdAt = serializers.DateTimeField(source="created_at")
@@ -53,12 +54,12 @@ class AssistantSerializer(serializers.ModelSerializer):
 class AssistantWriteSerializer(serializers.Serializer):
     """Create (name required) and PATCH (partial=True) input."""
 
-    name = serializers.CharField(max_length=120)
-    model = serializers.CharField(max_length=120, required=False)
+    name = StrictCharField(max_length=120)
+    model = StrictCharField(max_length=120, required=False)
     baseUrl = serializers.URLField(
         source="base_url", max_length=500, required=False, allow_blank=True
     )
-    apiKey = serializers.CharField(
+    apiKey = StrictCharField(
         source="api_key",
         max_length=500,
         required=False,
@@ -66,34 +67,34 @@ class AssistantWriteSerializer(serializers.Serializer):
         write_only=True,
         help_text="The model server's key. Never returned (see hasApiKey); blank: OPENAI_API_KEY.",
     )
-    systemPrompt = serializers.CharField(
+    systemPrompt = StrictCharField(
         source="system_prompt", max_length=20000, required=False, allow_blank=True
     )
     temperature = serializers.FloatField(min_value=0, max_value=2, required=False)
-    maxHistoryMessages = serializers.IntegerField(
+    maxHistoryMessages = StrictIntegerField(
         source="max_history_messages", min_value=1, max_value=100, required=False
     )
-    maxReplyChars = serializers.IntegerField(
+    maxReplyChars = StrictIntegerField(
         source="max_reply_chars", min_value=50, max_value=4096, required=False
     )
-    handoffDepartmentId = serializers.UUIDField(
+    handoffDepartmentId = StrictUUIDField(
         source="handoff_department_id", required=False, allow_null=True
     )
-    handoffMessage = serializers.CharField(
+    handoffMessage = StrictCharField(
         source="handoff_message", max_length=500, required=False, allow_blank=True
     )
-    dailyTokenBudget = serializers.IntegerField(
+    dailyTokenBudget = StrictIntegerField(
         source="daily_token_budget", min_value=0, max_value=1_000_000_000, required=False
     )
-    maxRepliesPerHour = serializers.IntegerField(
+    maxRepliesPerHour = StrictIntegerField(
         source="max_replies_per_hour", min_value=0, max_value=1000, required=False
     )
-    active = serializers.BooleanField(source="is_active", required=False)
+    active = StrictBooleanField(source="is_active", required=False)
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    mimeType = serializers.CharField(source="mimetype")
-    chunks = serializers.IntegerField(source="chunks_count")
+    mimeType = StrictCharField(source="mimetype")
+    chunks = StrictIntegerField(source="chunks_count")
     createdAt = serializers.DateTimeField(source="created_at")
 
     class Meta:
@@ -114,17 +115,17 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    title = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    title = StrictCharField(max_length=255, required=False, allow_blank=True)
 
 
 class RunSerializer(serializers.ModelSerializer):
-    sessionId = serializers.UUIDField(source="session_id")
-    turnId = serializers.UUIDField(source="turn_id")
-    replyMessageId = serializers.UUIDField(source="reply_message_id", allow_null=True)
-    promptTokens = serializers.IntegerField(source="prompt_tokens")
-    completionTokens = serializers.IntegerField(source="completion_tokens")
-    latencyMs = serializers.IntegerField(source="latency_ms")
-    modelCalls = serializers.IntegerField(source="model_calls")
+    sessionId = StrictUUIDField(source="session_id")
+    turnId = StrictUUIDField(source="turn_id")
+    replyMessageId = StrictUUIDField(source="reply_message_id", allow_null=True)
+    promptTokens = StrictIntegerField(source="prompt_tokens")
+    completionTokens = StrictIntegerField(source="completion_tokens")
+    latencyMs = StrictIntegerField(source="latency_ms")
+    modelCalls = StrictIntegerField(source="model_calls")
     toolCalls = serializers.JSONField(source="tool_calls")
     chunkIds = serializers.JSONField(source="chunk_ids")
     startedAt = serializers.DateTimeField(source="started_at")

@@ -16,7 +16,7 @@ from assistant.knowledge import (
     split_into_chunks,
 )
 from assistant.models import Assistant, DocumentStatus, KnowledgeChunk, KnowledgeDocument
-from core.errors import Conflict, DomainError, ValidationError
+from core.errors import Conflict, DomainError, Unprocessable, ValidationError
 from transcription.errors import PermanentTranscriptionError
 
 ASSISTANT_EDITABLE_FIELDS = (
@@ -103,13 +103,13 @@ def document_create(
 ) -> KnowledgeDocument:
     """Read, split and index a document.
 
-    A wrong type is a 415, a corrupt file or one without text (a scan) a 400:
-    nothing is stored, and the integrator learns why at once.
+    A wrong type is a 415, an empty or corrupt file or one without text (a
+    scan) a 422: nothing is stored, and the integrator learns why at once.
     """
     if len(data) > settings.ASSISTANT_DOCUMENT_MAX_BYTES:
         raise DocumentTooLarge(document_too_large_message())
     if not data:
-        raise ValidationError(_("The file is empty."), details={"file": ["Empty."]})
+        raise Unprocessable(_("The file is empty."), details={"file": ["Empty."]})
     try:
         kind = document_kind(data=data, filename=filename, mimetype=mimetype)
     except UnsupportedDocument as exc:
@@ -117,14 +117,14 @@ def document_create(
     try:
         text = document_text(data=data, kind=kind)
     except PermanentTranscriptionError as exc:
-        raise ValidationError(
+        raise Unprocessable(
             _("The document could not be read: %(reason)s.") % {"reason": exc},
             code="unreadable_document",
             details={"file": [str(exc)]},
         ) from None
     chunks = split_into_chunks(text) if text.strip() else []
     if not chunks:
-        raise ValidationError(
+        raise Unprocessable(
             _("No text was found in the document (a scan without a text layer?)."),
             code="unreadable_document",
             details={"file": ["No text."]},

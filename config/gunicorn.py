@@ -31,6 +31,11 @@ workers = env.int("WEB_CONCURRENCY", default=2)
 timeout = env.int("WEB_TIMEOUT", default=30)
 # Proxies whose X-Forwarded-* headers gunicorn believes (comma-separated, or *).
 forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1")
+# No cap of gunicorn's own on the request line: its 414 is an HTML page the
+# API's schema cannot promise. A long query string is still bounded by
+# Django (a JSON 400 past DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000 fields) and by
+# the proxy in front (docs/DEPLOY.md).
+limit_request_line = 0
 accesslog = "-"
 logger_class = "core.logging.GunicornLogger"
 logconfig_dict = logging_config(

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     # else Portuguese. The API answers in English unless asked otherwise.
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.ApiLanguageMiddleware",
+    "core.middleware.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,15 +254,13 @@ CELERY_TIMEZONE = "UTC"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.HasOrganization"],
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only: a view that takes a file upload adds MultiPartParser
+    # itself (and its schema says multipart/form-data for that body alone).
+    "DEFAULT_PARSER_CLASSES": ["core.api.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["core.strict.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ApiKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_RATE_LIMIT", default="600/min")},
@@ -275,11 +274,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.schema_error_responses_hook",
+        "core.schema.schema_error_responses_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions_app.models.SessionStatus",
         "MessageAuthorEnum": "messaging.models.Author",
+        "MessageCreateAuthorEnum": ["AGENT", "AI", "AGENT_PLATFORM", "BUSINESS", "SYSTEM"],
         "DeliveryStatusEnum": "messaging.models.DeliveryStatus",
         "MessageKindEnum": "messaging.models.MessageKind",
         "MediaTypeEnum": ["audio", "image", "video", "document"],

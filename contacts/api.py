@@ -1,5 +1,7 @@
 """Contacts and tabulations for integrators. Thin views: validate, call a service, serialize."""
 
+import re
+
 import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -11,6 +13,7 @@ from accounts.authentication import request_organization
 from contacts import selectors, services
 from contacts.models import Contact, Tabulation
 from contacts.serializers import (
+    PHONE_PATTERN,
     ContactCreateSerializer,
     ContactSerializer,
     ContactUpdateSerializer,
@@ -18,8 +21,10 @@ from contacts.serializers import (
     TabulationSerializer,
     TabulationWriteSerializer,
 )
-from core.api import StrictBooleanFilter, get_scoped_or_404
-from core.errors import NotFound
+from core.api import get_scoped_or_404
+from core.errors import NotFound, Unprocessable, ValidationError
+from core.schema import delete_body, links
+from core.strict import StrictBooleanFilter
 
 CONTACT_EXAMPLE = OpenApiExample(
     "Contact",
@@ -100,6 +105,14 @@ class ContactListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create a contact",
+        extensions=links(
+            201,
+            {"contact_id": "$response.body#/id"},
+            "GET /api/v1/contacts/{contact_id}",
+            "PATCH /api/v1/contacts/{contact_id}",
+            "GET /api/v1/sessions/by-contact/{contact_id}",
+            "POST /api/v1/contacts/{contact_id}/tabulations",
+        ),
         request=ContactCreateSerializer,
         responses={201: ContactSerializer},
         examples=[
@@ -150,14 +163,27 @@ class ContactByPhoneView(APIView):
             "`11987654321` (read in the organization's default country) and Brazilian "
             "mobiles with or without the 9th digit."
         ),
-        parameters=[OpenApiParameter("phone", str, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter(
+                "phone", {"type": "string", "pattern": PHONE_PATTERN}, OpenApiParameter.PATH
+            )
+        ],
         responses=ContactSerializer,
         examples=[CONTACT_EXAMPLE],
     )
     def get(self, request, phone):
         organization = request_organization(request)
-        normalized = services.contact_phone_normalize(organization=organization, phone=phone)
-        contact = selectors.contact_by_phone(organization=organization, phone=normalized)
+        if not re.match(PHONE_PATTERN, phone):
+            raise ValidationError(
+                _("Not a phone number."), details={"phone": ["Must be + and 8-15 digits."]}
+            )
+        try:
+            normalized = services.contact_phone_normalize(organization=organization, phone=phone)
+        except Unprocessable:
+            normalized = None  # no country has it: no contact has it either
+        contact = normalized and selectors.contact_by_phone(
+            organization=organization, phone=normalized
+        )
         if contact is None:
             raise NotFound(_("No contact with this phone."))
         return Response(ContactSerializer(contact).data)
@@ -185,6 +211,7 @@ class ContactTabulationsView(APIView):
     @extend_schema(
         summary="Untag a contact (absent tags are a no-op)",
         request=TabulationIdsSerializer,
+        extensions=delete_body(),
         responses=ContactSerializer,
         examples=[CONTACT_EXAMPLE],
     )
@@ -214,6 +241,13 @@ class TabulationListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create a tabulation",
+        extensions=links(
+            201,
+            {"tabulation_id": "$response.body#/id"},
+            "GET /api/v1/tabulations/{tabulation_id}",
+            "PATCH /api/v1/tabulations/{tabulation_id}",
+            "DELETE /api/v1/tabulations/{tabulation_id}",
+        ),
         request=TabulationWriteSerializer,
         responses={201: TabulationSerializer},
         examples=[

@@ -4,7 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact, ContactTabulation, Tabulation
-from core.errors import ValidationError
+from core.errors import Unprocessable
 
 
 def _contact_tabulations_prefetch() -> Prefetch:
@@ -49,11 +49,11 @@ def tabulation_list(*, organization) -> QuerySet[Tabulation]:
 
 def tabulations_from_ids(organization, ids) -> list[Tabulation]:
     """Resolve a request's ids within the organization: an unknown (or another
-    tenant's) id is a 400 on ``tabulationIds``, never a leak."""
+    tenant's) id is a 422 on ``tabulationIds``, never a leak."""
     found = list(Tabulation.objects.filter(organization=organization, pk__in=list(ids)))
     missing = sorted({str(i) for i in ids} - {str(t.id) for t in found})
     if missing:
-        raise ValidationError(
+        raise Unprocessable(
             _("Unknown tabulations."),
             details={"tabulationIds": [f"Unknown: {', '.join(missing)}."]},
         )

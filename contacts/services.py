@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from contacts.models import Contact, ContactTabulation, ContactWhatsAppId, Tabulation
 from contacts.phones import InvalidPhone, normalize_phone
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, Unprocessable, ValidationError
 
 # --- API writes: contacts, contact tags, tabulations ----------------------
 
@@ -25,11 +25,12 @@ TABULATION_EDITABLE_FIELDS = (
 
 
 def contact_phone_normalize(*, organization, phone: str) -> str:
-    """A phone as a person typed it → the stored E.164 digits (400 when unreadable)."""
+    """A phone as a person typed it → the stored E.164 digits (422 when no
+    country has that number)."""
     try:
         return normalize_phone(phone, organization.default_country or "BR")
     except InvalidPhone:
-        raise ValidationError(
+        raise Unprocessable(
             _("Not a valid phone number."),
             details={"phone": [gettext_noop("Not a valid phone number.")]},
         ) from None
@@ -120,11 +121,11 @@ def contact_phone_update(*, contact: Contact, phone: str) -> Contact:
 
 
 def tabulations_owned(organization_id, tabulations) -> list[Tabulation]:
-    """Tabulations must be the organization's own: another tenant's id is a 400, not a leak."""
+    """Tabulations must be the organization's own: another tenant's id is a 422, not a leak."""
     tabulations = list(tabulations)
     foreign = [str(t.id) for t in tabulations if t.organization_id != organization_id]
     if foreign:
-        raise ValidationError(
+        raise Unprocessable(
             _("Unknown tabulations."),
             details={"tabulationIds": [f"Unknown: {', '.join(foreign)}."]},
         )

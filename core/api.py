@@ -1,10 +1,7 @@
 """The API's one error shape, for DRF views and plain Django views alike."""
 
 import math
-from datetime import UTC
 
-import django_filters
-from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,7 +12,7 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError, NotFound, ValidationError, error_body
+from core.errors import DomainError, NotFound, Unprocessable, error_body
 
 _DRF_CODES = {
     exceptions.ParseError: "malformed_request",
@@ -79,12 +76,13 @@ def json_error(
 
 def get_referenced(model, organization, pk, field: str):
     """An object a request body names (``instanceId``…): None when not given;
-    unknown or another tenant's is a 400 on that field, not a 404."""
+    unknown or another tenant's is a 422 on that field (the request is
+    well-formed; the id names nothing of the caller's), not a 404."""
     if pk is None:
         return None
     obj = model.objects.filter(organization=organization, pk=pk).first()
     if obj is None:
-        raise ValidationError(
+        raise Unprocessable(
             _("Unknown %(field)s.") % {"field": field}, details={field: ["Not found."]}
         )
     return obj
@@ -125,108 +123,6 @@ def _not_found_message(what: str) -> str:
     if what in _NOT_FOUND:
         return _(_NOT_FOUND[what])
     return _("No such %(what)s.") % {"what": what}
-
-
-def schema_error_responses_hook(result, generator, request, public):
-    """drf-spectacular post-processing: document the one error shape on every operation."""
-    components = result.setdefault("components", {}).setdefault("schemas", {})
-    components["Error"] = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message", "details"],
-                "properties": {
-                    "code": {"type": "string", "example": "validation_error"},
-                    "message": {"type": "string"},
-                    "details": {"oneOf": [{"type": "object"}, {"type": "array"}]},
-                },
-            }
-        },
-    }
-    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    descriptions = {
-        "400": "Invalid input.",
-        "401": "Missing or invalid API key.",
-        "403": "Forbidden.",
-        "404": "Not found (or another organization's object).",
-        "405": "Method not allowed.",
-        "409": "Conflict with the current state.",
-        "413": "Payload too large.",
-        "415": "Unsupported media type.",
-        "422": "Understood but refused (the error's code says why).",
-        "502": "The gateway did not answer.",
-        "429": "Rate limited; see Retry-After.",
-    }
-    for path, operations in result.get("paths", {}).items():
-        if not path.startswith("/api/v1/"):
-            continue
-        for method, operation in operations.items():
-            if method not in {"get", "post", "put", "patch", "delete"}:
-                continue
-            responses = operation.setdefault("responses", {})
-            wanted = ["400", "401", "404", "405", "429"]
-            if method != "get":
-                wanted += ["409", "413", "415"]
-            for code in wanted:
-                responses.setdefault(
-                    code, {"description": descriptions[code], "content": error_ref}
-                )
-            # Statuses a view declares itself (422, 502) answer the same error shape.
-            for code, response in responses.items():
-                if code[0] in "45" and "content" not in response:
-                    response["content"] = error_ref
-    return result
-
-
-class _StrictBooleanField(forms.Field):
-    """'true'/'false' (and 1/0, yes/no); anything else is a 400, not a silently ignored filter."""
-
-    TRUE = {"true", "1", "yes"}
-    FALSE = {"false", "0", "no"}
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise forms.ValidationError("Must be true or false.", code="invalid")
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = _StrictBooleanField
-
-
-class _UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO-8601 time read in UTC: PostgreSQL refuses offsets beyond ±15:59
-    that ISO-8601 allows ("-22:46"), and a date at the edge of the calendar
-    may not convert at all; either is a 400, not a database error."""
-
-    def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is None or parsed.tzinfo is None:
-            return parsed
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            raise forms.ValidationError("Out of range.", code="invalid") from None
-
-
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = _UtcIsoDateTimeField
-
-
-def strict_bool(raw: str | None, name: str, *, default: bool = False) -> bool:
-    """A true/false query parameter outside a filterset, by the same rule."""
-    try:
-        value = _StrictBooleanField().to_python(raw)
-    except forms.ValidationError:
-        raise exceptions.ValidationError({name: ["Must be true or false."]}) from None
-    return default if value is None else value
 
 
 class LimitedJSONParser(parsers.JSONParser):

@@ -47,6 +47,16 @@ class ValidationError(DomainError):
     code = "validation_error"
 
 
+class Unprocessable(ValidationError):
+    """A request the schema admits that still cannot be carried out: an id in
+    the body that names nothing of the caller's, a phone number no country
+    has, a document without text. 422, so a 400 always means the request
+    broke the documented schema; the code stays ``validation_error`` (or a
+    more precise one) with the field in ``details``."""
+
+    status = 422
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

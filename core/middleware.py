@@ -59,6 +59,25 @@ def _route(request) -> str:
     return "/" + (match.route or match.view_name or "unknown").lstrip("^").rstrip("$")
 
 
+class ApiNotFoundMiddleware:
+    """A path under /api/ that matches no route answers the API's JSON 404,
+    DEBUG or not (Django's debug page is HTML; a client generated from the
+    schema expects the error shape)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path_info.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """PostgreSQL unreachable → 503 with ``Retry-After`` (the API's JSON error
     shape under /api/), not a 500: the client did nothing wrong and should

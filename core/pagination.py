@@ -2,26 +2,29 @@
 
 import math
 
-from rest_framework import exceptions, pagination
+from rest_framework import pagination
 from rest_framework.response import Response
+
+from core.strict import query_int
+
+# Past this a page number is a typo, not a page: 400.
+MAX_PAGE = 1_000_000
 
 
 class PageNumberPagination(pagination.BasePagination):
     """``?page=&limit=`` with totals, in the falecomigo ``pagination`` shape.
 
     A page past the end is an empty page, not an error: clients walking
-    pages stop on ``has_next_page``.
+    pages stop on ``has_next_page``. A ``limit`` above 100 is a 400, as the
+    document says, not silently a smaller page.
     """
 
     default_limit = 50
     max_limit = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = positive_int(request.query_params.get("page"), "page", default=1)
-        self.limit = min(
-            positive_int(request.query_params.get("limit"), "limit", default=self.default_limit),
-            self.max_limit,
-        )
+        self.page = query_int(request, "page", default=1, maximum=MAX_PAGE)
+        self.limit = query_int(request, "limit", default=self.default_limit, maximum=self.max_limit)
         self.total = queryset.count()
         offset = (self.page - 1) * self.limit
         if offset >= self.total:
@@ -58,7 +61,7 @@ class PageNumberPagination(pagination.BasePagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             },
             {
                 "name": "limit",
@@ -88,15 +91,3 @@ PAGINATION_SCHEMA = {
         "has_previous_page": {"type": "boolean", "example": False},
     },
 }
-
-
-def positive_int(raw: str | None, name: str, *, default: int) -> int:
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise exceptions.ValidationError({name: ["Must be a positive integer."]}) from None
-    if value < 1 or value > 1_000_000:
-        raise exceptions.ValidationError({name: ["Must be between 1 and 1000000."]})
-    return value

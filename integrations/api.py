@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_organization
 from core.api import get_scoped_or_404
+from core.schema import links
 from integrations import selectors
 from integrations import services as integration_services
 from integrations.deliveries import delivery_redeliver
@@ -89,6 +90,14 @@ class IntegrationListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create an integration",
+        extensions=links(
+            201,
+            {"integration_id": "$response.body#/id"},
+            "GET /api/v1/integrations/{integration_id}",
+            "PATCH /api/v1/integrations/{integration_id}",
+            "DELETE /api/v1/integrations/{integration_id}",
+            "GET /api/v1/integrations/{integration_id}/deliveries",
+        ),
         request=IntegrationWriteSerializer,
         responses={201: IntegrationSerializer},
         examples=[

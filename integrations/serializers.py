@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Event, Integration
 
 
@@ -8,7 +9,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     events = serializers.ListField(child=serializers.ChoiceField(choices=Event.choices))
     active = serializers.BooleanField(source="is_active")
-    timeoutSeconds = serializers.IntegerField(source="timeout_seconds")
+    timeoutSeconds = StrictIntegerField(source="timeout_seconds")
     hasSecret = serializers.SerializerMethodField()
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -35,7 +36,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
 class IntegrationWithNewSecretSerializer(IntegrationSerializer):
     """The answer that generated a secret: the only time it is shown."""
 
-    secret = serializers.CharField()
+    secret = StrictCharField()
 
     class Meta(IntegrationSerializer.Meta):
         fields = [*IntegrationSerializer.Meta.fields, "secret"]
@@ -43,12 +44,12 @@ class IntegrationWithNewSecretSerializer(IntegrationSerializer):
 
 
 class IntegrationWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = StrictCharField(max_length=120)
     url = serializers.URLField(max_length=1000)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Event.choices), min_length=1, max_length=20
     )
-    secret = serializers.CharField(
+    secret = StrictCharField(
         write_only=True,
         required=False,
         allow_blank=True,
@@ -58,15 +59,15 @@ class IntegrationWriteSerializer(serializers.Serializer):
             "and returned once as `secret` in that response; otherwise never returned."
         ),
     )
-    active = serializers.BooleanField(required=False, default=True, source="is_active")
-    timeoutSeconds = serializers.IntegerField(
+    active = StrictBooleanField(required=False, default=True, source="is_active")
+    timeoutSeconds = StrictIntegerField(
         required=False, min_value=1, max_value=60, source="timeout_seconds"
     )
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):
-    statusCode = serializers.IntegerField(source="status_code", allow_null=True)
-    latencyMs = serializers.IntegerField(source="latency_ms", allow_null=True)
+    statusCode = StrictIntegerField(source="status_code", allow_null=True)
+    latencyMs = StrictIntegerField(source="latency_ms", allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
 
     class Meta:
@@ -78,14 +79,14 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     """Reads ``attempts`` prefetched by integrations.selectors.delivery_list."""
 
-    integrationId = serializers.UUIDField(source="integration_id")
+    integrationId = StrictUUIDField(source="integration_id")
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
-    attemptsCount = serializers.IntegerField(source="attempts_count")
-    lastStatusCode = serializers.IntegerField(source="last_status_code", allow_null=True)
-    lastError = serializers.CharField(source="last_error")
+    attemptsCount = StrictIntegerField(source="attempts_count")
+    lastStatusCode = StrictIntegerField(source="last_status_code", allow_null=True)
+    lastError = StrictCharField(source="last_error")
     nextAttemptAt = serializers.DateTimeField(source="next_attempt_at", allow_null=True)
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
-    turnId = serializers.UUIDField(source="turn_id", allow_null=True)
+    turnId = StrictUUIDField(source="turn_id", allow_null=True)
     payload = serializers.JSONField()
     attempts = DeliveryAttemptSerializer(many=True)
     createdAt = serializers.DateTimeField(source="created_at")

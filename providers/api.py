@@ -1,5 +1,6 @@
 """Instances for integrators: CRUD, health check and QR pairing. Thin views."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -8,6 +9,8 @@ from rest_framework.views import APIView
 from accounts.authentication import request_organization
 from accounts.models import Department
 from core.api import get_referenced, get_scoped_or_404
+from core.errors import Conflict
+from core.schema import errors, links
 from providers import selectors, services
 from providers.base import QrCodeEvent
 from providers.models import Instance
@@ -77,6 +80,13 @@ class InstanceListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Create an instance",
+        extensions=links(
+            201,
+            {"instance_id": "$response.body#/id"},
+            "GET /api/v1/instances/{instance_id}",
+            "PATCH /api/v1/instances/{instance_id}",
+            "DELETE /api/v1/instances/{instance_id}",
+        ),
         request=InstanceWriteSerializer,
         responses={201: InstanceSerializer},
         examples=[CREATE_EXAMPLE, INSTANCE_EXAMPLE],
@@ -106,6 +116,13 @@ class InstanceDetailView(APIView):
         instance = _instance(request, instance_id)
         serializer = InstanceWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        provider = serializer.validated_data.get("provider", instance.provider)
+        if provider != instance.provider:
+            raise Conflict(
+                _("An instance's provider cannot be changed."),
+                code="provider_immutable",
+                details={"provider": instance.provider},
+            )
         instance = services.instance_update(
             instance=instance, **_fields(request, serializer.validated_data)
         )
@@ -122,6 +139,7 @@ class InstanceHealthCheckView(APIView):
         summary="Ask the gateway for the connection state now",
         request=None,
         responses=InstanceSerializer,
+        extensions=errors(502),
     )
     def post(self, request, instance_id):
         instance = services.instance_health_check(instance=_instance(request, instance_id))
@@ -131,7 +149,10 @@ class InstanceHealthCheckView(APIView):
 class InstanceQrCodeView(APIView):
     @extend_schema(
         summary="Start pairing: the QR code to scan (or the state when already connected)",
+        description="409 `qr_not_supported` for a provider that pairs another way "
+        "(sandbox, Cloud API); 502 `gateway_error` when the gateway fails.",
         responses=ConnectionSerializer,
+        extensions=errors(409, 502),
     )
     def get(self, request, instance_id):
         instance = _instance(request, instance_id)

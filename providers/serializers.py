@@ -3,6 +3,13 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from core.strict import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictDictField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
 from providers.models import Instance
 from providers.registry import provider_slugs
 from providers.selectors import instance_webhook_url
@@ -44,31 +51,29 @@ INSTANCE_EXAMPLE = OpenApiExample(
 
 @extend_schema_serializer(examples=[INSTANCE_EXAMPLE])
 class InstanceSerializer(serializers.ModelSerializer):
-    baseUrl = serializers.CharField(source="base_url")
-    externalId = serializers.CharField(source="external_id")
-    phoneNumber = serializers.CharField(source="phone_number")
+    baseUrl = StrictCharField(source="base_url")
+    externalId = StrictCharField(source="external_id")
+    phoneNumber = StrictCharField(source="phone_number")
     webhookUrl = serializers.SerializerMethodField()
     hasCredentials = serializers.SerializerMethodField()
     hasAppSecret = serializers.SerializerMethodField()
     hasVerifyToken = serializers.SerializerMethodField()
-    connectionStatus = serializers.CharField(source="connection_status")
+    connectionStatus = StrictCharField(source="connection_status")
     connectionStatusSince = serializers.DateTimeField(
         source="connection_status_since", allow_null=True
     )
     lastHealthCheckAt = serializers.DateTimeField(source="last_health_check_at", allow_null=True)
-    lastHealthError = serializers.CharField(source="last_health_error")
+    lastHealthError = StrictCharField(source="last_health_error")
     qrCodeUpdatedAt = serializers.DateTimeField(source="qr_code_updated_at", allow_null=True)
-    concatTimeout = serializers.IntegerField(source="concat_timeout")
+    concatTimeout = StrictIntegerField(source="concat_timeout")
     ignoreGroups = serializers.BooleanField(source="ignore_groups")
-    defaultDepartmentId = serializers.UUIDField(source="default_department_id", allow_null=True)
-    humanTakeoverMinutes = serializers.IntegerField(
-        source="human_takeover_minutes", allow_null=True
-    )
+    defaultDepartmentId = StrictUUIDField(source="default_department_id", allow_null=True)
+    humanTakeoverMinutes = StrictIntegerField(source="human_takeover_minutes", allow_null=True)
     transcribeAudio = serializers.BooleanField(source="transcribe_audio")
     transcribeVideo = serializers.BooleanField(source="transcribe_video")
     describeImages = serializers.BooleanField(source="describe_images")
     readDocuments = serializers.BooleanField(source="read_documents")
-    assistantId = serializers.UUIDField(source="assistant_id", allow_null=True)
+    assistantId = StrictUUIDField(source="assistant_id", allow_null=True)
     active = serializers.BooleanField(source="is_active")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -122,51 +127,46 @@ class InstanceSerializer(serializers.ModelSerializer):
 class InstanceWriteSerializer(serializers.Serializer):
     """Create (every field) and PATCH (partial=True) input."""
 
-    name = serializers.CharField(max_length=120)
+    name = StrictCharField(max_length=120)
     provider = serializers.ChoiceField(choices=provider_slugs())
     baseUrl = serializers.URLField(
         source="base_url", max_length=500, required=False, allow_blank=True
     )
-    credentials = serializers.DictField(required=False, write_only=True)
-    externalId = serializers.CharField(
+    credentials = StrictDictField(required=False, write_only=True)
+    externalId = StrictCharField(
         source="external_id", max_length=200, required=False, allow_blank=True
     )
-    appSecret = serializers.CharField(
+    appSecret = StrictCharField(
         source="app_secret", max_length=200, required=False, allow_blank=True, write_only=True
     )
-    verifyToken = serializers.CharField(
+    verifyToken = StrictCharField(
         source="verify_token", max_length=200, required=False, allow_blank=True, write_only=True
     )
-    concatTimeout = serializers.IntegerField(
+    concatTimeout = StrictIntegerField(
         source="concat_timeout", min_value=1, max_value=60, required=False
     )
-    ignoreGroups = serializers.BooleanField(source="ignore_groups", required=False)
-    defaultDepartmentId = serializers.UUIDField(
+    ignoreGroups = StrictBooleanField(source="ignore_groups", required=False)
+    defaultDepartmentId = StrictUUIDField(
         source="default_department_id", required=False, allow_null=True
     )
-    humanTakeoverMinutes = serializers.IntegerField(
+    humanTakeoverMinutes = StrictIntegerField(
         source="human_takeover_minutes",
         min_value=1,
         max_value=1440,
         required=False,
         allow_null=True,
     )
-    transcribeAudio = serializers.BooleanField(source="transcribe_audio", required=False)
-    transcribeVideo = serializers.BooleanField(source="transcribe_video", required=False)
-    describeImages = serializers.BooleanField(source="describe_images", required=False)
-    readDocuments = serializers.BooleanField(source="read_documents", required=False)
-    assistantId = serializers.UUIDField(
+    transcribeAudio = StrictBooleanField(source="transcribe_audio", required=False)
+    transcribeVideo = StrictBooleanField(source="transcribe_video", required=False)
+    describeImages = StrictBooleanField(source="describe_images", required=False)
+    readDocuments = StrictBooleanField(source="read_documents", required=False)
+    assistantId = StrictUUIDField(
         source="assistant_id",
         required=False,
         allow_null=True,
         help_text="The organization's built-in assistant that answers this number; null: none.",
     )
-    active = serializers.BooleanField(source="is_active", required=False)
-
-    def validate(self, attrs):
-        if self.partial and "provider" in attrs:
-            raise serializers.ValidationError({"provider": ["Cannot be changed."]})
-        return attrs
+    active = StrictBooleanField(source="is_active", required=False)
 
 
 @extend_schema_serializer(
@@ -185,13 +185,13 @@ class InstanceWriteSerializer(serializers.Serializer):
     ]
 )
 class ConnectionSerializer(serializers.Serializer):
-    connectionStatus = serializers.CharField()
-    phoneNumber = serializers.CharField()
-    qrCode = serializers.CharField(
+    connectionStatus = StrictCharField()
+    phoneNumber = StrictCharField()
+    qrCode = StrictCharField(
         allow_blank=True, help_text="The QR code to scan, always an image data URI."
     )
-    qrText = serializers.CharField(
+    qrText = StrictCharField(
         allow_blank=True,
         help_text="The raw pairing string, when the gateway sent one instead of an image.",
     )
-    pairingCode = serializers.CharField(allow_blank=True)
+    pairingCode = StrictCharField(allow_blank=True)

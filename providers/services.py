@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.errors import Conflict, DomainError, ValidationError
+from core.errors import Conflict, DomainError, Unprocessable, ValidationError
 from providers.base import ConnectionEvent, GatewayError, PairingNotSupported, QrCodeEvent
 from providers.models import ConnectionStatus, Instance, Provider
 from providers.registry import get_adapter, provider_slugs
@@ -107,7 +107,8 @@ def _check(instance: Instance) -> None:
     if not isinstance(instance.credentials, dict):
         errors["credentials"] = [gettext_noop("Must be an object.")]
     if errors:
-        raise ValidationError(_("The instance has invalid fields."), details=errors)
+        # Each field is well-formed; together (or with what is stored) they are not.
+        raise Unprocessable(_("The instance has invalid fields."), details=errors)
 
 
 def _save(instance: Instance) -> Instance:
@@ -221,7 +222,8 @@ def instance_connect(*, instance: Instance) -> ConnectionEvent | QrCodeEvent:
     try:
         answer = get_adapter(instance).connect()
     except PairingNotSupported as exc:
-        raise ValidationError(
+        # The request is fine; this instance's provider pairs another way.
+        raise Conflict(
             _("%(provider)s has no QR code pairing") % {"provider": instance.provider},
             code="qr_not_supported",
         ) from exc

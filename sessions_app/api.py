@@ -18,6 +18,7 @@ from contacts.selectors import tabulations_from_ids
 from contacts.serializers import TabulationIdsSerializer
 from contacts.services import contact_get_or_create_for_phone
 from core.api import get_referenced, get_scoped_or_404
+from core.schema import delete_body, links
 from providers.models import Instance
 from sessions_app import selectors
 from sessions_app.filters import SessionFilter
@@ -124,6 +125,18 @@ class SessionListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Start a business-initiated session",
+        extensions=links(
+            201,
+            {"session_id": "$response.body#/id"},
+            "GET /api/v1/sessions/{session_id}",
+            "GET /api/v1/sessions/{session_id}/messages",
+            "GET /api/v1/sessions/{session_id}/ai-status",
+            "PATCH /api/v1/sessions/{session_id}/status",
+            "POST /api/v1/sessions/{session_id}/close",
+            "POST /api/v1/sessions/{session_id}/tags",
+            "POST /api/v1/sessions/{session_id}/block-ai",
+            "POST /api/v1/sessions/{session_id}/assign",
+        ),
         description="Give `contactId`, or a `phone` (the contact is created when unknown).",
         request=SessionCreateSerializer,
         responses={201: SessionSerializer},
@@ -349,7 +362,8 @@ class SessionTagsView(APIView):
     @extend_schema(
         summary="Untag a session (absent tags are a no-op)",
         request=TabulationIdsSerializer,
-        responses=SessionSerializer,
+        extensions=delete_body(),
+        responses={200: SessionSerializer},
         examples=[SESSION_EXAMPLE],
     )
     def delete(self, request, session_id):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.authentication import request_organization
 from contacts.models import Contact
 from contacts.selectors import contact_search
-from core.api import StrictBooleanFilter, UtcIsoDateTimeFilter
+from core.strict import StrictBooleanFilter
 from sessions_app.models import ChatSession, SessionStatus
 
 ORDERINGS = {
@@ -30,10 +30,14 @@ class SessionFilter(django_filters.FilterSet):
         choices=[(str(rating), str(rating)) for rating in range(1, 6)],
         label="Satisfaction rating 1-5 (repeatable).",
     )
-    createdFrom = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    createdTo = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
-    lastMessageFrom = UtcIsoDateTimeFilter(field_name="last_message_at", lookup_expr="gte")
-    lastMessageTo = UtcIsoDateTimeFilter(field_name="last_message_at", lookup_expr="lte")
+    createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    lastMessageFrom = django_filters.IsoDateTimeFilter(
+        field_name="last_message_at", lookup_expr="gte"
+    )
+    lastMessageTo = django_filters.IsoDateTimeFilter(
+        field_name="last_message_at", lookup_expr="lte"
+    )
     search = django_filters.CharFilter(method="filter_search", label="Contact name or phone.")
     ordering = django_filters.OrderingFilter(
         fields=tuple((model, api) for api, model in ORDERINGS.items()),

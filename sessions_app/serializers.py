@@ -1,28 +1,30 @@
 """The API's session representations (camelCase, UPPERCASE enums)."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from contacts.serializers import TabulationBriefSerializer
+from contacts.serializers import PhoneField, TabulationBriefSerializer
+from core.schema import NOT_BLANK, body_rules
+from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
 from sessions_app.models import ChatSession, SessionStatus, StartedBy
 from sessions_app.payloads import SESSION_API_KEYS, session_payload
 
 
 class NamedRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
+    id = StrictUUIDField()
+    name = StrictCharField()
 
 
 class SessionContactSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    phone = serializers.CharField(allow_null=True)
+    id = StrictUUIDField()
+    name = StrictCharField()
+    phone = StrictCharField(allow_null=True)
 
 
 class SessionInstanceSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    provider = serializers.CharField()
+    id = StrictUUIDField()
+    name = StrictCharField()
+    provider = StrictCharField()
 
 
 class SessionCsatSerializer(serializers.Serializer):
@@ -53,26 +55,26 @@ class NamedRefField(serializers.ReadOnlyField):
 class SessionSerializer(serializers.ModelSerializer):
     """Reads the joins prepared by sessions_app.selectors.session_list."""
 
-    contactId = serializers.UUIDField(source="contact_id")
-    instanceId = serializers.UUIDField(source="instance_id")
+    contactId = StrictUUIDField(source="contact_id")
+    instanceId = StrictUUIDField(source="instance_id")
     status = serializers.ChoiceField(choices=SessionStatus.choices)
     startedBy = serializers.ChoiceField(source="started_by", choices=StartedBy.choices)
-    statusReason = serializers.CharField(source="status_reason")
-    endReason = serializers.CharField(source="end_reason")
-    externalId = serializers.CharField(source="external_id")
-    assignedDepartmentId = serializers.UUIDField(source="assigned_department_id", allow_null=True)
-    assignedAgentId = serializers.UUIDField(source="assigned_agent_id", allow_null=True)
-    assignedCustomerId = serializers.CharField(source="assigned_customer_id")
+    statusReason = StrictCharField(source="status_reason")
+    endReason = StrictCharField(source="end_reason")
+    externalId = StrictCharField(source="external_id")
+    assignedDepartmentId = StrictUUIDField(source="assigned_department_id", allow_null=True)
+    assignedAgentId = StrictUUIDField(source="assigned_agent_id", allow_null=True)
+    assignedCustomerId = StrictCharField(source="assigned_customer_id")
     assignedDepartment = NamedRefField()
     assignedAgent = NamedRefField()
-    concatTimeout = serializers.IntegerField(source="concat_timeout")
+    concatTimeout = StrictIntegerField(source="concat_timeout")
     aiBlocked = serializers.BooleanField(read_only=True)
     aiBlockedUntil = serializers.DateTimeField(source="ai_blocked_until", allow_null=True)
-    aiBlockReason = serializers.CharField(source="ai_block_reason")
-    aiBlockedBy = serializers.CharField(source="ai_blocked_by")
+    aiBlockReason = StrictCharField(source="ai_block_reason")
+    aiBlockedBy = StrictCharField(source="ai_blocked_by")
     businessHours = BusinessHoursStateSerializer(read_only=True)
     pausedUntil = serializers.DateTimeField(source="paused_until", allow_null=True)
-    pausedBy = serializers.CharField(source="paused_by")
+    pausedBy = StrictCharField(source="paused_by")
     lastCustomerMessageAt = serializers.DateTimeField(
         source="last_customer_message_at", allow_null=True
     )
@@ -99,16 +101,21 @@ class SessionSerializer(serializers.ModelSerializer):
         return session_payload(session, now=self.context.get("now"))
 
 
+@extend_schema_serializer(
+    extensions=body_rules(oneOf=[{"required": ["contactId"]}, {"required": ["phone"]}])
+)
 class SessionCreateSerializer(serializers.Serializer):
-    contactId = serializers.UUIDField(required=False)
-    phone = serializers.CharField(required=False, max_length=40)
-    instanceId = serializers.UUIDField()
-    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    """``contactId`` or ``phone``, exactly one (the schema's ``oneOf``)."""
+
+    contactId = StrictUUIDField(required=False)
+    phone = PhoneField(required=False)
+    instanceId = StrictUUIDField()
+    externalId = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
     startedBy = serializers.ChoiceField(
         choices=StartedBy.choices, required=False, default=StartedBy.BUSINESS
     )
-    assignedDepartmentId = serializers.UUIDField(required=False, allow_null=True)
-    assignedAgentId = serializers.UUIDField(required=False, allow_null=True)
+    assignedDepartmentId = StrictUUIDField(required=False, allow_null=True)
+    assignedAgentId = StrictUUIDField(required=False, allow_null=True)
 
     def validate(self, attrs):
         if bool(attrs.get("contactId")) == bool(attrs.get("phone")):
@@ -117,25 +124,49 @@ class SessionCreateSerializer(serializers.Serializer):
 
 
 class BlockAiSerializer(serializers.Serializer):
-    durationMinutes = serializers.IntegerField(min_value=1, max_value=1440)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    durationMinutes = StrictIntegerField(min_value=1, max_value=1440)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class CloseSerializer(serializers.Serializer):
-    endReason = serializers.CharField(max_length=500)
+    endReason = StrictCharField(max_length=500)
 
 
-class StatusChangeSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=SessionStatus.choices)
-    statusReason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=500
+@extend_schema_serializer(
+    extensions=body_rules(
+        anyOf=[
+            {
+                "properties": {
+                    "status": {"enum": [s for s in SessionStatus.values if s != "CLOSED"]}
+                }
+            },
+            {"required": ["statusReason"], "properties": {"statusReason": {"pattern": NOT_BLANK}}},
+        ]
     )
+)
+class StatusChangeSerializer(serializers.Serializer):
+    """CLOSED needs a ``statusReason`` (it becomes the endReason)."""
+
+    patch_is_partial = False  # the schema's PATCH body requires status
+
+    status = serializers.ChoiceField(choices=SessionStatus.choices)
+    statusReason = StrictCharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+@extend_schema_serializer(
+    extensions=body_rules(
+        anyOf=[
+            {"required": [name], "properties": {name: {"type": "string"}}}
+            for name in ("departmentId", "agentId")
+        ]
+    )
+)
 class AssignSerializer(serializers.Serializer):
-    departmentId = serializers.UUIDField(required=False, allow_null=True)
-    agentId = serializers.UUIDField(required=False, allow_null=True)
-    force = serializers.BooleanField(
+    """A department, an agent or both (a null leaves that side unchanged)."""
+
+    departmentId = StrictUUIDField(required=False, allow_null=True)
+    agentId = StrictUUIDField(required=False, allow_null=True)
+    force = StrictBooleanField(
         required=False,
         default=False,
         help_text="Assign the agent even when at maxConcurrentSessions (else 409).",
@@ -145,8 +176,8 @@ class AssignSerializer(serializers.Serializer):
 class AiStatusSerializer(serializers.Serializer):
     blocked = serializers.BooleanField()
     blockedUntil = serializers.DateTimeField(allow_null=True)
-    remainingSeconds = serializers.IntegerField()
-    reason = serializers.CharField(allow_blank=True, allow_null=True)
-    blockedBy = serializers.CharField(allow_blank=True, allow_null=True)
+    remainingSeconds = StrictIntegerField()
+    reason = StrictCharField(allow_blank=True, allow_null=True)
+    blockedBy = StrictCharField(allow_blank=True, allow_null=True)
     wouldDispatch = serializers.BooleanField()
-    notDispatchedReason = serializers.CharField(allow_blank=True, allow_null=True)
+    notDispatchedReason = StrictCharField(allow_blank=True, allow_null=True)

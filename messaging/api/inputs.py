@@ -7,9 +7,14 @@ limits for buttons and lists, a template's parameters) live in
 
 import json
 
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from contacts.serializers import PhoneField
+from core.errors import Unprocessable
+from core.schema import body_rules
+from core.strict import StrictBooleanField, StrictCharField, StrictUUIDField
 from messaging.models import Author
 
 
@@ -72,8 +77,8 @@ class TemplateInputSerializer(serializers.Serializer):
 
 class MediaInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000)
-    mimeType = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    mimeType = StrictCharField(required=False, allow_blank=True, default="", max_length=120)
+    name = StrictCharField(required=False, allow_blank=True, default="", max_length=255)
     type = serializers.ChoiceField(choices=["audio", "image", "video", "document"], required=False)
 
 
@@ -83,7 +88,7 @@ class InteractiveInputField(serializers.JSONField):
 
 
 class ContentInputSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=65536)
+    text = StrictCharField(required=False, allow_blank=True, default="", max_length=65536)
     media = MediaInputSerializer(required=False)
     template = TemplateInputSerializer(required=False)
     # Checked against WhatsApp's limits by messaging.outbound.rich.interactive_check,
@@ -106,11 +111,24 @@ class JSONStringOrObject(serializers.Field):
         return serializer.validated_data
 
 
+# Where a message goes: a session, or an instance with a contact or a phone;
+# exactly one of the three.
+_TARGETS = (("sessionId",), ("instanceId", "contactId"), ("instanceId", "phone"))
+
+
+@extend_schema_serializer(
+    extensions=body_rules(oneOf=[{"required": list(target)} for target in _TARGETS])
+)
 class MessageCreateSerializer(serializers.Serializer):
-    sessionId = serializers.UUIDField(required=False)
-    contactId = serializers.UUIDField(required=False)
-    phone = serializers.CharField(required=False, max_length=40)
-    instanceId = serializers.UUIDField(required=False)
+    """A JSON body. A TEXT message needs ``content.text`` and no media, a
+    MEDIA or RECORDING one ``content.media`` (or a multipart upload, below), a
+    TEMPLATE or INTERACTIVE one ``content.template`` / ``content.interactive``:
+    a body that breaks that rule between fields is a 422."""
+
+    sessionId = StrictUUIDField(required=False)
+    contactId = StrictUUIDField(required=False)
+    phone = PhoneField(required=False)
+    instanceId = StrictUUIDField(required=False)
     author = serializers.ChoiceField(
         choices=[Author.AGENT, Author.AI, Author.AGENT_PLATFORM, Author.BUSINESS, Author.SYSTEM],
         default=Author.AGENT,
@@ -119,39 +137,67 @@ class MessageCreateSerializer(serializers.Serializer):
         choices=["TEXT", "MEDIA", "RECORDING", "TEMPLATE", "INTERACTIVE"], default="TEXT"
     )
     content = JSONStringOrObject(required=False)
-    file = serializers.FileField(required=False, help_text="Multipart upload instead of a URL.")
-    sendExternalMessage = serializers.BooleanField(default=True)
-    pauseSession = serializers.BooleanField(default=False)
-    externalId = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    idempotencyKey = serializers.CharField(required=False, max_length=200)
+    sendExternalMessage = StrictBooleanField(default=True)
+    pauseSession = StrictBooleanField(default=False)
+    externalId = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
+    idempotencyKey = StrictCharField(required=False, max_length=200)
 
     def validate(self, attrs):
         content = attrs.get("content") or {"text": ""}
         attrs["content"] = content
-        has_target = attrs.get("instanceId") and bool(attrs.get("contactId")) != bool(
-            attrs.get("phone")
-        )
-        if not attrs.get("sessionId") and not has_target:
+        given = [all(attrs.get(name) for name in target) for target in _TARGETS]
+        if given.count(True) != 1:
             raise serializers.ValidationError(
                 "Give sessionId, or instanceId with exactly one of contactId or phone."
             )
-        if attrs["type"] in ("TEMPLATE", "INTERACTIVE"):
-            wanted = attrs["type"].lower()
+        kind = attrs["type"]
+        has_media = bool(content.get("media") or attrs.get("file"))
+        if kind in ("TEMPLATE", "INTERACTIVE"):
+            wanted = kind.lower()
             if not content.get(wanted):
-                raise serializers.ValidationError(
-                    {"content": [f"A {attrs['type']} message needs content.{wanted}."]}
+                detail = f"A {kind} message needs content.{wanted}."
+                raise Unprocessable(
+                    _("A %(kind)s message needs content.%(field)s.")
+                    % {"kind": kind, "field": wanted},
+                    details={"content": [detail]},
                 )
-            if content.get("media") or attrs.get("file"):
-                raise serializers.ValidationError({"type": ["Use MEDIA to send media."]})
-        elif attrs["type"] == "TEXT":
+            if has_media:
+                raise Unprocessable(
+                    _("Use MEDIA to send media."), details={"type": ["Use MEDIA to send media."]}
+                )
+        elif kind == "TEXT":
             if not content.get("text", "").strip():
-                raise serializers.ValidationError({"content": ["A TEXT message needs text."]})
-            if content.get("media") or attrs.get("file"):
-                raise serializers.ValidationError(
-                    {"type": ["Use MEDIA or RECORDING to send media."]}
+                raise Unprocessable(
+                    _("A TEXT message needs text."),
+                    details={"content": ["A TEXT message needs text."]},
                 )
-        elif not content.get("media") and not attrs.get("file"):
-            raise serializers.ValidationError(
-                {"content": ["A media message needs content.media.url or a file upload."]}
+            if has_media:
+                raise Unprocessable(
+                    _("Use MEDIA or RECORDING to send media."),
+                    details={"type": ["Use MEDIA or RECORDING to send media."]},
+                )
+        elif not has_media:
+            raise Unprocessable(
+                _("A media message needs content.media.url or a file upload."),
+                details={"content": ["A media message needs content.media.url or a file upload."]},
             )
         return attrs
+
+
+@extend_schema_serializer(
+    extensions=body_rules(
+        properties={"type": {"type": "string", "enum": ["MEDIA", "RECORDING"]}},
+        required=["sessionId", "file", "type"],
+        oneOf=[],
+    )
+)
+class MessageUploadSerializer(MessageCreateSerializer):
+    """The multipart body: a ``file`` (MEDIA or RECORDING) into a session,
+    ``content`` as JSON text when a caption goes with it."""
+
+    sessionId = StrictUUIDField()
+    # An upload goes to a session: the other ways of naming one are JSON only.
+    contactId = None
+    phone = None
+    instanceId = None
+    file = serializers.FileField(help_text="The file to send.")

@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_organization
 from contacts.models import Contact
 from contacts.services import contact_get_or_create_for_phone
-from core.api import LimitedJSONParser, UtcIsoDateTimeFilter, get_referenced, get_scoped_or_404
+from core.api import LimitedJSONParser, get_referenced, get_scoped_or_404
 from core.errors import DomainError, NotFound
+from core.schema import links
 from messaging import selectors
-from messaging.api.inputs import MessageCreateSerializer
+from messaging.api.inputs import MessageCreateSerializer, MessageUploadSerializer
 from messaging.api.serializers import (
     FALECOMIGO_TYPE,
     MEDIA_TYPE,
@@ -122,8 +123,8 @@ class MessageFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="delivery_status", choices=DeliveryStatus.choices
     )
-    createdFrom = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    createdTo = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = Message
@@ -144,7 +145,8 @@ class MessageListCreateView(generics.ListAPIView):
     queryset = Message.objects.none()
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
-    parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
+    # JSON, or multipart when a file is uploaded (MessageUploadSerializer).
+    parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self):
         return selectors.message_list(organization=request_organization(self.request))
@@ -155,6 +157,12 @@ class MessageListCreateView(generics.ListAPIView):
 
     @extend_schema(
         summary="Send (or record) a message",
+        extensions=links(
+            201,
+            {"message_id": "$response.body#/id"},
+            "GET /api/v1/messages/{message_id}",
+            "GET /api/v1/messages/{message_id}/media",
+        ),
         description=(
             "`sendExternalMessage: false` records without sending. The same `idempotencyKey` "
             "again returns the first message with 200 and sends nothing. An AI reply is "
@@ -163,7 +171,7 @@ class MessageListCreateView(generics.ListAPIView):
         ),
         request={
             "application/json": MessageCreateSerializer,
-            "multipart/form-data": MessageCreateSerializer,
+            "multipart/form-data": MessageUploadSerializer,
         },
         responses={
             201: MessageSerializer,
@@ -245,7 +253,10 @@ class MessageListCreateView(generics.ListAPIView):
         ],
     )
     def post(self, request):
-        serializer = MessageCreateSerializer(data=request.data)
+        upload = request.content_type.startswith("multipart/")
+        serializer = (MessageUploadSerializer if upload else MessageCreateSerializer)(
+            data=request.data
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # A template or interactive message is checked before anything is
@@ -356,7 +367,8 @@ class MessageDetailView(APIView):
 class MessageMediaView(APIView):
     @extend_schema(
         summary="Download a message's stored file (media received or uploaded)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The body is the file itself, with its own Content-Type.",
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def get(self, request, message_id):
         message = get_scoped_or_404(

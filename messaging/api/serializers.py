@@ -7,10 +7,12 @@ MessageSerializer, so an integrator parses one shape everywhere.
 import mimetypes
 from pathlib import PurePosixPath
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from contacts.serializers import ContactFalecomigoSerializer
+from core.schema import body_rules
+from core.strict import StrictCharField, StrictIntegerField, StrictUUIDField
 from messaging.media.urls import absolute_url, media_api_path
 from messaging.models import Author, DeliveryStatus, Direction, Message, MessageKind
 from sessions_app.serializers import NamedRefSerializer, SessionSerializer
@@ -55,12 +57,12 @@ EXTENSIONS = {
 
 
 class MediaContentSerializer(serializers.Serializer):
-    url = serializers.CharField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
+    url = StrictCharField(allow_null=True)
+    name = StrictCharField(allow_null=True)
     type = serializers.ChoiceField(choices=["audio", "image", "video", "document"])
     duration = serializers.FloatField(allow_null=True)
-    mimeType = serializers.CharField(allow_null=True)
-    extension = serializers.CharField(allow_null=True)
+    mimeType = StrictCharField(allow_null=True)
+    extension = StrictCharField(allow_null=True)
 
 
 class ReplySerializer(serializers.Serializer):
@@ -73,30 +75,30 @@ class ContentSerializer(serializers.Serializer):
     """``{text}`` for text; ``{media}`` (+ ``text`` when there is a caption) for media;
     a template's or an interactive message's text plus ``template`` / ``interactive``."""
 
-    text = serializers.CharField(required=False)
+    text = StrictCharField(required=False)
     media = MediaContentSerializer(required=False)
     template = serializers.DictField(required=False)
     interactive = serializers.DictField(required=False)
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    sessionId = serializers.UUIDField(source="session_id")
-    contactId = serializers.UUIDField(source="contact_id")
-    instanceId = serializers.UUIDField(source="instance_id")
+    sessionId = StrictUUIDField(source="session_id")
+    contactId = StrictUUIDField(source="contact_id")
+    instanceId = StrictUUIDField(source="instance_id")
     type = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     direction = serializers.SerializerMethodField()
     author = serializers.ChoiceField(choices=Author.choices)
     content = serializers.SerializerMethodField()
     status = serializers.ChoiceField(source="delivery_status", choices=DeliveryStatus.choices)
-    error = serializers.CharField(source="delivery_error")
-    errorCode = serializers.CharField(source="delivery_error_code", allow_null=True)
-    errorTitle = serializers.CharField(source="delivery_error_title", allow_null=True)
+    error = StrictCharField(source="delivery_error")
+    errorCode = StrictCharField(source="delivery_error_code", allow_null=True)
+    errorTitle = StrictCharField(source="delivery_error_title", allow_null=True)
     reply = serializers.SerializerMethodField()
-    transcription = serializers.CharField()
-    transcriptionStatus = serializers.CharField(source="transcription_status", allow_null=True)
-    externalId = serializers.CharField(source="external_id")
-    providerMessageId = serializers.CharField(source="provider_message_id", allow_null=True)
+    transcription = StrictCharField()
+    transcriptionStatus = StrictCharField(source="transcription_status", allow_null=True)
+    externalId = StrictCharField(source="external_id")
+    providerMessageId = StrictCharField(source="provider_message_id", allow_null=True)
     sendExternalMessage = serializers.BooleanField(source="send_external")
     payload = serializers.DictField()
     sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
@@ -216,16 +218,22 @@ class MessageSerializer(serializers.ModelSerializer):
 # They live here, not in sessions_app, because messaging sits above sessions.
 
 
+@extend_schema_serializer(
+    extensions=body_rules(
+        properties={
+            "messages": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Message"},
+                "description": "Only with includeMessages=true.",
+            }
+        }
+    )
+)
 class SessionWithMessagesSerializer(SessionSerializer):
-    """``GET /sessions/{id}?includeMessages=true``: the last messages, oldest first."""
+    """``GET /sessions/{id}?includeMessages=true``: the last messages, oldest
+    first. ``messages`` is there only when asked for, so the schema lists it
+    without requiring it."""
 
-    messages = serializers.SerializerMethodField()
-
-    class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "messages"]
-        read_only_fields = fields
-
-    @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, session):
         messages = self.context.get("messages")
         if messages is None:
@@ -237,19 +245,19 @@ class SessionWithMessagesSerializer(SessionSerializer):
 
 
 class ProviderSlugSerializer(serializers.Serializer):
-    slug = serializers.CharField()
+    slug = StrictCharField()
 
 
 class FalecomigoIntegrationSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
+    id = StrictUUIDField()
+    name = StrictCharField()
     provider = ProviderSlugSerializer()
 
 
 class SessionFalecomigoSerializer(SessionSerializer):
     """A session inside ``by-contact``: falecomigo's ``integration`` and last messages."""
 
-    integrationId = serializers.UUIDField(source="instance_id")
+    integrationId = StrictUUIDField(source="instance_id")
     integration = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
 
@@ -276,10 +284,10 @@ class SessionFalecomigoSerializer(SessionSerializer):
 
 
 class PaginationSerializer(serializers.Serializer):
-    total_data = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
+    total_data = StrictIntegerField()
+    total_pages = StrictIntegerField()
+    page = StrictIntegerField()
+    limit = StrictIntegerField()
     has_next_page = serializers.BooleanField()
     has_previous_page = serializers.BooleanField()
 
@@ -291,7 +299,7 @@ class ByContactSerializer(serializers.Serializer):
     sessions = SessionFalecomigoSerializer(many=True)
     allMessages = MessageSerializer(many=True)
     isLastSessionClosed = serializers.BooleanField()
-    lastSessionId = serializers.UUIDField(allow_null=True)
-    lastSessionStatus = serializers.CharField(allow_null=True)
+    lastSessionId = StrictUUIDField(allow_null=True)
+    lastSessionStatus = StrictCharField(allow_null=True)
     lastSessionAssignedDepartment = NamedRefSerializer(allow_null=True)
     pagination = PaginationSerializer()

@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 from accounts.authentication import request_organization
 from contacts import selectors as contact_selectors
 from contacts.serializers import ContactFalecomigoSerializer
-from core.api import strict_bool
 from core.errors import NotFound
-from core.pagination import PageNumberPagination, positive_int
+from core.pagination import MAX_PAGE, PageNumberPagination
+from core.strict import query_bool, query_int
 from messaging import selectors
 from messaging.api.messages import MESSAGE_EXAMPLE
 from messaging.api.serializers import (
@@ -102,7 +102,10 @@ class SessionDetailView(APIView):
         parameters=[
             OpenApiParameter("includeMessages", bool, required=False),
             OpenApiParameter(
-                "messagesLimit", int, required=False, description="1–500, default 100."
+                "messagesLimit",
+                {"type": "integer", "minimum": 1, "maximum": 500},
+                required=False,
+                description="1–500, default 100.",
             ),
         ],
         responses=SessionWithMessagesSerializer,
@@ -110,15 +113,10 @@ class SessionDetailView(APIView):
     )
     def get(self, request, session_id):
         session = scoped_session(request, session_id)
-        include = strict_bool(request.query_params.get("includeMessages"), "includeMessages")
+        include = query_bool(request, "includeMessages")
+        limit = query_int(request, "messagesLimit", default=100, maximum=500)
         context = {"request": request}
         if include:
-            limit = min(
-                positive_int(
-                    request.query_params.get("messagesLimit"), "messagesLimit", default=100
-                ),
-                500,
-            )
             context["messages"] = selectors.messages_latest(session=session, limit=limit)
         data = SessionWithMessagesSerializer(session, context=context).data
         if not include:
@@ -145,8 +143,15 @@ class SessionsByContactView(APIView):
     @extend_schema(
         summary="A contact's sessions and messages (falecomigo format)",
         parameters=[
-            OpenApiParameter("page", int, required=False),
-            OpenApiParameter("limit", int, required=False, description="1–100, default 50."),
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, required=False
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": PageNumberPagination.max_limit},
+                required=False,
+                description="1–100, default 50.",
+            ),
         ],
         responses=ByContactSerializer,
         examples=[BY_CONTACT_EXAMPLE],

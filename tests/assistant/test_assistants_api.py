@@ -73,12 +73,17 @@ def test_patch_changes_fields_and_a_blank_key_clears_it(api_client):
         ({"temperature": 5}, "temperature"),
         ({"baseUrl": "not a url"}, "baseUrl"),
         ({"maxHistoryMessages": 0}, "maxHistoryMessages"),
-        ({"handoffDepartmentId": "00000000-0000-4000-8000-000000000000"}, "handoffDepartmentId"),
     ],
 )
 def test_bad_fields_are_400s(api_client, body, field):
     error = assert_error(create(api_client, **body), 400)
     assert field in error["details"]
+
+
+def test_an_unknown_handoff_department_is_a_422(api_client):
+    body = {"handoffDepartmentId": "00000000-0000-4000-8000-000000000000"}
+    error = assert_error(create(api_client, **body), 422)
+    assert "handoffDepartmentId" in error["details"]
 
 
 def test_a_duplicate_name_is_a_409(api_client):
@@ -92,7 +97,7 @@ def test_the_handoff_department_must_be_the_organizations(
     ours = Department.objects.create(organization=organization, name="Vendas")
     theirs = Department.objects.create(organization=other_organization, name="Vendas")
 
-    assert_error(create(api_client, handoffDepartmentId=str(theirs.pk)), 400)
+    assert_error(create(api_client, handoffDepartmentId=str(theirs.pk)), 422)
     body = create(api_client, handoffDepartmentId=str(ours.pk)).json()
     assert body["handoffDepartmentId"] == str(ours.pk)
 
@@ -140,7 +145,7 @@ def test_an_unknown_assistant_cannot_be_bound(api_client, instance):
             {"assistantId": "00000000-0000-4000-8000-000000000000"},
             format="json",
         ),
-        400,
+        422,
     )
     assert "assistantId" in error["details"]
 
@@ -170,7 +175,7 @@ def test_another_organization_cannot_bind_an_assistant(
         other_api_client.patch(
             f"/api/v1/instances/{theirs.pk}", {"assistantId": assistant_id}, format="json"
         ),
-        400,
+        422,
     )
     assert error["details"] == {"assistantId": ["Not found."]}
     assert_error(
@@ -179,6 +184,6 @@ def test_another_organization_cannot_bind_an_assistant(
             {"name": "New", "provider": "sandbox", "assistantId": assistant_id},
             format="json",
         ),
-        400,
+        422,
     )
     assert not Instance.objects.filter(assistant_id=assistant_id).exists()

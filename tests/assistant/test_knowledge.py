@@ -83,7 +83,7 @@ def test_unsupported_corrupt_empty_and_large_files_are_refused(api_client, assis
     assert_error(upload(api_client, assistant, make_png(), "a.png", "image/png"), 415)
     assert_error(
         upload(api_client, assistant, b"%PDF-1.4 garbage", "a.pdf", "application/pdf"),
-        400,
+        422,
         "unreadable_document",
     )
     assert_error(upload(api_client, assistant, b"", "a.txt", "text/plain"), 400)

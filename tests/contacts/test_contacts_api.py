@@ -126,14 +126,14 @@ def test_tabulations_are_added_idempotently_and_removed(api_client, contact, tab
     assert api_client.delete(url, body, format="json").status_code == 200
 
 
-def test_another_organizations_tabulation_is_a_400(api_client, contact, other_organization):
+def test_another_organizations_tabulation_is_a_422(api_client, contact, other_organization):
     foreign = factories.make_tabulation(other_organization, name="Theirs")
     response = api_client.post(
         f"/api/v1/contacts/{contact.id}/tabulations",
         {"tabulationIds": [str(foreign.id)]},
         format="json",
     )
-    error = assert_error(response, 400, "validation_error")
+    error = assert_error(response, 422, "validation_error")
     assert "tabulationIds" in error["details"]
     assert not ContactTabulation.objects.exists()
 

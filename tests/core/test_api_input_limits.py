@@ -29,7 +29,7 @@ def test_a_refused_session_by_phone_leaves_no_contact_behind(api_client, instanc
         },
         format="json",
     )
-    assert "assignedAgentId" in assert_error(response, 400)["details"]
+    assert "assignedAgentId" in assert_error(response, 422)["details"]
     assert not Contact.objects.exists()
 
 

@@ -41,7 +41,7 @@ def _ai_blocked(client, organization, contact, instance, settings):
 
 def _contact_phone_invalid(client, organization, contact, instance, settings):
     return lambda **headers: client.post(
-        "/api/v1/contacts", {"phone": "abc"}, format="json", **headers
+        "/api/v1/contacts", {"phone": "00000000"}, format="json", **headers
     )
 
 
@@ -121,14 +121,14 @@ REFUSALS = [
     ),
     (
         _contact_phone_invalid,
-        400,
+        422,
         "validation_error",
         "Not a valid phone number.",
         "Número de telefone inválido.",
     ),
     (
         _qr_not_supported,
-        400,
+        409,
         "qr_not_supported",
         "cloudapi has no QR code pairing",
         "cloudapi não tem pareamento por QR code",

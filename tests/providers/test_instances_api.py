@@ -91,7 +91,7 @@ def test_it_validates_fields_in_the_error_shape(api_client):
 
 def test_a_cloud_instance_needs_its_app_secret(api_client):
     response = create(api_client, provider="cloudapi", externalId="1065", appSecret="")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert set(response.json()["error"]["details"]) == {"appSecret"}
 
 
@@ -143,7 +143,7 @@ def test_patch_updates_settings_and_rejects_a_provider_change(api_client):
     refused = api_client.patch(
         f"/api/v1/instances/{instance_id}", {"provider": "uazapi"}, format="json"
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 409
 
 
 def test_delete_removes_the_instance(api_client):
@@ -239,5 +239,5 @@ def test_qr_is_refused_for_a_gateway_without_pairing(api_client):
         api_client, provider="cloudapi", externalId="1065", appSecret="s", baseUrl=""
     ).json()["id"]
     response = api_client.get(f"/api/v1/instances/{instance_id}/qr")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["code"] == "qr_not_supported"

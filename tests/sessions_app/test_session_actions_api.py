@@ -108,7 +108,7 @@ def test_assign_refuses_another_organizations_department(
     response = api_client.post(
         url(chat_session, "assign"), {"departmentId": str(foreign.id)}, format="json"
     )
-    assert_error(response, 400)
+    assert_error(response, 422)
     chat_session.refresh_from_db()
     assert chat_session.assigned_department_id is None
 
@@ -132,7 +132,7 @@ def test_tags_refuse_another_organizations_tabulation(api_client, chat_session, 
     response = api_client.post(
         url(chat_session, "tags"), {"tabulationIds": [str(foreign.id)]}, format="json"
     )
-    assert_error(response, 400)
+    assert_error(response, 422)
     assert_error(
         api_client.post(url(chat_session, "tags"), {"tabulationIds": []}, format="json"), 400
     )

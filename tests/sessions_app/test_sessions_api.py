@@ -141,8 +141,11 @@ def test_bad_filters_are_400(api_client, params):
     assert_error(api_client.get("/api/v1/sessions", params), 400)
 
 
-def test_limit_is_capped_at_100_and_pages_past_the_end_are_empty(api_client, chat_session):
-    body = api_client.get("/api/v1/sessions", {"limit": 1000, "page": 7}).json()
+def test_limit_above_100_is_a_400_and_pages_past_the_end_are_empty(api_client, chat_session):
+    assert (
+        "limit" in assert_error(api_client.get("/api/v1/sessions", {"limit": 101}), 400)["details"]
+    )
+    body = api_client.get("/api/v1/sessions", {"limit": 100, "page": 7}).json()
     assert body["data"] == []
     assert body["pagination"]["limit"] == 100
     assert body["pagination"]["page"] == 7
@@ -213,13 +216,18 @@ def test_create_conflicts_when_a_session_is_open(api_client, chat_session):
         {},
         {"phone": "5511987654321"},
         {"contactId": "00000000-0000-0000-0000-000000000000", "phone": "1", "instanceId": None},
-        {"phone": "5511987654321", "instanceId": "00000000-0000-0000-0000-000000000000"},
         {"phone": "xyz", "instanceId": "INSTANCE"},
     ],
 )
 def test_create_validation(api_client, instance, body):
     body = {k: (str(instance.id) if v == "INSTANCE" else v) for k, v in body.items()}
     assert_error(api_client.post("/api/v1/sessions", body, format="json"), 400)
+
+
+def test_create_refuses_an_unknown_instance_with_a_422(api_client):
+    body = {"phone": "5511987654321", "instanceId": "00000000-0000-0000-0000-000000000000"}
+    response = api_client.post("/api/v1/sessions", body, format="json")
+    assert "instanceId" in assert_error(response, 422)["details"]
 
 
 def test_create_refuses_another_organizations_contact(api_client, instance, other_organization):
@@ -229,7 +237,7 @@ def test_create_refuses_another_organizations_contact(api_client, instance, othe
         {"contactId": str(foreign.id), "instanceId": str(instance.id)},
         format="json",
     )
-    error = assert_error(response, 400)
+    error = assert_error(response, 422)
     assert "contactId" in error["details"]
 
 

@@ -262,10 +262,8 @@ def test_an_upload_without_a_media_type_is_sent_as_its_mimetype_says(
     "body, field",
     [
         ({"content": {"text": "x"}}, "nonField"),
-        ({"sessionId": "SESSION"}, "content"),
         ({"sessionId": "SESSION", "content": {"text": "x"}, "author": "CUSTOMER"}, "author"),
         ({"sessionId": "SESSION", "content": {"text": "x"}, "type": "CHAT_COMMAND"}, "type"),
-        ({"sessionId": "SESSION", "type": "MEDIA", "content": {"text": "x"}}, "content"),
         (
             {"sessionId": "SESSION", "type": "MEDIA", "content": {"media": {"url": "nope"}}},
             "content",
@@ -281,6 +279,22 @@ def test_it_rejects_invalid_messages(api_client, chat_session, body, field):
     body = {k: (str(chat_session.id) if v == "SESSION" else v) for k, v in body.items()}
     error = assert_error(api_client.post(URL, body, format="json"), 400, "validation_error")
     assert field in error["details"] or field == "nonField"
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sessionId": "SESSION"},
+        {"sessionId": "SESSION", "content": {"text": "  "}},
+        {"sessionId": "SESSION", "type": "MEDIA", "content": {"text": "x"}},
+    ],
+)
+def test_a_type_without_its_content_is_a_422(api_client, chat_session, body):
+    """Well-formed by the schema; the rule between type and content is not in it."""
+    body = {k: (str(chat_session.id) if v == "SESSION" else v) for k, v in body.items()}
+    error = assert_error(api_client.post(URL, body, format="json"), 422, "validation_error")
+    assert "content" in error["details"]
     assert not Message.objects.exists()
 
 
