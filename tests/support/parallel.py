@@ -21,7 +21,7 @@ database pytest-django suffixes with its name:
 A run without ``-n`` is one process and gets the same, at index 0. The
 folders are made fresh for the run and removed after it.
 
-Tests are handed out one by one (xdist's ``load``), slow ones first, except
+Tests are handed out one by one in file order (xdist's ``load``), except
 that the tests of a folder sharing a costly package fixture (``TOGETHER``)
 go to one process, so the fixture starts once.
 """
@@ -113,23 +113,6 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "load":
         return _OneByOneButTogether(config, log)
     return None
-
-
-def _slow_first(item) -> int:
-    if _together(item.nodeid):
-        return 0
-    if item.get_closest_marker("worker") or item.get_closest_marker("browser"):
-        return 1
-    return 2
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    """Under ``-n``, the slow tests (a private stack, a worker process, a
-    browser) are handed out first and the quick ones fill the gaps: in file
-    order the last process would still be starting a stack while the others
-    have finished. Each test is independent of the order it runs in."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=_slow_first)
 
 
 def pytest_report_header(config) -> list[str]:

@@ -36,8 +36,12 @@ def phone_says(session, text: str, **fields):
     return message
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
-    """Poll until ``predicate()`` is truthy; return its value (or the last one on timeout)."""
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1):
+    """Poll until ``predicate()`` is truthy; return its value (or the last one on timeout).
+
+    It returns as soon as the outcome is there: the timeout only bounds how
+    long a broken test hangs, and is generous because a busy machine (a
+    parallel run, a shared CI runner) may take a while to get there."""
     deadline = time.monotonic() + timeout
     value = predicate()
     while not value and time.monotonic() < deadline:
