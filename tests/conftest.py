@@ -70,13 +70,22 @@ def chat_session(contact, instance):
 def _worker_process(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         purge_broker()
-        worker = WorkerProcess(concurrency=2).start()
+        worker = WorkerProcess(concurrency=2, consuming=False).start()
     yield worker
     worker.stop()
 
 
 @pytest.fixture
 def celery_worker(transactional_db, _worker_process):
-    """A real Celery worker process consuming from the test broker (Redis)."""
+    """A real Celery worker process consuming from the test broker (Redis).
+
+    The process is shared by the tests of a run, but takes tasks only during
+    a test that asks for it: in any other test a task queued stays in the
+    broker (tests that read the queue) or is left to the worker the test
+    starts itself (with its own settings, e.g. MEDIA_ROOT)."""
     purge_broker()
-    return _worker_process
+    if _worker_process.process.poll() is not None:
+        _worker_process.start()  # a test killed it and did not start it again
+    _worker_process.consume(True)
+    yield _worker_process
+    _worker_process.consume(False)

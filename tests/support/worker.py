@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,11 +43,30 @@ def worker_env(extra: dict | None = None) -> dict:
     return env
 
 
+# A queue no task is sent to: a worker listening only there takes nothing.
+IDLE_QUEUE = "tests-idle"
+
+
+def task_queues() -> list[str]:
+    """The queues tasks are routed to (config/celery.py)."""
+    return [queue.name for queue in app.conf.task_queues]
+
+
 class WorkerProcess:
-    def __init__(self, *, concurrency: int = 2, extra_env: dict | None = None, name: str = ""):
+    def __init__(
+        self,
+        *,
+        concurrency: int = 2,
+        extra_env: dict | None = None,
+        name: str = "",
+        consuming: bool = True,
+    ):
         self.name = name or f"test-{uuid.uuid4().hex[:8]}"
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
+        # False: started (or restarted) listening on IDLE_QUEUE only, so it
+        # runs no task until consume(True).
+        self.consuming = consuming
         self.log = Path(tempfile.mkstemp(prefix=f"{self.name}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
@@ -60,7 +82,9 @@ class WorkerProcess:
                 "--loglevel=INFO",
                 f"--concurrency={self.concurrency}",
                 "-n",
-                f"{self.name}@%h",
+                self.nodename,
+                "-Q",
+                ",".join(task_queues() if self.consuming else [IDLE_QUEUE]),
                 "--without-gossip",
                 "--without-mingle",
             ],
@@ -79,6 +103,29 @@ class WorkerProcess:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"Celery worker did not start:\n{self.log.read_text()[-3000:]}")
+
+    @property
+    def nodename(self) -> str:
+        return f"{self.name}@{socket.gethostname()}"
+
+    def consume(self, consuming: bool, timeout: float = 60) -> None:
+        """Start (True) or stop (False) taking tasks from the task queues,
+        without a restart. A task already taken runs to its end."""
+        self.consuming = consuming
+        if not self.process or self.process.poll() is not None:
+            return  # start() listens as told
+        for queue in task_queues():
+            self._control("add_consumer" if consuming else "cancel_consumer", queue, timeout)
+
+    def _control(self, command: str, queue: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            replies = getattr(app.control, command)(
+                queue, destination=[self.nodename], reply=True, timeout=5
+            )
+            if replies:
+                return
+        raise RuntimeError(f"Celery worker {self.nodename} did not answer {command} {queue}")
 
     def kill(self) -> None:
         """Die like a crashed machine: no warm shutdown, no acks."""
@@ -99,8 +146,6 @@ class WorkerProcess:
 
 
 def purge_broker() -> None:
-    from config.celery import app
-
     app.control.purge()
 
 
