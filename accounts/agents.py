@@ -24,7 +24,7 @@ from core.errors import ValidationError
 
 AgentRoomHook = Callable[[str], None]
 _room_hooks: list[AgentRoomHook] = []
-# A request refreshes last_seen_at at most once a minute: one UPDATE, not one per request.
+# A request refreshes last_seen_at at most once a minute: one UPDATE a minute, not one per request.
 LAST_SEEN_PRECISION = timedelta(minutes=1)
 MAX_CONCURRENT_SESSIONS = 1000
 
@@ -39,12 +39,21 @@ def _announce_room(agent_id) -> None:
         transaction.on_commit(lambda hook=hook: hook(str(agent_id)))
 
 
-def agent_seen(user_id: int) -> None:
-    """A request of this user: stamp the agent's last_seen_at (at minute precision)."""
+def agent_seen(agent: Agent) -> None:
+    """A request of this agent: stamp last_seen_at (at minute precision).
+
+    The agent is the one the request already loaded, so a stamp still fresh
+    costs no query; a stale one is renewed by a conditional UPDATE, which
+    concurrent requests cannot turn into more than one write.
+    """
     now = timezone.now()
-    Agent.objects.filter(user_id=user_id).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - LAST_SEEN_PRECISION)
+    cutoff = now - LAST_SEEN_PRECISION
+    if agent.last_seen_at is not None and agent.last_seen_at >= cutoff:
+        return
+    Agent.objects.filter(pk=agent.pk).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff)
     ).update(last_seen_at=now)
+    agent.last_seen_at = now
 
 
 def agent_update(

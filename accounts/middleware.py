@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from accounts.admin_scope import console_zone, organization_of
+from accounts.admin_scope import agent_of, console_zone, organization_of
 from accounts.agents import agent_seen
 
 
@@ -36,5 +36,7 @@ class AgentSeenMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path_info.startswith("/api/"):
-            agent_seen(user.pk)
+            agent = agent_of(request)
+            if agent is not None:
+                agent_seen(agent)
         return self.get_response(request)
