@@ -188,7 +188,6 @@ class MessageCreateSerializer(serializers.Serializer):
     extensions=body_rules(
         properties={"type": {"type": "string", "enum": ["MEDIA", "RECORDING"]}},
         required=["sessionId", "file", "type"],
-        oneOf=[],
     )
 )
 class MessageUploadSerializer(MessageCreateSerializer):
