@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agent, Availability, Department
-from core.errors import ValidationError
+from core.errors import Unprocessable, ValidationError
 
 AgentRoomHook = Callable[[str], None]
 _room_hooks: list[AgentRoomHook] = []
@@ -85,7 +85,7 @@ def agent_update(
     if departments is not None and any(
         d.organization_id != agent.organization_id for d in departments
     ):
-        raise ValidationError(_("Department not found."), details={"departmentIds": ["Not found."]})
+        raise Unprocessable(_("Department not found."), details={"departmentIds": ["Not found."]})
     with transaction.atomic():
         locked = Agent.objects.select_for_update(no_key=True).get(pk=agent.pk)
         more_room = False

@@ -284,7 +284,7 @@ SPECTACULAR_SETTINGS = {
         "MessageKindEnum": "messaging.models.MessageKind",
         "MediaTypeEnum": ["audio", "image", "video", "document"],
         "MessageTypeEnum": ["TEXT", "MEDIA", "RECORDING", "CHAT_COMMAND"],
-        "MessageCreateTypeEnum": ["TEXT", "MEDIA", "RECORDING"],
+        "MessageCreateTypeEnum": ["TEXT", "MEDIA", "RECORDING", "TEMPLATE", "INTERACTIVE"],
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}},

@@ -129,13 +129,13 @@ def test_an_unknown_variable_is_refused_when_saved(api_client):
     assert CannedResponse.objects.get().content == "Oi {{session.id}}"
 
 
-def test_another_organizations_department_is_a_400(api_client, other_organization):
+def test_another_organizations_department_is_a_422(api_client, other_organization):
     theirs = Department.objects.create(organization=other_organization, name="Theirs")
     error = assert_error(
         api_client.post(
             URL, {"shortCode": "a", "content": "b", "departmentId": str(theirs.id)}, format="json"
         ),
-        400,
+        422,
     )
     assert "departmentId" in error["details"]
 
