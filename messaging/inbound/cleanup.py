@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core.bulk import delete_in_batches
 from messaging.models import WebhookInbox
 
 
@@ -15,13 +16,4 @@ def inbox_delete_processed(batch: int = 5000) -> int:
     """Delete processed rows older than the retention, ``batch`` at a time
     (short statements, no long lock). Returns how many."""
     cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_INBOX_RETENTION_DAYS)
-    deleted = 0
-    while True:
-        ids = list(
-            WebhookInbox.objects.filter(processed_at__lt=cutoff).values_list("id", flat=True)[
-                :batch
-            ]
-        )
-        if not ids:
-            return deleted
-        deleted += WebhookInbox.objects.filter(pk__in=ids).delete()[0]
+    return delete_in_batches(WebhookInbox.objects.filter(processed_at__lt=cutoff), batch=batch)
