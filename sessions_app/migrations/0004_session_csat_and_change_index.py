@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_organization_csat'),
+        ('accounts', '0005_organization_csat'),
         ('contacts', '0005_translated_field_labels'),
         ('providers', '0006_instance_pairing_code'),
         ('sessions_app', '0003_translated_field_labels'),

@@ -113,7 +113,7 @@ def test_the_migration_encrypts_rows_stored_in_plaintext(organization):
         )
 
     for app, name in [
-        ("providers", "0007_secrets_encrypted_at_rest"),
+        ("providers", "0008_secrets_encrypted_at_rest"),
         ("assistant", "0004_secrets_encrypted_at_rest"),
         ("integrations", "0004_secrets_encrypted_at_rest"),
     ]:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ('accounts', '0004_agent_availability_and_business_hours'),
         ('contacts', '0005_translated_field_labels'),
         ('providers', '0006_instance_pairing_code'),
-        ('sessions_app', '0003_translated_field_labels'),
+        ('sessions_app', '0004_session_csat_and_change_index'),
     ]
 
     operations = [

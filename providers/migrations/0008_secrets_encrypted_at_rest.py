@@ -21,7 +21,7 @@ def decrypt_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0006_instance_pairing_code'),
+        ('providers', '0007_message_templates'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_translated_field_labels'),
+        ('accounts', '0004_agent_availability_and_business_hours'),
     ]
 
     operations = [
