@@ -3,7 +3,6 @@
 Screenshots (light and dark mode) land in test-artifacts/.
 """
 
-import shutil
 import subprocess
 import tempfile
 from io import BytesIO
@@ -16,9 +15,8 @@ from django.utils import timezone
 from messaging.models import Author, Direction, DispatchStatus, MessageKind, Turn, TurnStatus
 from sessions_app.services.events import session_event_record
 from tests.support import factories
+from tests.support.browser import CHROMEDRIVER, CHROMIUM, chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
@@ -121,35 +119,10 @@ def build_conversation(organization):
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="atende-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1600,1000",
-        f"--user-data-dir={profile}",
-    ]:
-        options.add_argument(argument)
     # These tests read the console in English whatever the machine's locale;
     # test_browser_languages.py drives it as a Brazilian browser.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait_for(driver, condition, timeout=20):

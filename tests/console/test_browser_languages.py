@@ -8,8 +8,6 @@ Screenshots of both languages land in test-artifacts/.
 """
 
 import json
-import shutil
-import tempfile
 
 import pytest
 import requests
@@ -19,8 +17,6 @@ from providers.selectors import instance_webhook_cache_clear
 from providers.services import instance_connection_update, instance_qr_code_update
 from sessions_app.services.events import session_event_record
 from tests.console.test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
     last_text,
     shot,
     text_on_page,
@@ -28,6 +24,7 @@ from tests.console.test_browser import (
 )
 from tests.console.test_browser import pytestmark as browser_marks
 from tests.support import factories
+from tests.support.browser import chromium
 from tests.support.replay import load_fixture
 
 pytestmark = browser_marks
@@ -80,34 +77,8 @@ WORDS = {
 @pytest.fixture
 def brazilian_browser():
     """Chromium as a Brazilian agent's: it asks for pt-BR first."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="atende-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1600,1000",
-        "--lang=pt-BR",
-        f"--user-data-dir={profile}",
-    ]:
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "pt-BR,pt"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
+    with chromium(languages="pt-BR,pt") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def post_evolution_webhook(live_server, instance, body: dict) -> None:

@@ -3,8 +3,6 @@ in the header, a closed conversation's disabled controls, the conversation
 opening at its newest message while images load, and the session list at
 1,366 pixels without a horizontal scroll bar."""
 
-import shutil
-import tempfile
 from io import BytesIO
 from pathlib import Path
 
@@ -16,9 +14,8 @@ from accounts.models import Agent, Department
 from messaging.models import MessageKind
 from sessions_app.services.lifecycle import session_close
 from tests.support import factories
+from tests.support.browser import CHROMEDRIVER, CHROMIUM, chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
@@ -33,34 +30,9 @@ pytestmark = [
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="atende-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        # A common laptop screen.
-        "--window-size=1366,768",
-        f"--user-data-dir={profile}",
-    ]:
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "pt-BR,pt"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
+    # A common laptop screen, and a Brazilian agent's browser.
+    with chromium(window_size="1366,768", languages="pt-BR,pt") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait_for(driver, condition, timeout=20):
