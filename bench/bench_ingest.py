@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -85,6 +87,8 @@ def prepare() -> dict:
         "REDIS_URL": _redis_url(),
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
+        # Production refuses to start without one; a throwaway key per run.
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         # Plain HTTP on loopback: no TLS terminator in front to redirect to.
         "SECURE_SSL_REDIRECT": "false",

@@ -74,6 +74,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -172,6 +174,8 @@ def prepare() -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
+        # Production refuses to start without one; a throwaway key per run.
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         # Plain HTTP on loopback: no TLS terminator in front to redirect to.
         "SECURE_SSL_REDIRECT": "false",
