@@ -12,7 +12,7 @@ from accounts.models import Agent, Department
 from accounts.selectors import agents_of
 from accounts.serializers import AgentSerializer, AgentUpdateSerializer
 from core.api import LimitedJSONParser, get_scoped_or_404
-from core.errors import ValidationError
+from core.errors import Unprocessable
 
 AGENT_EXAMPLE = OpenApiExample(
     "Agent",
@@ -79,7 +79,7 @@ class AgentDetailView(APIView):
             wanted = set(data["departmentIds"])
             departments = list(Department.objects.filter(organization=organization, pk__in=wanted))
             if len(departments) != len(wanted):
-                raise ValidationError(
+                raise Unprocessable(
                     _("Department not found."), details={"departmentIds": ["Not found."]}
                 )
         agent_update(

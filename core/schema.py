@@ -174,7 +174,7 @@ def schema_error_responses_hook(result, generator, request, public):
     ruled = {
         f"#/components/schemas/{name}"
         for name, component in components.items()
-        if {"anyOf", "oneOf", "allOf"} & set(component)
+        if {"anyOf", "oneOf", "allOf", "minProperties"} & set(component)
     }
     operation_ids = {
         f"{method.upper()} {path}": operation.get("operationId")
@@ -202,7 +202,7 @@ def schema_error_responses_hook(result, generator, request, public):
             if body and any(
                 c.get("schema", {}).get("$ref") in ruled for c in body["content"].values()
             ):
-                body["required"] = True  # an empty body matches none of the alternatives
+                body["required"] = True  # an absent body matches none of the alternatives
             responses = operation.setdefault("responses", {})
             wanted = [*ALWAYS, *(WRITES if method != "get" else []), *extra]
             for code in wanted:
