@@ -142,6 +142,13 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction != "request":
             return schema
+        if isinstance(field, serializers.ListSerializer):
+            # drf-spectacular leaves a nested list's length limits out.
+            if field.min_length is not None:
+                schema["minItems"] = field.min_length
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+            return schema
         if isinstance(field, serializers.URLField):
             # The pattern says it all; ``format: uri`` (dropped by the hook below)
             # admits hosts Django refuses.
