@@ -11,6 +11,7 @@ from accounts.serializers import (
     CurrentOrganizationSerializer,
     DepartmentSerializer,
     DepartmentWriteSerializer,
+    OrganizationPatchSerializer,
     OrganizationUpdateSerializer,
 )
 from core.api import LimitedJSONParser, get_scoped_or_404
@@ -69,7 +70,7 @@ class CurrentOrganizationView(APIView):
             "Send only what changes. `retention`: days after which a daily task erases "
             "content (null keeps it); see docs/PRIVACY.md."
         ),
-        request=OrganizationUpdateSerializer(partial=True),
+        request=OrganizationPatchSerializer,
         responses=CurrentOrganizationSerializer,
         examples=[
             OpenApiExample(
@@ -107,7 +108,8 @@ class CurrentOrganizationView(APIView):
         return self._update(request, partial=False)
 
     def _update(self, request, *, partial: bool):
-        serializer = OrganizationUpdateSerializer(data=request.data, partial=partial)
+        kind = OrganizationPatchSerializer if partial else OrganizationUpdateSerializer
+        serializer = kind(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         organization = request_organization(request)
         if "retention" in serializer.validated_data:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import BusinessHours
-from core.errors import ValidationError
+from core.errors import Unprocessable, ValidationError
 
 DEFAULT_OUT_OF_OFFICE_MESSAGE = (
     "Olá! Nosso atendimento está fora do horário agora. "
@@ -47,8 +47,15 @@ def _refuse(message: str, field: str, detail: str) -> ValidationError:
     return ValidationError(message, details={field: [detail]})
 
 
+def _unprocessable(message: str, field: str, detail: str) -> Unprocessable:
+    # Hours of the documented shape that still cannot be kept (a zone no
+    # database knows, a period ending before it starts): a 422, not a 400.
+    return Unprocessable(message, details={field: [detail]})
+
+
 def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tuple[list, list]:
-    """The weekly periods and holidays, checked and sorted; a clear 400 otherwise.
+    """The weekly periods and holidays, checked and sorted; a clear 400 (422 for
+    a zone or a period that cannot be) otherwise.
 
     A period closes on the day it opens: ``close`` is after ``open``, and
     ``"24:00"`` is the end of the day. A night shift is two periods
@@ -57,7 +64,7 @@ def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tupl
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _refuse(
+        raise _unprocessable(
             _("Unknown time zone %(zone)r.") % {"zone": timezone},
             "timezone",
             gettext_noop("Use an IANA name such as America/Sao_Paulo."),
@@ -99,7 +106,7 @@ def business_hours_clean(*, timezone: str, weekly: list, holidays: list) -> tupl
                     gettext_noop("Times are HH:MM (00:00 to 23:59; a close may be 24:00)."),
                 )
         if _minutes(closes) <= _minutes(opens):
-            raise _refuse(
+            raise _unprocessable(
                 _(
                     "weekly[%(index)s] closes at %(close)s, not after it opens at %(open)s: "
                     "a period ends on its own day. Split a night shift in two "

@@ -1,8 +1,11 @@
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.business_hours import MAX_HOLIDAYS, MAX_MESSAGE_CHARS, MAX_PERIODS
 from accounts.models import Agent, Availability, Department
+from core.schema import body_rules
 from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
 
 
@@ -80,8 +83,9 @@ class CurrentOrganizationSerializer(serializers.Serializer):
     retention = RetentionSerializer()
 
 
+@extend_schema_serializer(extensions=body_rules(minProperties=1))
 class OrganizationUpdateSerializer(serializers.Serializer):
-    """Each section is optional; a section given is whole for PUT, partial for PATCH."""
+    """At least one section; a section given is whole."""
 
     csat = CsatSettingsSerializer(required=False)
     retention = RetentionSerializer(required=False)
@@ -90,6 +94,14 @@ class OrganizationUpdateSerializer(serializers.Serializer):
         if not attrs:
             raise serializers.ValidationError(_("Give csat or retention."))
         return attrs
+
+
+@extend_schema_serializer(extensions=body_rules(minProperties=1))
+class OrganizationPatchSerializer(OrganizationUpdateSerializer):
+    """At least one section; a section given changes the fields it gives."""
+
+    csat = CsatSettingsSerializer(required=False, partial=True)
+    retention = RetentionSerializer(required=False, partial=True)
 
 
 class AgentSerializer(serializers.ModelSerializer):
@@ -135,11 +147,20 @@ class AgentUpdateSerializer(serializers.Serializer):
     active = StrictBooleanField(required=False)
 
 
+# What accounts.business_hours reads: 00:00 to 23:59, and 24:00 as a close.
+_OPENS = RegexValidator(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_CLOSES = RegexValidator(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+
+
 class WeeklyPeriodSerializer(serializers.Serializer):
     weekday = StrictIntegerField(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
-    open = StrictCharField(min_length=5, max_length=5, help_text="HH:MM, local time.")
+    open = StrictCharField(
+        validators=[_OPENS], trim_whitespace=False, help_text="HH:MM, local time."
+    )
     close = StrictCharField(
-        min_length=5, max_length=5, help_text="HH:MM after open, the same day (24:00: midnight)."
+        validators=[_CLOSES],
+        trim_whitespace=False,
+        help_text="HH:MM after open, the same day (24:00: midnight).",
     )
 
 

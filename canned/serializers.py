@@ -1,6 +1,8 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from canned.models import CONTENT_MAX_LENGTH, SHORT_CODE_PATTERN, CannedResponse
+from core.strict import StrictCharField, StrictUUIDField
 
 
 class CannedResponseSerializer(serializers.ModelSerializer):
@@ -16,15 +18,19 @@ class CannedResponseSerializer(serializers.ModelSerializer):
 
 
 class CannedResponseWriteSerializer(serializers.Serializer):
-    shortCode = serializers.RegexField(
-        SHORT_CODE_PATTERN, max_length=32, source="short_code", help_text="`[a-z0-9_-]{1,32}`"
+    shortCode = StrictCharField(
+        validators=[RegexValidator(SHORT_CODE_PATTERN)],
+        trim_whitespace=False,
+        max_length=32,
+        source="short_code",
+        help_text="`[a-z0-9_-]{1,32}`",
     )
-    content = serializers.CharField(
+    content = StrictCharField(
         max_length=CONTENT_MAX_LENGTH,
         help_text="Up to 4,096 characters; variables: {{contact.name}}, {{contact.firstName}}, "
         "{{contact.phone}}, {{agent.name}}, {{organization.name}}, {{session.id}}.",
     )
-    departmentId = serializers.UUIDField(
+    departmentId = StrictUUIDField(
         required=False,
         allow_null=True,
         default=None,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Department, Organization
 from canned.models import CONTENT_MAX_LENGTH, SHORT_CODE_PATTERN, CannedResponse
 from canned.variables import KNOWN_VARIABLES, unknown_variables
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, Unprocessable, ValidationError
 
 CANNED_EDITABLE_FIELDS = ("short_code", "content", "department")
 
@@ -33,7 +33,8 @@ def _check(canned: CannedResponse) -> None:
         )
     unknown = unknown_variables(canned.content)
     if unknown:
-        raise ValidationError(
+        # Text of the documented shape naming a variable no one fills in: 422.
+        raise Unprocessable(
             _("Unknown variable: %(names)s.")
             % {"names": ", ".join("{{" + name + "}}" for name in unknown)},
             code="unknown_variable",
@@ -42,7 +43,7 @@ def _check(canned: CannedResponse) -> None:
     if canned.department_id is not None:
         department = canned.department
         if department.organization_id != canned.organization_id:
-            raise ValidationError(
+            raise Unprocessable(
                 _("Unknown departmentId."), details={"departmentId": ["Not found."]}
             )
 

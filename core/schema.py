@@ -142,6 +142,13 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction != "request":
             return schema
+        if isinstance(field, serializers.ListSerializer):
+            # drf-spectacular leaves a nested list's length limits out.
+            if field.min_length is not None:
+                schema["minItems"] = field.min_length
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+            return schema
         if isinstance(field, serializers.URLField):
             # The pattern says it all; ``format: uri`` (dropped by the hook below)
             # admits hosts Django refuses.
@@ -174,7 +181,7 @@ def schema_error_responses_hook(result, generator, request, public):
     ruled = {
         f"#/components/schemas/{name}"
         for name, component in components.items()
-        if {"anyOf", "oneOf", "allOf"} & set(component)
+        if {"anyOf", "oneOf", "allOf", "minProperties"} & set(component)
     }
     operation_ids = {
         f"{method.upper()} {path}": operation.get("operationId")
@@ -202,7 +209,7 @@ def schema_error_responses_hook(result, generator, request, public):
             if body and any(
                 c.get("schema", {}).get("$ref") in ruled for c in body["content"].values()
             ):
-                body["required"] = True  # an empty body matches none of the alternatives
+                body["required"] = True  # an absent body matches none of the alternatives
             responses = operation.setdefault("responses", {})
             wanted = [*ALWAYS, *(WRITES if method != "get" else []), *extra]
             for code in wanted:

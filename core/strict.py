@@ -20,6 +20,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
+from rest_framework.fields import empty
 
 from core.errors import Unprocessable
 
@@ -69,6 +70,15 @@ def _form(field) -> bool:
 
 class StrictCharField(serializers.CharField):
     """A JSON string (0 is not "0"), no longer than documented before trimming."""
+
+    def get_value(self, dictionary):
+        # DRF reads an empty optional value of a multipart form as absent; it is
+        # given, and blank (a 400 where the document asks for a character).
+        value = super().get_value(dictionary)
+        form = isinstance(dictionary, QueryDict)
+        if value is empty and form and dictionary.get(self.field_name) == "":
+            return ""
+        return value
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

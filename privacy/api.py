@@ -17,6 +17,7 @@ from contacts.models import Contact
 from contacts.services import contact_phone_normalize
 from core.api import LimitedJSONParser, get_scoped_or_404
 from core.errors import Conflict, NotFound
+from core.schema import errors, links
 from privacy import selectors
 from privacy.models import Erasure, ErasureSource, Export, ExportStatus
 from privacy.serializers import EraseRequestSerializer, ErasureSerializer, ExportSerializer
@@ -65,6 +66,13 @@ EXPORT_DESCRIPTION = (
     "`sessions.json`, `messages.json`, `media/` and a `README.txt` in Portuguese. Poll "
     "`GET /api/v1/exports/{id}` until `status` is READY, then download `downloadUrl` "
     "(with the same API key) within 24 hours. Every call starts a new export."
+)
+# The stateful phase of the contract check follows a new export to its status and file.
+EXPORT_LINKS = links(
+    202,
+    {"export_id": "$response.body#/id"},
+    "GET /api/v1/exports/{export_id}",
+    "GET /api/v1/exports/{export_id}/download",
 )
 
 
@@ -141,6 +149,7 @@ class ContactExportView(APIView):
         request=None,
         responses={202: ExportSerializer},
         examples=[EXPORT_EXAMPLE],
+        extensions=EXPORT_LINKS,
     )
     def post(self, request, contact_id):
         contact = get_scoped_or_404(
@@ -162,6 +171,7 @@ class ContactByPhoneExportView(APIView):
         request=None,
         responses={202: ExportSerializer},
         examples=[EXPORT_EXAMPLE],
+        extensions=EXPORT_LINKS,
     )
     def post(self, request, phone):
         organization = request_organization(request)
@@ -194,6 +204,7 @@ class ExportDownloadView(APIView):
         summary="Download a ready export (a ZIP), within 24 hours of it being ready",
         description="409 `export_not_ready` while it is being built, `export_expired` after.",
         responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        extensions=errors(409),
     )
     def get(self, request, export_id):
         export = _export(request, export_id)

@@ -19,23 +19,23 @@ from messaging.models import Author
 
 
 class InteractiveButtonSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=256)
-    title = serializers.CharField(max_length=20)
+    id = StrictCharField(max_length=256)
+    title = StrictCharField(max_length=20)
 
 
 class InteractiveRowSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=200)
-    title = serializers.CharField(max_length=24)
-    description = serializers.CharField(required=False, max_length=72)
+    id = StrictCharField(max_length=200)
+    title = StrictCharField(max_length=24)
+    description = StrictCharField(required=False, max_length=72)
 
 
 class InteractiveSectionSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, max_length=24)
+    title = StrictCharField(required=False, max_length=24)
     rows = InteractiveRowSerializer(many=True, min_length=1, max_length=10)
 
 
 class InteractiveListSerializer(serializers.Serializer):
-    button = serializers.CharField(max_length=20)
+    button = StrictCharField(max_length=20)
     sections = InteractiveSectionSerializer(many=True, min_length=1, max_length=10)
 
 
@@ -43,9 +43,9 @@ class InteractiveInputSerializer(serializers.Serializer):
     """Reply buttons (1-3) or a list (at most 10 rows in all): WhatsApp's limits."""
 
     kind = serializers.ChoiceField(choices=["buttons", "list"])
-    body = serializers.CharField(max_length=4096, help_text="At most 1,024 with buttons.")
-    header = serializers.CharField(required=False, max_length=60)
-    footer = serializers.CharField(required=False, max_length=60)
+    body = StrictCharField(max_length=4096, help_text="At most 1,024 with buttons.")
+    header = StrictCharField(required=False, max_length=60)
+    footer = StrictCharField(required=False, max_length=60)
     buttons = InteractiveButtonSerializer(many=True, required=False, min_length=1, max_length=3)
     list = InteractiveListSerializer(required=False)
 
@@ -62,8 +62,11 @@ class TemplateParametersInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text='`{"text"}` for a text header\'s variable, `{"link", "filename"?}` for media.',
     )
+    # Any JSON, null (no variables) included: the template's own variables
+    # decide, and a shape that does not fit them is a 422 template_parameters.
     body = serializers.JSONField(
         required=False,
+        allow_null=True,
         help_text="Positional templates: a list of strings; named ones: an object name → string.",
     )
     buttons = TemplateButtonInputSerializer(many=True, required=False)
@@ -152,6 +155,12 @@ class MessageCreateSerializer(serializers.Serializer):
             )
         kind = attrs["type"]
         has_media = bool(content.get("media") or attrs.get("file"))
+        if content.get("interactive") is not None and kind != "INTERACTIVE":
+            # Not sent, but given: it still keeps to its documented shape (an
+            # INTERACTIVE message's is checked, with WhatsApp's limits, when sent).
+            shape = InteractiveInputSerializer(data=content["interactive"])
+            if not shape.is_valid():
+                raise serializers.ValidationError({"content": {"interactive": shape.errors}})
         if kind in ("TEMPLATE", "INTERACTIVE"):
             wanted = kind.lower()
             if not content.get(wanted):

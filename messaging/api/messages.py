@@ -160,8 +160,8 @@ class MessageListCreateView(generics.ListAPIView):
         extensions=links(
             201,
             {"message_id": "$response.body#/id"},
+            # Not /media: a message without a file answers 404 there, as documented.
             "GET /api/v1/messages/{message_id}",
-            "GET /api/v1/messages/{message_id}/media",
         ),
         description=(
             "`sendExternalMessage: false` records without sending. The same `idempotencyKey` "

@@ -141,24 +141,27 @@ def test_put_replaces_the_hours(api_client, organization):
 
 
 @pytest.mark.parametrize(
-    "change, field",
+    "change, field, status",
     [
-        ({"weekly": [{"weekday": 0, "open": "22:00", "close": "02:00"}]}, "weekly"),
-        ({"weekly": [{"weekday": 0, "open": "09:00", "close": "09:00"}]}, "weekly"),
-        ({"weekly": [{"weekday": 7, "open": "09:00", "close": "10:00"}]}, "weekly"),
-        ({"weekly": [{"weekday": 0, "open": "9:00", "close": "10:00"}]}, "weekly"),
-        ({"weekly": [{"weekday": 0, "open": "24:00", "close": "24:00"}]}, "weekly"),
-        ({"holidays": [{"date": "2026-02-30"}]}, "holidays"),
-        ({"timezone": "Mars/Olympus"}, "timezone"),
-        ({"outOfOfficeMessage": "x" * 1001}, "outOfOfficeMessage"),
-        ({"enabled": "maybe"}, "enabled"),
+        # Against the schema (a shape, a range, a pattern): 400.
+        ({"weekly": [{"weekday": 7, "open": "09:00", "close": "10:00"}]}, "weekly", 400),
+        ({"weekly": [{"weekday": 0, "open": "9:00", "close": "10:00"}]}, "weekly", 400),
+        ({"weekly": [{"weekday": 0, "open": " 09:00", "close": "10:00"}]}, "weekly", 400),
+        ({"weekly": [{"weekday": 0, "open": "24:00", "close": "24:00"}]}, "weekly", 400),
+        ({"holidays": [{"date": "2026-02-30"}]}, "holidays", 400),
+        ({"outOfOfficeMessage": "x" * 1001}, "outOfOfficeMessage", 400),
+        ({"enabled": "maybe"}, "enabled", 400),
+        # Well-formed, but no hours to keep: 422.
+        ({"weekly": [{"weekday": 0, "open": "22:00", "close": "02:00"}]}, "weekly", 422),
+        ({"weekly": [{"weekday": 0, "open": "09:00", "close": "09:00"}]}, "weekly", 422),
+        ({"timezone": "Mars/Olympus"}, "timezone", 422),
     ],
 )
-def test_bad_hours_are_a_400_that_changes_nothing(api_client, change, field):
+def test_bad_hours_are_refused_and_change_nothing(api_client, change, field, status):
     api_client.put("/api/v1/business-hours", WEEK, format="json")
     before = api_client.get("/api/v1/business-hours").json()
     error = assert_error(
-        api_client.put("/api/v1/business-hours", {**WEEK, **change}, format="json"), 400
+        api_client.put("/api/v1/business-hours", {**WEEK, **change}, format="json"), status
     )
     assert field in error["details"]
     assert api_client.get("/api/v1/business-hours").json() == before
@@ -171,7 +174,7 @@ def test_a_close_after_midnight_says_how_to_split_it(api_client):
             {"weekly": [{"weekday": 4, "open": "22:00", "close": "02:00"}]},
             format="json",
         ),
-        400,
+        422,
     )
     assert "24:00" in error["message"] and "00:00" in error["message"]
 

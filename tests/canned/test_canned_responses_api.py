@@ -85,7 +85,7 @@ def test_the_same_short_code_is_free_in_another_organization(api_client, other_a
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("code", ["", "Saudacao", "olá", "a b", "x" * 33, "/pix"])
+@pytest.mark.parametrize("code", ["", "Saudacao", "olá", "a b", "x" * 33, "/pix", " pix", 0])
 def test_it_refuses_a_bad_short_code(api_client, code):
     error = assert_error(
         api_client.post(URL, {"shortCode": code, "content": "Oi"}, format="json"),
@@ -114,7 +114,7 @@ def test_an_unknown_variable_is_refused_when_saved(api_client):
             {"shortCode": "oi", "content": "Olá {{contact.nome}}, {{ contact.name }}"},
             format="json",
         ),
-        400,
+        422,
         "unknown_variable",
     )
     assert error["details"]["variables"] == ["contact.nome"]
@@ -123,7 +123,7 @@ def test_an_unknown_variable_is_refused_when_saved(api_client):
     ok = api_client.post(URL, {"shortCode": "oi", "content": "Oi {{session.id}}"}, format="json")
     assert_error(
         api_client.patch(f"{URL}/{ok.json()['id']}", {"content": "{{agent.email}}"}, format="json"),
-        400,
+        422,
         "unknown_variable",
     )
     assert CannedResponse.objects.get().content == "Oi {{session.id}}"

@@ -15,8 +15,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Department
+from canned.services import canned_create
 from core.throttling import ApiKeyRateThrottle
 from integrations.models import Delivery, Integration
+from privacy.models import Export
 from tests.support import factories
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -112,8 +114,15 @@ def seeded(transactional_db, monkeypatch):
         dedupe_key="x",
         payload={},
     )
+    agent = factories.make_agent(organization, username="ana", departments=["Suporte"])
+    canned = canned_create(organization=organization, short_code="oi", content="Olá!")
+    # Being built: its download answers the documented 409 export_not_ready.
+    export = Export.objects.create(organization=organization, contact=contact, requested_by="x")
     return {
         "key": factories.make_api_key(organization, name="contract"),
+        "path.agent_id": str(agent.id),
+        "path.canned_id": str(canned.id),
+        "path.export_id": str(export.id),
         "path.session_id": str(chat_session.id),
         "path.contact_id": str(contact.id),
         "path.message_id": str(message.id),

@@ -273,6 +273,11 @@ def test_an_upload_without_a_media_type_is_sent_as_its_mimetype_says(
             {"sessionId": "SESSION", "content": {"text": "x"}, "pauseSession": "sure"},
             "pauseSession",
         ),
+        # Not sent with a TEXT message, but given: it keeps to its documented shape.
+        (
+            {"sessionId": "SESSION", "content": {"text": "x", "interactive": {"body": "Oi"}}},
+            "content",
+        ),
     ],
 )
 def test_it_rejects_invalid_messages(api_client, chat_session, body, field):
