@@ -53,7 +53,7 @@ class InteractiveInputSerializer(serializers.Serializer):
 class TemplateButtonInputSerializer(serializers.Serializer):
     index = serializers.IntegerField(min_value=0, max_value=9)
     subType = serializers.ChoiceField(choices=["url", "quick_reply", "copy_code"])
-    parameters = serializers.ListField(child=serializers.CharField(), min_length=1, max_length=1)
+    parameters = serializers.ListField(child=StrictCharField(), min_length=1, max_length=1)
 
 
 class TemplateParametersInputSerializer(serializers.Serializer):
@@ -73,8 +73,8 @@ class TemplateParametersInputSerializer(serializers.Serializer):
 
 
 class TemplateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=512)
-    language = serializers.CharField(max_length=16)
+    name = StrictCharField(max_length=512)
+    language = StrictCharField(max_length=16)
     parameters = TemplateParametersInputSerializer(required=False)
 
 
