@@ -135,6 +135,10 @@ def seeded(transactional_db, monkeypatch):
     }
 
 
+# Every check and four phases over every operation: minutes, not seconds, on
+# two cores shared with the rest of the suite (docs/API.md, "Checking the
+# contract").
+@pytest.mark.timeout(900)
 def test_schemathesis_finds_nothing(live_server, seeded, tmp_path):
     config = tmp_path / "schemathesis.toml"
     parameters = "\n".join(
