@@ -38,6 +38,8 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import terminate, wait_listening  # noqa: E402
+
 DB_NAME = "atende_bench_ingest"
 REQUESTS = int(os.environ.get("BENCH_INGEST_REQUESTS", "2000"))
 WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
@@ -173,24 +175,12 @@ class Gunicorn:
             env={**env, "DJANGO_SETTINGS_MODULE": settings_module},
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn ({settings_module}) did not start")
+        if not wait_listening(self.port, timeout=30):
+            self.stop()
+            raise RuntimeError(f"gunicorn ({settings_module}) did not start")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process)
 
 
 def post(port: int, path: str, body: bytes, headers: dict | None = None) -> tuple[int, float]:
@@ -270,13 +260,7 @@ class CeleryWorker:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process, grace=30)
         self.log.close()
 
 
