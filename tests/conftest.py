@@ -8,6 +8,7 @@ from tests.support.worker import WorkerProcess, purge_broker
 # Fixtures more than one test folder uses (tests/README.md).
 pytest_plugins = [
     "tests.support.fixtures.api",
+    "tests.support.fixtures.cloudapi",
     "tests.support.fixtures.console",
     "tests.support.fixtures.receiver",
     "tests.support.fixtures.transcription",

@@ -13,24 +13,17 @@ from messaging.outbound.services import message_create_outbound
 from providers.models import MessageTemplate
 from providers.templates.sync import templates_sync
 from tests.support import factories
-from tests.support.cloudapi import WABA_ID, FakeCloudApi, make_cloudapi_instance
+from tests.support.cloudapi import WABA_ID
 from tests.support.console import login
-from tests.support.http_server import FakeHTTPServer
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def graph():
-    with FakeHTTPServer() as server:
-        yield FakeCloudApi(server)
-
-
-@pytest.fixture
-def cloud(organization, graph):
-    instance = make_cloudapi_instance(organization, graph.server)
-    templates_sync(instance=instance)
-    return instance
+def cloud(cloud):
+    """The shared Cloud API instance, its templates synced."""
+    templates_sync(instance=cloud)
+    return cloud
 
 
 @pytest.fixture

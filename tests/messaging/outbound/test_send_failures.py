@@ -7,25 +7,13 @@ from integrations.services import integration_create
 from messaging.models import Author, DeliveryStatus, Direction
 from messaging.outbound.sending import send_message
 from tests.support import factories
-from tests.support.cloudapi import RE_ENGAGEMENT_ERROR, FakeCloudApi, make_cloudapi_instance
-from tests.support.http_server import FakeHTTPServer
+from tests.support.cloudapi import RE_ENGAGEMENT_ERROR
 from tests.support.replay import load_fixture
 from tests.support.webhooks import post_webhook
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 FAILED_WAMID = "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ1QjFGMTk5RkU0MjcxQzNEAA=="
-
-
-@pytest.fixture
-def graph():
-    with FakeHTTPServer() as server:
-        yield FakeCloudApi(server)
-
-
-@pytest.fixture
-def cloud(organization, graph):
-    return make_cloudapi_instance(organization, graph.server)
 
 
 @pytest.fixture

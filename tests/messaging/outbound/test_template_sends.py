@@ -11,8 +11,6 @@ from providers.models import Provider
 from providers.templates.sync import templates_sync
 from tests.support import factories
 from tests.support.api import assert_error
-from tests.support.cloudapi import FakeCloudApi, make_cloudapi_instance
-from tests.support.http_server import FakeHTTPServer
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +26,10 @@ SHIPPED = {
 
 
 @pytest.fixture
-def graph():
-    with FakeHTTPServer() as server:
-        yield FakeCloudApi(server)
-
-
-@pytest.fixture
-def cloud(organization, graph):
-    instance = make_cloudapi_instance(organization, graph.server)
-    templates_sync(instance=instance)
-    return instance
+def cloud(cloud):
+    """The shared Cloud API instance, its templates synced."""
+    templates_sync(instance=cloud)
+    return cloud
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ import pytest
 from providers.models import MessageTemplate
 from providers.tasks import template_sync_instance
 from providers.templates.sync import templates_sync
-from tests.support.cloudapi import FakeCloudApi, make_cloudapi_instance
-from tests.support.http_server import FakeHTTPServer
 from tests.support.replay import load_fixture
 from tests.support.webhooks import QUEUED, post_webhook
 
@@ -14,16 +12,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_inline")]
 
 
 @pytest.fixture
-def graph():
-    with FakeHTTPServer() as server:
-        yield FakeCloudApi(server)
-
-
-@pytest.fixture
-def cloud(organization, graph):
-    instance = make_cloudapi_instance(organization, graph.server)
-    templates_sync(instance=instance)
-    return instance
+def cloud(cloud):
+    """The shared Cloud API instance, its templates synced."""
+    templates_sync(instance=cloud)
+    return cloud
 
 
 def test_a_status_update_applies_at_once_and_queues_a_sync(

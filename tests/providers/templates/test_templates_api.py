@@ -11,23 +11,10 @@ from tests.support.cloudapi import (
     NAMED_REMINDER,
     ORDER_SHIPPED,
     WABA_ID,
-    FakeCloudApi,
     make_cloudapi_instance,
 )
-from tests.support.http_server import FakeHTTPServer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def graph():
-    with FakeHTTPServer() as server:
-        yield FakeCloudApi(server)
-
-
-@pytest.fixture
-def cloud(organization, graph):
-    return make_cloudapi_instance(organization, graph.server)
 
 
 def sync(api_client, instance):
