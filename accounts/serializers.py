@@ -44,7 +44,7 @@ class CsatSettingsSerializer(serializers.Serializer):
 RETENTION_MAX_DAYS = 36500
 
 
-class StrictDaysField(serializers.IntegerField):
+class StrictDaysField(StrictIntegerField):
     """A whole number of days, or null: ``"30"``, ``30.0`` and ``true`` are refused."""
 
     def __init__(self, **kwargs):
@@ -52,11 +52,6 @@ class StrictDaysField(serializers.IntegerField):
         kwargs.setdefault("max_value", RETENTION_MAX_DAYS)
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class RetentionSerializer(serializers.Serializer):
