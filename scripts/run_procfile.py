@@ -60,7 +60,6 @@ class Runner:
         self.commands = commands
         self.width = max(len(name) for name in [*commands, "system"])
         self.children: dict[str, subprocess.Popen] = {}
-        self.stopping = threading.Event()
         self.signal_received: int | None = None
         self._print_lock = threading.Lock()
         self._out_broken = False
@@ -97,18 +96,19 @@ class Runner:
             threading.Thread(target=self._relay, args=(name, child), daemon=True).start()
 
     def on_signal(self, signum, frame) -> None:
-        # Only flags: the handler runs on the main thread wherever it was,
-        # possibly inside say() holding the print lock.
+        # One attribute and nothing else: the handler runs on the main thread
+        # wherever it was, possibly holding a lock it would wait on forever
+        # (say()'s print lock; an Event's own lock, if set() were called here).
         if self.signal_received is None:
             self.signal_received = signum
-        self.stopping.set()
 
     def run(self) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, self.on_signal)
         self.start()
         ended = []
-        while not self.stopping.wait(0.2) and not ended:
+        while self.signal_received is None and not ended:
+            time.sleep(0.2)
             ended = [name for name, child in self.children.items() if child.poll() is not None]
         if self.signal_received is not None:
             self.say("system", f"{signal.Signals(self.signal_received).name} received, stopping")

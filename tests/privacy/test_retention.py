@@ -112,7 +112,11 @@ def test_the_daily_task_erases_past_retention_in_a_real_worker(
         retention_apply.delay()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if Message.objects.get(pk=rows["closed_message"].pk).content_erased_at:
+            # The closed session's events are erased after its messages.
+            if (
+                Message.objects.get(pk=rows["closed_message"].pk).content_erased_at
+                and not SessionEvent.objects.get(session=rows["closed"]).text
+            ):
                 break
             time.sleep(0.3)
 
