@@ -20,15 +20,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 ## make run: the whole system (web, worker, beat) with a demo organization.
-## The port is checked before anything is printed; the server listens on
-## 127.0.0.1 unless HOST says otherwise (the demo's admin/admin stays off the
-## network); Ctrl-C or SIGTERM stops all three and exits 0.
+## The port is checked first, before anything is set up or printed; the
+## server listens on 127.0.0.1 unless HOST says otherwise (the demo's
+## admin/admin stays off the network); Ctrl-C or SIGTERM stops all three and
+## exits 0.
 run: venv
+	$(PY) scripts/port_free.py $${HOST:-127.0.0.1} $${PORT:-8000}
 	$(PY) scripts/create_database.py
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) scripts/port_free.py $${HOST:-127.0.0.1} $${PORT:-8000}
 	$(PY) manage.py setup_demo --base-url http://127.0.0.1:$${PORT:-8000}
 	HOST=$${HOST:-127.0.0.1} PATH=$(CURDIR)/$(VENV)/bin:$$PATH \
 	  $(PY) scripts/run_procfile.py -f Procfile web worker beat

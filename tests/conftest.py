@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from messaging.inbound.door import door_reset
 from tests.support import factories
+from tests.support.hashing import HASHERS
 from tests.support.worker import WorkerProcess, purge_broker
 
 # Fixtures more than one test folder uses (tests/README.md).
@@ -18,6 +19,7 @@ pytest_plugins = [
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = [*HASHERS, *settings.PASSWORD_HASHERS]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = False
     door_reset()
