@@ -1,4 +1,5 @@
 import pytest
+from django.core.servers.basehttp import WSGIRequestHandler
 from rest_framework.test import APIClient
 
 from messaging.inbound.door import door_reset
@@ -15,6 +16,11 @@ pytest_plugins = [
     "tests.support.fixtures.transcription",
     "tests.support.fixtures.webhooks",
 ]
+
+# The live servers (pytest-django's live_server: Django's WSGIRequestHandler)
+# write an answer's headers and body separately; with Nagle's algorithm on,
+# the body waits for the client's delayed ACK: 40 ms on every request.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 
 @pytest.fixture(autouse=True)

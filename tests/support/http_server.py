@@ -53,6 +53,9 @@ class FakeHTTPServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The body is written after the headers: with Nagle's algorithm
+            # it would wait for the client's delayed ACK, 40 ms a request.
+            disable_nagle_algorithm = True
 
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
