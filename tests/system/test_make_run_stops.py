@@ -181,6 +181,16 @@ def test_a_killed_runner_takes_every_process_with_it(tmp_path):
         while time.monotonic() < deadline and not started():
             time.sleep(1)
         assert started(), log_path.read_text()[-3000:]
+        # Up, not starting: a worker's pool has run a task (the heartbeat the
+        # health check reads) before the runner is killed.
+        status = None
+        while status != 200 and time.monotonic() < deadline:
+            try:
+                status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=30).status_code
+            except requests.RequestException:
+                status = None
+            time.sleep(0.5)
+        assert status == 200, log_path.read_text()[-3000:]
         assert len(started_with_var_dir(var)) >= 4, started_with_var_dir(var)
         runner.kill()
         runner.wait(10)
