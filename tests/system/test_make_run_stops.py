@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.embedded import seed_var
 from tests.support.processes import started_with_var_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,9 +50,11 @@ def _make_run(env: dict, log: Path) -> subprocess.Popen:
 
 
 @pytest.mark.worker
-def test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds(tmp_path):
+def test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds(
+    tmp_path, migrated_sqlite
+):
     port = _free_port()
-    var = tmp_path / "var"
+    var = seed_var(tmp_path / "var", migrated_sqlite)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -134,11 +137,11 @@ def test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds(tmp_p
 
 
 @pytest.mark.worker
-def test_a_killed_runner_takes_every_process_with_it(tmp_path):
+def test_a_killed_runner_takes_every_process_with_it(tmp_path, migrated_sqlite):
     """SIGKILL to the runner alone (no chance to stop anything): the kernel's
     parent-death signal stops each process it started."""
     port = _free_port()
-    var = tmp_path / "var"
+    var = seed_var(tmp_path / "var", migrated_sqlite)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -153,14 +156,6 @@ def test_a_killed_runner_takes_every_process_with_it(tmp_path):
             "WORKER_CONCURRENCY": "1",
             "WEB_CONCURRENCY": "1",
         }
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
     )
     log_path = tmp_path / "run.log"
     runner = subprocess.Popen(

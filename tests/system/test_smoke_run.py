@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.embedded import seed_var
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,8 +23,9 @@ def _free_port() -> int:
 
 
 @pytest.mark.worker
-def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
+def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path, migrated_sqlite):
     port = _free_port()
+    seed_var(tmp_path / "var", migrated_sqlite)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -38,7 +41,8 @@ def test_embedded_stack_serves_health_and_admin_then_stops(tmp_path):
         }
     )
     python = sys.executable
-    for command in (["migrate", "--noinput"], ["createcachetable"], ["setup_demo"]):
+    # Migrated already (the seeded database): what make run does next.
+    for command in (["createcachetable"], ["setup_demo"]):
         subprocess.run(
             [python, "manage.py", *command],
             cwd=ROOT,
