@@ -2,8 +2,8 @@
 
 Starts what it needs and stops it afterwards: PostgreSQL and Redis (through
 scripts/ensure_services.sh when they are not answering), its own database
-``atende_bench_ingest`` (dropped, created and migrated here) and gunicorn
-with the same settings for both: serving ``bench.bare_settings`` (a view
+(``BENCH_INGEST_DB``, default ``atende_bench_ingest``: dropped, created and
+migrated here) and gunicorn with the same settings for both: serving ``bench.bare_settings`` (a view
 that parses the JSON and inserts one row) and serving the product
 (``config.settings``). Loopback only; every loop is bounded.
 
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.processes import terminate, wait_listening  # noqa: E402
 
-DB_NAME = "atende_bench_ingest"
+DB_NAME = os.environ.get("BENCH_INGEST_DB", "atende_bench_ingest")
 REQUESTS = int(os.environ.get("BENCH_INGEST_REQUESTS", "2000"))
 WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
