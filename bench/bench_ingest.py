@@ -2,10 +2,13 @@
 
 Starts what it needs and stops it afterwards: PostgreSQL and Redis (through
 scripts/ensure_services.sh when they are not answering), its own database
-``atende_bench_ingest`` (dropped, created and migrated here) and gunicorn
-with the same settings for both: serving ``bench.bare_settings`` (a view
-that parses the JSON and inserts one row) and serving the product
-(``config.settings``). Loopback only; every loop is bounded.
+(``BENCH_INGEST_DB``, default ``atende_bench_ingest``: dropped, created and
+migrated here) and gunicorn with the same settings and WSGI application
+(``config.wsgi``) for both: serving ``bench.bare_settings`` (a view that
+parses the JSON and inserts one row) and serving the product
+(``config.settings``). The bare view answers at the webhook's path, so it
+runs the webhooks' short middleware stack too (``core.wsgi``). Loopback
+only; every loop is bounded.
 
 The ratio compares the endpoints: alternating rounds of bare view and
 webhook endpoint, each followed by a Celery worker draining that round's
@@ -15,7 +18,7 @@ PostgreSQL sharing this machine's cores.
 
 Figures: requests/s, p50 and p99 latency for realistic Evolution
 ``messages.upsert`` text webhooks with unique ids from a pool of contacts,
-the ratio of the medians (target >= 0.6), how long each inbox took to
+the ratio of the medians (target >= 0.8), how long each inbox took to
 drain after the last answer, a check that every message was stored exactly
 once, and the SQL queries the view and a drain run per webhook.
 """
@@ -40,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.processes import terminate, wait_listening  # noqa: E402
 
-DB_NAME = "atende_bench_ingest"
+DB_NAME = os.environ.get("BENCH_INGEST_DB", "atende_bench_ingest")
 REQUESTS = int(os.environ.get("BENCH_INGEST_REQUESTS", "2000"))
 WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
@@ -424,7 +427,7 @@ def main() -> int:
     alone_rps = statistics.median(f["rps"] for f in alone_runs)
     print(
         f"{'ratio':>14}: {alone_rps / bare_rps:.2f} webhook / bare (medians {alone_rps:.0f} / "
-        f"{bare_rps:.0f} req/s; target >= 0.60)"
+        f"{bare_rps:.0f} req/s; target >= 0.80)"
     )
     print(_line("shared cores", shared))
     print(

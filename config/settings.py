@@ -109,6 +109,16 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
+# Gateway webhooks (/api/v1/webhooks/) under the web's WSGI application
+# (core.wsgi): what an API request needs, none of the console's.
+WEBHOOK_MIDDLEWARE = [
+    "core.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ApiLanguageMiddleware",
+    "core.middleware.ApiNotFoundMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

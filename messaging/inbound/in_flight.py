@@ -10,6 +10,10 @@ scored by when it was registered. A closer asks for the oldest arrival in
 flight in its partition and waits only while that is before its end: a
 few milliseconds, instead of a fixed grace on every turn.
 
+Two Redis round trips per webhook: registering is one script call (trim,
+add, expire); leaving a stored webhook's flight goes in the same pipeline
+as its drain's wake-up (``messaging.inbound.wake``), after the INSERT.
+
 The arrival registered is a floor of the row's ``received_at``: the
 proxy's stamp itself, or, without one, the time just before registering
 (the row's own time is taken after it, so a closer that saw nothing in
@@ -23,6 +27,7 @@ a webhook lost to it opens the next turn.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -43,19 +48,31 @@ def _key(instance_id) -> str:
     return IN_FLIGHT_KEY.format(instance_id=instance_id)
 
 
+# Registering is one command on the webhook's hot path: trim the stale
+# entries, add this one, keep the key alive STALE_SECONDS.
+_ENTER_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2] - ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+"""
+
+
+@functools.cache
+def _enter_script(client):
+    return client.register_script(_ENTER_SCRIPT)
+
+
 def in_flight_enter(instance_id, partition: int, arrival: datetime) -> str | None:
     """Register a webhook about to be stored; its token for ``in_flight_leave``
     (None when nothing was registered)."""
     if not settings.REDIS_URL:
         return None
     token = f"{uuid.uuid4().hex}|{partition}|{arrival.timestamp():.6f}"
-    now = time.time()
     try:
-        pipe = flags_client().pipeline(transaction=False)
-        pipe.zremrangebyscore(_key(instance_id), "-inf", now - STALE_SECONDS)
-        pipe.zadd(_key(instance_id), {token: now})
-        pipe.expire(_key(instance_id), STALE_SECONDS)
-        pipe.execute()
+        client = flags_client()
+        _enter_script(client)(
+            keys=[_key(instance_id)], args=[token, f"{time.time():.6f}", STALE_SECONDS]
+        )
     except Exception:
         logger.warning("could not register a webhook in flight", exc_info=True)
         return None
@@ -71,6 +88,13 @@ def in_flight_leave(instance_id, token: str | None) -> None:
     except Exception:
         # Its entry goes stale and is ignored after STALE_SECONDS.
         logger.warning("could not end a webhook's flight", exc_info=True)
+
+
+def in_flight_leave_queued(pipe, instance_id, token: str) -> None:
+    """``in_flight_leave`` queued on a Redis pipeline, for a caller with
+    more to say to Redis once the row is committed (``messaging.inbound.wake``):
+    one round trip for both."""
+    pipe.zrem(_key(instance_id), token)
 
 
 def in_flight_oldest(instance_id, partition: int) -> datetime | None:

@@ -23,12 +23,13 @@ from messaging.models import WebhookInbox
 logger = logging.getLogger(__name__)
 
 
-def inbox_wake(instance_id, partition: int = 0) -> bool:
+def inbox_wake(instance_id, partition: int = 0, *, in_flight: str | None = None) -> bool:
     """Make sure a drain of this partition runs after this (committed) row.
     A broker or Redis failure is logged, not raised: the row is stored and
-    the sweeper queues it."""
+    the sweeper queues it. ``in_flight``: the webhook's in-flight token, ended
+    in the same Redis round trip as the flag is set (``wake_flag_set``)."""
     try:
-        if wake_flag_set(instance_id, partition):
+        if wake_flag_set(instance_id, partition, in_flight=in_flight):
             # No publish retries: the gateway is waiting, and the sweeper retries.
             inbox_drain.apply_async((str(instance_id), partition), retry=False)
     except Exception:

@@ -14,6 +14,7 @@ case its drain is lost; the sweeper covers the rows meanwhile.
 from __future__ import annotations
 
 from messaging.inbound.flags import flags_client
+from messaging.inbound.in_flight import in_flight_leave_queued
 
 WAKE_KEY = "atende:inbox:drain-pending:{instance_id}:{partition}"
 
@@ -24,11 +25,19 @@ def _wake_key(instance_id, partition: int) -> str:
     return WAKE_KEY.format(instance_id=instance_id, partition=partition)
 
 
-def wake_flag_set(instance_id, partition: int) -> bool:
-    """Set the partition's flag; True when this call set it (no drain was pending)."""
-    return bool(
-        flags_client().set(_wake_key(instance_id, partition), 1, nx=True, ex=WAKE_TTL_SECONDS)
-    )
+def wake_flag_set(instance_id, partition: int, *, in_flight: str | None = None) -> bool:
+    """Set the partition's flag; True when this call set it (no drain was pending).
+
+    ``in_flight``: the stored webhook's in-flight token
+    (``messaging.inbound.in_flight``), ended in the same Redis round trip.
+    """
+    key = _wake_key(instance_id, partition)
+    if in_flight is None:
+        return bool(flags_client().set(key, 1, nx=True, ex=WAKE_TTL_SECONDS))
+    pipe = flags_client().pipeline(transaction=False)
+    in_flight_leave_queued(pipe, instance_id, in_flight)
+    pipe.set(key, 1, nx=True, ex=WAKE_TTL_SECONDS)
+    return bool(pipe.execute()[-1])
 
 
 def wake_flag_is_set(instance_id, partition: int) -> bool:

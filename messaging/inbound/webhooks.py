@@ -15,7 +15,8 @@ Order of checks: size (413) → instance + credentials (401, nothing read
 further) → JSON (400) → the parser (400 on shape drift). Everything that
 decides the answer happens here; the ingest itself does not: the body is
 stored in the webhook inbox (one INSERT, ``messaging.inbound.inbox``), a
-drain is woken (one Redis SET, ``messaging.inbound.wake``) and a worker
+drain is woken (one Redis SET, ``messaging.inbound.wake``, sent with the
+end of the webhook's flight, ``messaging.inbound.in_flight``) and a worker
 ingests it (``messaging.inbound.drain``). A body whose every event is
 ignored (unknown types, protocol chatter, placeholders) answers 200 and is
 kept as a processed inbox row with the reasons (``messaging.inbound.ignored``),
@@ -178,6 +179,7 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
     # In flight before the arrival is taken: a closer that sees nothing in
     # flight has seen every webhook that arrived before it looked.
     token = in_flight_enter(instance.pk, partition, stamp or timezone.now())
+    inbox_id = None
     try:
         received_at = stamp or timezone.now()
         door_note(instance.pk, received_at)
@@ -193,10 +195,13 @@ def _receive(request, provider: str, *, secret: str | None = None, instance_id=N
         logger.warning("unstorable %s webhook for instance %s: %s", provider, instance.pk, exc)
         return json_error("invalid_payload", "The body cannot be stored.", 400)
     finally:
-        in_flight_leave(instance.pk, token)
+        if inbox_id is None:
+            # No new row (a duplicate, a refusal, an error): in flight no more.
+            in_flight_leave(instance.pk, token)
     if inbox_id is None:
         return JsonResponse({"ok": True, "duplicate": True})
-    inbox_wake(instance.pk, partition)
+    # The new row is committed: out of flight, and its drain woken, in one Redis round trip.
+    inbox_wake(instance.pk, partition, in_flight=token)
     return JsonResponse({"ok": True, "queued": True})
 
 

@@ -24,7 +24,7 @@ from messaging.inbound.in_flight import (
 from messaging.models import Turn
 from messaging.turns.close import IN_FLIGHT_POLL_SECONDS, turn_close_when_due, turns_close_caught_up
 from tests.support.replay import load_fixture
-from tests.support.webhooks import QUEUED, post_webhook
+from tests.support.webhooks import DUPLICATE, QUEUED, post_webhook
 
 pytestmark = pytest.mark.usefixtures("inbox_inline")
 
@@ -59,6 +59,21 @@ def test_an_entry_its_web_process_never_removed_goes_stale():
 @pytest.mark.django_db
 def test_a_webhook_leaves_nothing_in_flight_once_stored(evolution_instance):
     assert post_webhook(evolution_instance, load_fixture("evolution", "text")).json() == QUEUED
+    assert not flags_client().exists(IN_FLIGHT_KEY.format(instance_id=evolution_instance.pk))
+
+
+@pytest.mark.django_db
+def test_a_duplicate_or_an_unstorable_webhook_leaves_nothing_in_flight(evolution_instance):
+    body = load_fixture("evolution", "text")
+    post_webhook(evolution_instance, body)
+    assert post_webhook(evolution_instance, body).json() == DUPLICATE
+    # A \u0000 escape: valid JSON that jsonb refuses.
+    body["data"]["message"]["conversation"] = "nul \u0000"
+    response = post_webhook(evolution_instance, body)
+    assert (response.status_code, response.json()["error"]["message"]) == (
+        400,
+        "The body cannot be stored.",
+    )
     assert not flags_client().exists(IN_FLIGHT_KEY.format(instance_id=evolution_instance.pk))
 
 
