@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from messaging.inbound.door import door_reset
 from tests.support import factories
+from tests.support.flush import use_delete_flush
 from tests.support.hashing import HASHERS
 from tests.support.worker import WorkerProcess, purge_broker
 
@@ -21,6 +22,9 @@ pytest_plugins = [
 # write an answer's headers and body separately; with Nagle's algorithm on,
 # the body waits for the client's delayed ACK: 40 ms on every request.
 WSGIRequestHandler.disable_nagle_algorithm = True
+# A committing test's rows are deleted after it instead of every table
+# truncated (tests/support/flush.py).
+use_delete_flush()
 
 
 @pytest.fixture(autouse=True)

@@ -61,7 +61,9 @@ class BusyWeb:
         self.server = make_server("127.0.0.1", 0, busy, handler_class=_Quiet)
         self.server.request_queue_size = 16
         self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()
