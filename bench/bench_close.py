@@ -97,7 +97,10 @@ def make_wave(organization, instance, offset: int) -> list[str]:
     from sessions_app.models import ChatSession
 
     contacts = Contact.objects.bulk_create(
-        [Contact(organization=organization, phone=f"55219{offset + i:08d}") for i in range(SESSIONS)]
+        [
+            Contact(organization=organization, phone=f"55219{offset + i:08d}")
+            for i in range(SESSIONS)
+        ]
     )
     sessions = ChatSession.objects.bulk_create(
         [

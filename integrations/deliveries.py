@@ -13,13 +13,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from core.timefmt import iso_utc
+from integrations.claiming import waits_for_an_earlier_turn
 from integrations.models import Delivery, DeliveryStatus, Integration
 from integrations.selectors import integrations_subscribed
-from integrations.sending import (
-    deliveries_attempt,
-    delivery_send_queue,
-    waits_for_an_earlier_turn,
-)
+from integrations.sending import deliveries_attempt, delivery_send_queue
 
 logger = logging.getLogger(__name__)
 
