@@ -43,7 +43,7 @@ How it stays correct with many workers and across restarts:
   (counted from the turn's last message); then a placeholder goes instead.
 
 - A wave's turns fall due together: a turn's task closes its turn with the
-  other due turns of its partition, and a drain queues its partition's
+  other due turns of its instance, and a drain queues its partition's
   caught-up turns as batches (``together``): one transaction, one claim and
   one batch of deliveries for up to ``CLOSE_BATCH`` turns, each turn still
   checked and claimed as its own task would.

@@ -255,12 +255,12 @@ def _mark_close_queued(instance_id, partition: int, due_by) -> list:
 def _close_with_neighbours(
     turn_id, session_id, seq: int, reason, instance_id, partition, *, send_inline: bool
 ) -> CloseOutcome:
-    """Close the turn with the due turns of its partition (``together``);
+    """Close the turn with the other due turns of its instance (``together``);
     alone, as before, if that fails."""
     try:
         found = close_with_neighbours(turn_id, seq, instance_id, partition, send_inline=send_inline)
     except Exception:
-        logger.exception("closing turn %s with the due turns of its partition failed", turn_id)
+        logger.exception("closing turn %s with the due turns of its instance failed", turn_id)
         return turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
     return _not_open(session_id, seq) if found is None else CloseOutcome(found)
 

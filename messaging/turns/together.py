@@ -1,14 +1,16 @@
 """Due turns closed together: a wave's turns fall due at once, and one
 transaction, one claim and one batch of deliveries cost about as much for a
 hundred turns as for one. A turn's task closes its turn with the other due
-turns of its partition (``close_with_neighbours``); the closes a drain
+turns of its instance (``close_with_neighbours``); the closes a drain
 queues come as lists (``close_listed``). The turns are read FOR UPDATE,
 their neighbours with SKIP LOCKED (two workers take different ones), and
-each is checked as its own task would: due by the partition's cutoff (the
+each is checked as its own task would: due by its partition's cutoff (the
 inbox, the webhooks in flight, the door), no transcription still running.
 """
 
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +20,7 @@ from django.utils import timezone
 from core.db import is_postgresql
 from messaging.inbound.door import arrival_grace, door_position
 from messaging.inbound.in_flight import in_flight_oldest
-from messaging.inbound.watermark import inbox_watermark
+from messaging.inbound.watermark import inbox_watermark, inbox_watermarks
 from messaging.models import CloseReason, Turn, TurnStatus
 from messaging.turns.finish import Closing, messages_by_turn, turns_claim_and_finish
 from messaging.turns.window import TRANSCRIPTION_UNFINISHED, turn_close_at, window_seconds
@@ -43,10 +45,10 @@ def locked_turns(turns, *, skip_locked: bool = False):
     )
 
 
-def close_locked(turns: list[Turn], cutoff, now, *, send_inline: bool) -> tuple[list, dict]:
-    """Close the locked turns that are due by ``cutoff`` (``close_cutoff``)
-    and not waiting for a transcription; returns (closed turns, {turn id:
-    why another was left})."""
+def close_locked(turns: list[Turn], cutoffs: dict, now, *, send_inline: bool) -> tuple[list, dict]:
+    """Close the locked turns that are due by their partition's cutoff
+    (``cutoffs``: {partition: ``close_cutoff``}) and not waiting for a
+    transcription; returns (closed turns, {turn id: why another was left})."""
     by_turn = messages_by_turn([turn.pk for turn in turns])
     closing, left = [], {}
     for turn in turns:
@@ -54,7 +56,8 @@ def close_locked(turns: list[Turn], cutoff, now, *, send_inline: bool) -> tuple[
         due, reason = turn_close_at(
             turn.first_message_at, turn.last_message_at, turn.messages_count, session_window
         )
-        if reason != CloseReason.MAX_MESSAGES and due > cutoff:
+        cutoff = cutoffs.get(turn.inbox_partition)
+        if reason != CloseReason.MAX_MESSAGES and (cutoff is None or due > cutoff):
             left[turn.pk] = "waiting"
             continue
         messages = by_turn.get(turn.pk, [])
@@ -83,7 +86,8 @@ def media_deadline(last_message_at, session_window):
 
 def close_with_neighbours(turn_id, seq: int, instance_id, partition, *, send_inline: bool):
     """Close the turn, due and caught up, and with it the other turns of its
-    partition due by now (up to CLOSE_BATCH, those no other worker holds):
+    instance due by now, each by its partition's cutoff (up to CLOSE_BATCH,
+    those no other worker holds):
     in a wave they fall due together, and their own tasks then find them
     closed. Returns None when the turn is no longer open at ``seq``, else
     ``closed``, ``waiting_media`` or ``stale`` (read it again): values of
@@ -97,18 +101,24 @@ def close_with_neighbours(turn_id, seq: int, instance_id, partition, *, send_inl
         )
         if turn is None:
             return None
-        cutoff, _ = close_cutoff(instance_id, partition)
+        cutoffs = instance_cutoffs(instance_id)
+        if partition not in cutoffs:  # a partition past the configured count
+            cutoffs[partition] = close_cutoff(instance_id, partition)[0]
+        due_by = reduce(
+            or_,
+            (
+                Q(inbox_partition__isnull=True, due_at__lte=cutoff)
+                if p is None
+                else Q(inbox_partition=p, due_at__lte=cutoff)
+                for p, cutoff in cutoffs.items()
+            ),
+        )
         neighbours = locked_turns(
             Turn.objects.filter(
+                due_by,
                 status=TurnStatus.OPEN,
                 session__instance_id=instance_id,
-                due_at__lte=cutoff,
                 session__concat_seq=F("last_seq"),
-            )
-            .filter(
-                Q(inbox_partition__isnull=True)
-                if partition is None
-                else Q(inbox_partition=partition)
             )
             .exclude(pk=turn_id)
             # The latest due first: the tasks of the earliest are running
@@ -116,7 +126,7 @@ def close_with_neighbours(turn_id, seq: int, instance_id, partition, *, send_inl
             .order_by("-due_at"),
             skip_locked=True,
         )[: CLOSE_BATCH - 1]
-        closed, left = close_locked([turn, *neighbours], cutoff, now, send_inline=send_inline)
+        closed, left = close_locked([turn, *neighbours], cutoffs, now, send_inline=send_inline)
     if any(t.pk == turn.pk for t in closed):
         return "closed"
     return "waiting_media" if left.get(turn.pk) == "waiting_media" else "stale"
@@ -135,8 +145,8 @@ def close_listed(instance_id, partition: int | None, turn_ids: list, *, send_inl
                 skip_locked=True,
             )
         )
-        cutoff, _ = close_cutoff(instance_id, partition)
-        closed, _ = close_locked(turns, cutoff, now, send_inline=send_inline)
+        cutoffs = {partition: close_cutoff(instance_id, partition)[0]}
+        closed, _ = close_locked(turns, cutoffs, now, send_inline=send_inline)
     return closed
 
 
@@ -160,3 +170,27 @@ def close_cutoff(instance_id, partition: int | None) -> tuple:
     if door is not None:
         due_by = min(due_by, door - grace)
     return due_by, door
+
+
+def instance_cutoffs(instance_id) -> dict:
+    """``close_cutoff`` of each of the instance's inbox partitions (and of
+    None, turns of messages that did not come through the inbox), with one
+    query for their watermarks."""
+    grace = arrival_grace()
+    now_cutoff = timezone.now() - grace
+    door = door_position(instance_id)
+    if door is not None:
+        now_cutoff = min(now_cutoff, door - grace)
+    watermarks = inbox_watermarks(instance_id)
+    just_before = timedelta(microseconds=1)
+    cutoffs: dict = {None: now_cutoff}
+    for partition in range(settings.WEBHOOK_INBOX_PARTITIONS):
+        cutoff = now_cutoff
+        watermark = watermarks.get(partition)
+        if watermark is not None:
+            cutoff = min(cutoff, watermark - just_before)
+        in_flight = in_flight_oldest(instance_id, partition)
+        if in_flight is not None:
+            cutoff = min(cutoff, in_flight - just_before)
+        cutoffs[partition] = cutoff
+    return cutoffs
