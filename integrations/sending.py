@@ -168,7 +168,7 @@ def _fail_inactive(delivery: Delivery, number: int, now) -> str:
 # batch of deliveries, each with its own pooled keep-alive session
 # (core.http), so the connections to each integration stay open between
 # batches.
-SEND_THREADS = 16
+SEND_THREADS = 8
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 
 
