@@ -132,7 +132,7 @@ def deliveries_attempt(delivery_ids) -> dict[str, str]:
         tries.append(_Try(delivery, number))
     _send_all(tries)
     outcomes.update(_record(tries))
-    _release_next_turns([t.delivery for t in tries if outcomes[str(t.delivery.pk)] != "retry"])
+    _release_next_turns([d for d in claimed if outcomes[str(d.pk)] != "retry"])
     return outcomes
 
 
