@@ -14,7 +14,7 @@ from integrations.sending import deliveries_attempt, delivery_attempt
 from messaging.models import Turn, TurnStatus
 from messaging.turns.close import turn_close_due, turn_due, turns_close_batch
 from tests.support import factories
-from tests.support.pipeline import customer_says
+from tests.support.pipeline import customer_says, wait_for
 from tests.support.receiver import RECEIVER_PATH, signature_is_valid
 
 
@@ -175,3 +175,32 @@ def test_two_workers_attempting_the_same_batch_send_each_delivery_once(
     assert all(signature_is_valid(r) for r in receiver.requests_to(RECEIVER_PATH))
     assert DeliveryAttempt.objects.count() == 40
     assert set(Delivery.objects.values_list("status", flat=True)) == {"SUCCEEDED"}
+
+
+@pytest.mark.worker
+def test_with_a_worker_a_sessions_second_turn_goes_after_the_retried_first(
+    celery_worker, chat_session, integration, receiver
+):
+    refusals = {"left": 2}
+    lock = threading.Lock()
+
+    def reply(request):
+        with lock:
+            if request.json["turn"]["text"] == "primeiro" and refusals["left"]:
+                refusals["left"] -= 1
+                return 503, {}
+        return 200, {"ok": True}
+
+    receiver.route("POST", RECEIVER_PATH, receiver.signed(reply))
+    chat_session.concat_timeout = 1
+    chat_session.save()
+
+    customer_says(chat_session, "primeiro")
+    assert wait_for(lambda: Delivery.objects.filter(turn__text="primeiro").exists(), timeout=30)
+    customer_says(chat_session, "segundo")  # its turn closes while the first is retried
+
+    assert wait_for(lambda: Delivery.objects.filter(status="SUCCEEDED").count() == 2, timeout=60)
+    texts = [r.json["turn"]["text"] for r in receiver.requests_to(RECEIVER_PATH)]
+    assert texts == ["primeiro", "primeiro", "primeiro", "segundo"]
+    assert DeliveryAttempt.objects.filter(delivery__turn__text="segundo").count() == 1
+    assert all(signature_is_valid(r) for r in receiver.requests_to(RECEIVER_PATH))
