@@ -1,8 +1,9 @@
 """Closing a turn: when its window (or a bound) has ended and its chat's webhooks
 are ingested, claim it with a conditional UPDATE, assemble its text and hand
-it to dispatch, in one transaction. The turn's task, and the closes queued
-when the inbox or the door catches up (the beat sweeper of lost turns is
-``messaging.turns.sweeper``). Whether the inbox has caught up is the
+it to dispatch, in one transaction (``finish``), with the other due turns of
+its instance in a wave (``together``). The turn's task, and the closes
+queued when the inbox or the door catches up (the beat sweeper of lost turns
+is ``messaging.turns.sweeper``). Whether the inbox has caught up is the
 inbox's to say (``messaging.inbound.watermark``).
 """
 
@@ -256,7 +257,8 @@ def _close_with_neighbours(
     turn_id, session_id, seq: int, reason, instance_id, partition, *, send_inline: bool
 ) -> CloseOutcome:
     """Close the turn with the other due turns of its instance (``together``);
-    alone, as before, if that fails."""
+    alone if that fails: a neighbour that cannot be dispatched must not
+    hold this turn back."""
     try:
         found = close_with_neighbours(turn_id, seq, instance_id, partition, send_inline=send_inline)
     except Exception:
