@@ -80,6 +80,12 @@ def prepare_environment() -> None:
     redis.Redis.from_url(_redis_url()).flushdb()
 
 
+class _Server(ThreadingHTTPServer):
+    # A listen backlog like a real server's: the default 5 resets
+    # connections when the workers open many at once.
+    request_queue_size = 128
+
+
 class Receiver:
     """The AI platform: records when each signed turn arrives."""
 
@@ -116,7 +122,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

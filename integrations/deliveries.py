@@ -4,6 +4,7 @@ commit (``integrations.sending`` makes the attempts).
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -12,11 +13,25 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from core.timefmt import iso_utc
+from integrations.claiming import waits_for_an_earlier_turn
 from integrations.models import Delivery, DeliveryStatus, Integration
 from integrations.selectors import integrations_subscribed
-from integrations.sending import delivery_attempt, delivery_send_queue
+from integrations.sending import deliveries_attempt, delivery_send_queue
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Publication:
+    """One event to publish (``events_publish``)."""
+
+    organization: object
+    event: str
+    payload: dict
+    dedupe_key: str
+    turn: object = None
+    # The subscribed ones, when the caller already has them.
+    integrations: list[Integration] | None = None
 
 
 def event_publish(
@@ -37,23 +52,34 @@ def event_publish(
     ``send_inline`` (callers already inside a worker task) in this process.
     ``integrations``: the subscribed ones, when the caller already has them.
     """
-    organization_id = getattr(organization, "pk", organization)
-    body = {"event": event, "organizationId": str(organization_id), **payload}
+    publication = Publication(organization, event, payload, dedupe_key, turn, integrations)
+    return events_publish([publication], send_inline=send_inline)
+
+
+def events_publish(publications: list[Publication], *, send_inline: bool = False) -> list[Delivery]:
+    """``event_publish`` for many events at once: one INSERT and one read
+    for all their rows, and with ``send_inline`` their first attempts made
+    together once the transaction commits (``deliveries_attempt``)."""
     now = timezone.now()
-    if integrations is None:
-        integrations = integrations_subscribed(organization_id, event)
-    rows = [
-        Delivery(
-            organization_id=organization_id,
-            integration=integration,
-            event=event,
-            dedupe_key=str(dedupe_key)[:200],
-            payload=body,
-            turn=turn,
-            next_attempt_at=now,
+    rows = []
+    for p in publications:
+        organization_id = getattr(p.organization, "pk", p.organization)
+        body = {"event": p.event, "organizationId": str(organization_id), **p.payload}
+        integrations = p.integrations
+        if integrations is None:
+            integrations = integrations_subscribed(organization_id, p.event)
+        rows.extend(
+            Delivery(
+                organization_id=organization_id,
+                integration=integration,
+                event=p.event,
+                dedupe_key=str(p.dedupe_key)[:200],
+                payload=body,
+                turn=p.turn,
+                next_attempt_at=now,
+            )
+            for integration in integrations
         )
-        for integration in integrations
-    ]
     if not rows:
         return []
     # ON CONFLICT DO NOTHING on (integration, event, dedupe_key); the ids are
@@ -75,11 +101,11 @@ def event_publish(
 def _send_now(delivery_ids: list) -> None:
     # If this process dies before or during these attempts, the rows stay
     # PENDING and deliveries_requeue_lost offers them again.
-    for delivery_id in delivery_ids:
-        try:
-            delivery_attempt(delivery_id=delivery_id)
-        except Exception:
-            logger.exception("inline delivery attempt %s failed; queued instead", delivery_id)
+    try:
+        deliveries_attempt(delivery_ids)
+    except Exception:
+        logger.exception("inline delivery attempts failed; queued instead")
+        for delivery_id in delivery_ids:
             delivery_send_queue(delivery_id)
 
 
@@ -122,10 +148,13 @@ def deliveries_requeue_lost(*, older_than_seconds: int = 10, limit: int = 500) -
 
     Soon (10 s overdue): a turn's delivery is what the AI is waiting for. A
     task merely late in a long queue is offered twice; the attempt's claim
-    (a conditional UPDATE) makes the second one a no-op."""
+    (a conditional UPDATE) makes the second one a no-op. A ``turn.ready``
+    waiting for its session's earlier turn is not lost: that one's end
+    queues it."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=cutoff)
+        .exclude(waits_for_an_earlier_turn())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -1,17 +1,24 @@
-"""One attempt of one delivery: claimed, signed, sent, recorded.
+"""Attempts of deliveries: claimed, signed, sent, recorded.
 
 Each try is claimed with a conditional UPDATE, so two workers never send
-the same attempt, and every try leaves a DeliveryAttempt. A transient
-failure schedules the next try (``delivery_send``, the task that lives
-here because the attempt queues it again); a permanent one, or the last
-try, fails the delivery.
+the same attempt, and every try leaves a DeliveryAttempt. A batch (the
+deliveries of the turns one worker just closed) is claimed, recorded and
+finished with a few statements, its requests sent at once by a pool of
+threads over pooled keep-alive connections. A session's ``turn.ready``
+goes only once the session's earlier turn has succeeded or failed. A
+transient failure schedules the next try (``delivery_send``, the task that
+lives here because the attempt queues it again); a permanent one, or the
+last try, fails the delivery.
 """
 
 import hashlib
 import hmac
 import json
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -19,20 +26,18 @@ import requests
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Max
 from django.utils import timezone
 
 from core import metrics
 from core.backoff import backoff_seconds
 from core.http import http_session
 from core.logging import bind_log_context
+from integrations.claiming import claim_due, unclaimed_outcomes
 from integrations.models import Delivery, DeliveryAttempt, DeliveryStatus, Event
 
 logger = logging.getLogger(__name__)
 
-# Seconds a claimed attempt may take before the sweeper assumes the worker
-# died with it and offers it again (added to the integration's timeout).
-CLAIM_LEASE_MARGIN_SECONDS = 30
 RESPONSE_EXCERPT_CHARS = 500
 # Answers that say the receiver will never take this event (bad request,
 # wrong credentials, gone): retrying for an hour changes nothing, so the
@@ -82,48 +87,109 @@ def delivery_body(delivery: Delivery) -> bytes:
 
 
 def delivery_attempt(*, delivery_id) -> str:
-    """Claim and make one attempt. Returns what happened (for logs and tests).
+    """Claim and make one attempt of one delivery. Returns what happened
+    (for logs and tests): ``deliveries_attempt`` for one."""
+    return deliveries_attempt([delivery_id])[str(delivery_id)]
+
+
+def deliveries_attempt(delivery_ids) -> dict[str, str]:
+    """Claim the due attempts of these deliveries and make them at once.
+
+    Returns {delivery id: what happened}: ``succeeded``, ``retry``,
+    ``failed``, ``gone`` (not pending any more), ``not_due`` (claimed by
+    another worker, or its next attempt is later) or ``waiting`` (a
+    ``turn.ready`` behind an earlier turn of its session that is still
+    pending: sent once that one has succeeded or failed).
 
     The claim moves ``next_attempt_at`` past the request's deadline, so a
     duplicate task (the sweeper re-queued it, the broker redelivered it)
     finds nothing due and does nothing; if this worker dies mid-request,
-    the lease runs out and the sweeper offers the attempt again.
+    the lease runs out and the sweeper offers the attempt again. The
+    requests go out together, each signed, over the process's pooled
+    keep-alive connections; the attempts are recorded together.
     """
+    ids = list(dict.fromkeys(str(i) for i in delivery_ids))
     now = timezone.now()
-    delivery = Delivery.objects.select_related("integration").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return "gone"
-    bind_log_context(organization_id=delivery.organization_id)
-    integration = delivery.integration
-    lease = timedelta(seconds=integration.timeout_seconds + CLAIM_LEASE_MARGIN_SECONDS)
-    claimed = Delivery.objects.filter(
-        pk=delivery.pk,
-        status=DeliveryStatus.PENDING,
-        attempts_count=delivery.attempts_count,
-        next_attempt_at__lte=now + timedelta(seconds=1),
-    ).update(attempts_count=F("attempts_count") + 1, next_attempt_at=now + lease, updated_at=now)
+    claimed = claim_due(ids, now)
+    outcomes = {} if len(claimed) == len(ids) else unclaimed_outcomes(ids, claimed, now)
     if not claimed:
-        return "not_due"
-    # attempts_count counts this round (delivery_redeliver starts a new one);
-    # attempt rows keep numbering across rounds so the history stays.
-    round_attempt = delivery.attempts_count + 1
-    last_number = (
-        DeliveryAttempt.objects.filter(delivery=delivery)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+        return outcomes
+    bind_log_context(organization_id=claimed[0].organization_id)
+    numbers = dict(
+        DeliveryAttempt.objects.filter(delivery_id__in=[d.pk for d in claimed])
+        .values("delivery_id")
+        .annotate(last=Max("number"))
+        .values_list("delivery_id", "last")
     )
-    number = (last_number or 0) + 1
-    if not integration.is_active:
-        DeliveryAttempt.objects.create(
-            delivery=delivery, number=number, error="Integration is inactive."
-        )
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.FAILED, last_error="Integration is inactive.", updated_at=now
-        )
-        _count_attempt(delivery, "failed", "failed_inactive")
-        return "failed"
+    tries = []
+    for delivery in claimed:
+        # attempts_count counts this round (delivery_redeliver starts a new
+        # one); attempt rows keep numbering across rounds so the history stays.
+        number = (numbers.get(delivery.pk) or 0) + 1
+        if not delivery.integration.is_active:
+            outcomes[str(delivery.pk)] = _fail_inactive(delivery, number, now)
+            continue
+        tries.append(_Try(delivery, number))
+    _send_all(tries)
+    outcomes.update(_record(tries))
+    _release_next_turns([d for d in claimed if outcomes[str(d.pk)] != "retry"])
+    return outcomes
 
+
+@dataclass
+class _Try:
+    """One attempt: what goes out and what came back."""
+
+    delivery: Delivery
+    number: int
+    status_code: int | None = None
+    error: str = ""
+    excerpt: str = ""
+    retry_after: int | None = None
+    latency_ms: int = 0
+
+    @property
+    def round_attempt(self) -> int:
+        return self.delivery.attempts_count  # counted by the claim
+
+
+def _fail_inactive(delivery: Delivery, number: int, now) -> str:
+    DeliveryAttempt.objects.create(
+        delivery=delivery, number=number, error="Integration is inactive."
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED, last_error="Integration is inactive.", updated_at=now
+    )
+    _count_attempt(delivery, "failed", "failed_inactive")
+    return "failed"
+
+
+# Requests one worker process has in flight at most: the threads that send a
+# batch of deliveries, each with its own pooled keep-alive session
+# (core.http), so the connections to each integration stay open between
+# batches.
+SEND_THREADS = 8
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():  # a forked worker makes its own
+        _pool = (os.getpid(), ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="deliveries"))
+    return _pool[1]
+
+
+def _send_all(tries: list[_Try]) -> None:
+    if len(tries) == 1:
+        _send(tries[0])
+        return
+    # Only HTTP in the threads: every database write stays in this thread.
+    list(_send_pool().map(_send, tries))
+
+
+def _send(attempt: _Try) -> None:
+    delivery = attempt.delivery
+    integration = delivery.integration
     body = delivery_body(delivery)
     timestamp = str(int(time.time()))
     headers = {
@@ -134,10 +200,6 @@ def delivery_attempt(*, delivery_id) -> str:
         "X-Atende-Timestamp": timestamp,
         "X-Atende-Signature": signature_for(integration.secret, timestamp, body),
     }
-    status_code = None
-    error = ""
-    excerpt = ""
-    retry_after = None
     started = time.monotonic()
     try:
         response = http_session().post(
@@ -147,26 +209,48 @@ def delivery_attempt(*, delivery_id) -> str:
             timeout=integration.timeout_seconds,
             allow_redirects=False,
         )
-        status_code = response.status_code
-        excerpt = response.text[:RESPONSE_EXCERPT_CHARS]
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}"
-            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        attempt.status_code = response.status_code
+        attempt.excerpt = response.text[:RESPONSE_EXCERPT_CHARS]
+        if not 200 <= response.status_code < 300:
+            attempt.error = f"HTTP {response.status_code}"
+            attempt.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
     except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
-    latency_ms = int((time.monotonic() - started) * 1000)
-    metrics.DELIVERY_ATTEMPT_SECONDS.labels(delivery.event).observe(latency_ms / 1000)
-    DeliveryAttempt.objects.create(
-        delivery=delivery,
-        number=number,
-        status_code=status_code,
-        latency_ms=latency_ms,
-        error=error,
-        response_excerpt=excerpt,
+        attempt.error = f"{type(exc).__name__}: {exc}"[:1000]
+    except Exception as exc:  # noqa: BLE001 - recorded like any failed try, then retried
+        logger.exception("delivery %s: sending failed", delivery.pk)
+        attempt.error = f"{type(exc).__name__}: {exc}"[:1000]
+    attempt.latency_ms = int((time.monotonic() - started) * 1000)
+
+
+def _record(tries: list[_Try]) -> dict[str, str]:
+    if not tries:
+        return {}
+    DeliveryAttempt.objects.bulk_create(
+        [
+            DeliveryAttempt(
+                delivery=t.delivery,
+                number=t.number,
+                status_code=t.status_code,
+                latency_ms=t.latency_ms,
+                error=t.error,
+                response_excerpt=t.excerpt,
+            )
+            for t in tries
+        ]
     )
     done_at = timezone.now()
-    if not error:
-        Delivery.objects.filter(pk=delivery.pk).update(
+    outcomes = {}
+    succeeded: dict[int | None, list[Delivery]] = {}
+    for attempt in tries:
+        delivery = attempt.delivery
+        metrics.DELIVERY_ATTEMPT_SECONDS.labels(delivery.event).observe(attempt.latency_ms / 1000)
+        if not attempt.error:
+            succeeded.setdefault(attempt.status_code, []).append(delivery)
+            outcomes[str(delivery.pk)] = "succeeded"
+        else:
+            outcomes[str(delivery.pk)] = _after_error(attempt, done_at)
+    for status_code, deliveries in succeeded.items():
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
             status=DeliveryStatus.SUCCEEDED,
             last_status_code=status_code,
             last_error="",
@@ -174,16 +258,20 @@ def delivery_attempt(*, delivery_id) -> str:
             next_attempt_at=None,
             updated_at=done_at,
         )
-        _count_attempt(delivery, "succeeded", "succeeded")
-        _observe_delivered(delivery, done_at)
-        return "succeeded"
+        for delivery in deliveries:
+            _count_attempt(delivery, "succeeded", "succeeded")
+            _observe_delivered(delivery, done_at)
+    return outcomes
 
+
+def _after_error(attempt: _Try, done_at) -> str:
+    delivery, status_code, error = attempt.delivery, attempt.status_code, attempt.error
     permanent = status_code in PERMANENT_STATUS_CODES
-    if permanent or round_attempt > len(settings.INTEGRATION_RETRY_BACKOFF_SECONDS):
+    if permanent or attempt.round_attempt > len(settings.INTEGRATION_RETRY_BACKOFF_SECONDS):
         if permanent:
             error = f"HTTP {status_code}: permanent answer, not retried"
-            if excerpt:
-                error += f" ({excerpt[:200]})"
+            if attempt.excerpt:
+                error += f" ({attempt.excerpt[:200]})"
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,
             last_status_code=status_code,
@@ -191,10 +279,12 @@ def delivery_attempt(*, delivery_id) -> str:
             next_attempt_at=None,
             updated_at=done_at,
         )
-        logger.warning("delivery %s failed after %s attempts: %s", delivery.pk, number, error)
+        logger.warning(
+            "delivery %s failed after %s attempts: %s", delivery.pk, attempt.number, error
+        )
         _count_attempt(delivery, "failed", "failed_permanent" if permanent else "failed_exhausted")
         return "failed"
-    delay = retry_delay_seconds(round_attempt, retry_after)
+    delay = retry_delay_seconds(attempt.round_attempt, attempt.retry_after)
     Delivery.objects.filter(pk=delivery.pk).update(
         last_status_code=status_code,
         last_error=error,
@@ -204,6 +294,34 @@ def delivery_attempt(*, delivery_id) -> str:
     delivery_send_queue(delivery.pk, countdown=delay)
     _count_attempt(delivery, "retry", None)
     return "retry"
+
+
+def _release_next_turns(finished: list[Delivery]) -> None:
+    """Queue the next ``turn.ready`` of each session whose turn just
+    succeeded or failed (it waited, ``waits_for_an_earlier_turn``)."""
+    sessions = {
+        (d.integration_id, d.turn.session_id)
+        for d in finished
+        if d.event == Event.TURN_READY and d.turn_id is not None
+    }
+    if not sessions:
+        return
+    waiting = (
+        Delivery.objects.filter(
+            event=Event.TURN_READY,
+            status=DeliveryStatus.PENDING,
+            integration_id__in={i for i, _ in sessions},
+            turn__session_id__in={s for _, s in sessions},
+        )
+        .order_by("turn__last_seq")
+        .values_list("pk", "integration_id", "turn__session_id")
+    )
+    queued = set()
+    for pk, integration_id, session_id in waiting:
+        key = (integration_id, session_id)
+        if key in sessions and key not in queued:
+            queued.add(key)
+            delivery_send_queue(pk)
 
 
 def _count_attempt(delivery: Delivery, outcome: str, finished: str | None) -> None:

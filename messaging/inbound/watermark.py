@@ -10,6 +10,7 @@ for minutes).
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Min
 
 from messaging.models import WebhookInbox
 
@@ -40,4 +41,20 @@ def inbox_watermark(instance_id, partition: int):
         .order_by("received_at")
         .values_list("received_at", flat=True)
         .first()
+    )
+
+
+def inbox_watermarks(instance_id) -> dict:
+    """{partition: its watermark} for the instance's partitions with a
+    webhook pending (one query for them all)."""
+    return dict(
+        WebhookInbox.objects.filter(
+            instance_id=instance_id,
+            processed_at__isnull=True,
+            last_error="",
+            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
+        )
+        .values("partition")
+        .annotate(oldest=Min("received_at"))
+        .values_list("partition", "oldest")
     )

@@ -13,7 +13,7 @@ in docs/PIPELINE.md, "How a turn closes"):
 - ``emptied``: every message was deleted (``messaging.inbound.revisions``);
   nothing is dispatched.
 
-All but ``emptied`` go through one claim (``close.turn_claim_and_finish``).
+All but ``emptied`` go through one claim (``finish.turns_claim_and_finish``).
 Before a window's close the turns ask the inbox whether it has caught up
 (``messaging.inbound.watermark``); the inbox reaches the turns only
 through ``messaging.pipeline``.
@@ -42,7 +42,15 @@ How it stays correct with many workers and across restarts:
   transcribed holds the close for up to ``CONCAT_MEDIA_WAIT_SECONDS``
   (counted from the turn's last message); then a placeholder goes instead.
 
+- A wave's turns fall due together: a turn's task closes its turn with the
+  other due turns of its instance, and a drain queues its partition's
+  caught-up turns as batches (``together``): one transaction, one claim and
+  one batch of deliveries for up to ``CLOSE_BATCH`` turns, each turn still
+  checked and claimed as its own task would.
+
 Modules: window (when a turn closes), arrival (messages join or open
-a turn), close (the claim, the task), sweeper (lost turns), text (the burst as
-one text), dispatch (to integrations or the built-in assistant).
+a turn), close (when a turn may close, the tasks), together (due turns
+closed in batches), finish (the claim, the text, the dispatch), sweeper
+(lost turns), text (the burst as one text), dispatch (to integrations or
+the built-in assistant).
 """

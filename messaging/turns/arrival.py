@@ -15,7 +15,8 @@ from core.bulk import bulk_update_values
 from core.db import is_postgresql
 from messaging.inbound.door import arrival_grace
 from messaging.models import Message, Turn, TurnStatus
-from messaging.turns.close import turn_claim_and_finish, turn_due
+from messaging.turns.close import turn_due
+from messaging.turns.finish import turn_claim_and_finish
 from messaging.turns.window import turn_close_at, window_seconds
 from sessions_app.models import WHATSAPP_WINDOW, ChatSession
 

@@ -1,8 +1,9 @@
 """Closing a turn: when its window (or a bound) has ended and its chat's webhooks
 are ingested, claim it with a conditional UPDATE, assemble its text and hand
-it to dispatch, in one transaction. The turn's task, and the closes queued
-when the inbox or the door catches up (the beat sweeper of lost turns is
-``messaging.turns.sweeper``). Whether the inbox has caught up is the
+it to dispatch, in one transaction (``finish``), with the other due turns of
+its instance in a wave (``together``). The turn's task, and the closes
+queued when the inbox or the door catches up (the beat sweeper of lost turns
+is ``messaging.turns.sweeper``). Whether the inbox has caught up is the
 inbox's to say (``messaging.inbound.watermark``).
 """
 
@@ -11,19 +12,24 @@ from datetime import timedelta
 from enum import StrEnum
 
 from celery import shared_task
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core.db import is_postgresql
-from messaging.inbound.door import arrival_grace, door_passed, door_position
+from messaging.inbound.door import arrival_grace, door_passed
 from messaging.inbound.flags import flags_client
 from messaging.inbound.in_flight import in_flight_oldest
-from messaging.inbound.watermark import inbox_caught_up, inbox_watermark
+from messaging.inbound.watermark import inbox_caught_up
 from messaging.models import CloseReason, Message, Turn, TurnStatus
-from messaging.turns.dispatch import turn_dispatch
-from messaging.turns.text import turn_text
+from messaging.turns.finish import turn_claim_and_finish
+from messaging.turns.together import (
+    CLOSE_BATCH,
+    close_cutoff,
+    close_listed,
+    close_with_neighbours,
+    media_deadline,
+)
 from messaging.turns.window import (
     MEDIA_POLL_SECONDS,
     TRANSCRIPTION_UNFINISHED,
@@ -49,6 +55,10 @@ class CloseOutcome(StrEnum):
     WAITING_MEDIA = "waiting_media"  # a transcription is still running
 
 
+def _turn_messages(turn: Turn) -> list[Message]:
+    return list(Message.objects.filter(turn=turn).order_by("concat_seq", "created_at", "pk"))
+
+
 def turn_close_due(
     session_id, seq: int, *, reason: CloseReason = CloseReason.WINDOW, send_inline: bool = False
 ) -> CloseOutcome:
@@ -69,23 +79,13 @@ def turn_close_due(
         .first()
     )
     if turn is None:
-        current = (
-            ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
-        )
-        if current is None:
-            return CloseOutcome.GONE
-        return CloseOutcome.STALE if current != seq else CloseOutcome.DONE
+        return _not_open(session_id, seq)
     # Safe to read before the claim: a message joining the turn moves its
     # last_seq in the same transaction, and then the claim below fails.
     messages = _turn_messages(turn)
     now = timezone.now()
     if any(m.transcription_status in TRANSCRIPTION_UNFINISHED for m in messages):
-        media_deadline = (
-            turn.last_message_at
-            + timedelta(seconds=window_seconds(turn.session.concat_timeout))
-            + timedelta(seconds=settings.CONCAT_MEDIA_WAIT_SECONDS)
-        )
-        if now < media_deadline:
+        if now < media_deadline(turn.last_message_at, turn.session.concat_timeout):
             return CloseOutcome.WAITING_MEDIA
         reason = CloseReason.MEDIA_TIMEOUT
     with transaction.atomic():
@@ -140,7 +140,9 @@ def turn_close_when_due(
             return CloseOutcome.WAITING, IN_FLIGHT_POLL_SECONDS
         if not (full or inbox_checked or inbox_caught_up(instance_id, partition, due)):
             return CloseOutcome.WAITING_INBOX, None
-        outcome = turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
+        outcome = _close_with_neighbours(
+            turn_id, session_id, seq, reason, instance_id, partition, send_inline=send_inline
+        )
         if outcome == CloseOutcome.WAITING_MEDIA:
             return outcome, float(MEDIA_POLL_SECONDS)
         if outcome != CloseOutcome.STALE:
@@ -170,25 +172,15 @@ def turns_close_caught_up(instance_id, partition: int) -> int:
     statement that picks them, so concurrent and later drains skip them).
     Returns how many it queued. Other workers close them (and send their
     deliveries) while the drain goes on with the next batch."""
-    watermark = inbox_watermark(instance_id, partition)
-    grace = arrival_grace()
-    due_by = timezone.now() - grace
-    just_before = timedelta(microseconds=1)
-    # Strictly before the oldest pending arrival, stored or in flight: that
-    # one may join it.
-    if watermark is not None:
-        due_by = min(due_by, watermark - just_before)
-    in_flight = in_flight_oldest(instance_id, partition)
-    if in_flight is not None:
-        due_by = min(due_by, in_flight - just_before)
-    door = door_position(instance_id)
+    due_by, door = close_cutoff(instance_id, partition)
     if door is not None:
-        due_by = min(due_by, door - grace)
         _close_again_after_door(instance_id, partition)
     turn_ids = _mark_close_queued(instance_id, partition, due_by)
-    for turn_id in turn_ids:
-        # A new chain: the turn's own ended when it found the inbox behind.
-        turn_due.apply_async((str(turn_id),))
+    # Closed together, a batch per task (a turn the batch cannot close yet
+    # gets a new chain there: its own ended when it found the inbox behind).
+    for start in range(0, len(turn_ids), CLOSE_BATCH):
+        chunk = [str(turn_id) for turn_id in turn_ids[start : start + CLOSE_BATCH]]
+        turns_close_batch.apply_async((str(instance_id), partition, chunk))
     return len(turn_ids)
 
 
@@ -261,45 +253,48 @@ def _mark_close_queued(instance_id, partition: int, due_by) -> list:
     return ids
 
 
-def _turn_messages(turn: Turn) -> list[Message]:
-    return list(Message.objects.filter(turn=turn).order_by("concat_seq", "created_at", "pk"))
+def _close_with_neighbours(
+    turn_id, session_id, seq: int, reason, instance_id, partition, *, send_inline: bool
+) -> CloseOutcome:
+    """Close the turn with the other due turns of its instance (``together``);
+    alone if that fails: a neighbour that cannot be dispatched must not
+    hold this turn back."""
+    try:
+        found = close_with_neighbours(turn_id, seq, instance_id, partition, send_inline=send_inline)
+    except Exception:
+        logger.exception("closing turn %s with the due turns of its instance failed", turn_id)
+        return turn_close_due(session_id, seq, reason=reason, send_inline=send_inline)
+    return _not_open(session_id, seq) if found is None else CloseOutcome(found)
 
 
-def turn_claim_and_finish(
-    turn: Turn,
-    *,
-    seq: int,
-    reason: CloseReason,
-    now,
-    messages: list[Message] | None = None,
-    send_inline: bool = False,
-) -> bool:
-    """The one place a turn closes. Must run inside a transaction."""
-    claimed = Turn.objects.filter(pk=turn.pk, status=TurnStatus.OPEN, last_seq=seq).update(
-        status=TurnStatus.CLOSED, closed_at=now, close_reason=reason
-    )
-    if not claimed:
-        return False  # a newer message moved it on, or another worker closed it
-    messages_were_given = messages is not None
-    if messages is None:
-        messages = _turn_messages(turn)
-    turn.status, turn.closed_at, turn.close_reason = TurnStatus.CLOSED, now, reason
-    turn.text = turn_text(messages)
-    turn.messages_count = len(messages)
-    turn_dispatch(
-        turn=turn,
-        messages=messages,
-        send_inline=send_inline,
-        # Read with the turn a moment ago when it came from turn_close_due.
-        session=turn.session if messages_were_given else None,
-    )
-    Turn.objects.filter(pk=turn.pk).update(
-        text=turn.text,
-        messages_count=turn.messages_count,
-        dispatch_status=turn.dispatch_status,
-        dispatch_reason=turn.dispatch_reason,
-    )
-    return True
+def _not_open(session_id, seq: int) -> CloseOutcome:
+    current = ChatSession.objects.filter(pk=session_id).values_list("concat_seq", flat=True).first()
+    if current is None:
+        return CloseOutcome.GONE
+    return CloseOutcome.STALE if current != seq else CloseOutcome.DONE
+
+
+@shared_task(
+    name="messaging.turns.turns_close_batch",
+    ignore_result=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def turns_close_batch(instance_id: str, partition: int, turn_ids: list[str]) -> int:
+    """Close turns of one partition a drain found due, together; a turn
+    this cannot close (not due after all, waiting for a transcription, held
+    by another worker) gets a chain of its own (``turn_due``), as does every
+    turn when the batch fails. Returns how many it closed."""
+    try:
+        closed = close_listed(instance_id, partition, turn_ids, send_inline=True)
+    except Exception:
+        logger.exception("closing a batch of due turns failed; each gets its own task")
+        closed = []
+    done = {str(turn.pk) for turn in closed}
+    for turn_id in turn_ids:
+        if turn_id not in done:
+            turn_due.apply_async((turn_id,))
+    return len(closed)
 
 
 def turn_nudge_after_transcription(message_id) -> None:

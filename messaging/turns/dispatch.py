@@ -16,7 +16,7 @@ from django.utils import timezone
 from core import metrics
 from core.logging import bind_log_context
 from core.timefmt import iso_utc
-from integrations.deliveries import event_publish
+from integrations.deliveries import Publication, event_publish, events_publish
 from integrations.models import Event
 from integrations.selectors import integrations_subscribed
 from messaging.media.urls import absolute_url, media_api_path
@@ -69,24 +69,54 @@ def turn_dispatch(
     ``send_inline`` the first attempt is made right after commit by this
     process (a worker), saving a broker round trip; otherwise a task sends it.
     """
+    turns_dispatch([(turn, messages, session)], send_inline=send_inline)
+    return turn.dispatch_status
+
+
+def turns_dispatch(
+    closing: list[tuple[Turn, list[Message], ChatSession | None]], *, send_inline: bool = False
+) -> None:
+    """``turn_dispatch`` for turns closing together (turn, its messages, its
+    session or None to read it): their deliveries are written with one
+    INSERT and, with ``send_inline``, attempted together after commit."""
+    missing = [turn.session_id for turn, _, session in closing if session is None]
+    sessions = ChatSession.objects.select_related("contact", "instance").in_bulk(missing)
+    subscribed: dict = {}  # per organization, read once for the batch
+    publications = []
+    now = timezone.now()
+    for turn, messages, session in closing:
+        session = session or sessions[turn.session_id]
+        publication = _dispatch_one(turn, messages, session, now, subscribed)
+        if publication is not None:
+            publications.append(publication)
+    if publications:
+        events_publish(publications, send_inline=send_inline)
+
+
+def _dispatch_one(
+    turn: Turn, messages: list[Message], session: ChatSession, now, subscribed: dict
+) -> Publication | None:
     bind_log_context(organization_id=turn.organization_id, session_id=turn.session_id)
-    if session is None:
-        session = ChatSession.objects.select_related("contact", "instance").get(pk=turn.session_id)
-    reason = session_ai_refusal_reason(session, now=timezone.now())
+    publication = None
+    reason = session_ai_refusal_reason(session, now=now)
     if reason is not None:
         status = DispatchStatus.SKIPPED
         for listener in _skipped_turn_listeners:
             listener(session, reason)
     else:
         answered_by = _answered_by(turn, session)
-        integrations = integrations_subscribed(turn.organization_id, Event.TURN_READY)
+        if turn.organization_id not in subscribed:
+            subscribed[turn.organization_id] = integrations_subscribed(
+                turn.organization_id, Event.TURN_READY
+            )
+        integrations = subscribed[turn.organization_id]
         if not integrations:
             if answered_by:
                 status, reason = DispatchStatus.DISPATCHED, ""
             else:
                 status, reason = DispatchStatus.NO_INTEGRATION, "no_integration"
         else:
-            event_publish(
+            publication = Publication(
                 organization=turn.organization_id,
                 event=Event.TURN_READY,
                 payload=turn_ready_payload(
@@ -95,14 +125,13 @@ def turn_dispatch(
                 dedupe_key=str(turn.pk),
                 turn=turn,
                 integrations=integrations,
-                send_inline=send_inline,
             )
             status, reason = DispatchStatus.DISPATCHED, ""
     turn.dispatch_status, turn.dispatch_reason = status, reason
     metrics.on_commit_inc(metrics.TURNS_CLOSED, reason=turn.close_reason, dispatch=status)
     if status == DispatchStatus.SKIPPED:
         metrics.on_commit_inc(metrics.TURNS_SKIPPED, reason=reason)
-    return status
+    return publication
 
 
 def _media(message: Message) -> dict | None:

@@ -26,12 +26,14 @@ BRANCHES = {
     "contacts/migrations/0003_contact_search_trigram_indexes.py": 2,
     "core/bulk.py": 2,
     "core/locks.py": 1,
+    "integrations/claiming.py": 1,
     "messaging/inbound/claim.py": 1,
     "messaging/inbound/inbox.py": 1,
     "messaging/inbound/ingest_batch.py": 1,
     "messaging/inbound/senders.py": 1,
     "messaging/turns/arrival.py": 1,
     "messaging/turns/close.py": 1,
+    "messaging/turns/together.py": 1,
 }
 
 

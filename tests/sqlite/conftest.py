@@ -12,7 +12,7 @@ from django.conf import settings
 
 from messaging.inbound.flags import flags_client as _redis
 from messaging.inbound.tasks import inbox_drain
-from messaging.turns.close import turn_due
+from messaging.turns.close import turn_due, turns_close_batch
 
 if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     collect_ignore_glob = ["test_*.py"]
@@ -22,15 +22,21 @@ if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
 def queued(monkeypatch):
     """The tasks a test would queue, recorded instead of sent to the broker:
     ``queued["drain"]`` (inbox drains woken), ``queued["turn_due"]`` (turn
-    closes). Drains are run by the tests themselves."""
+    closes), ``queued["close_batch"]`` (the closes a drain queues, a batch
+    each). Drains are run by the tests themselves."""
     for key in _redis().scan_iter("atende:inbox:drain-pending:*"):
         _redis().delete(key)
-    calls = {"drain": [], "turn_due": []}
+    calls = {"drain": [], "turn_due": [], "close_batch": []}
     monkeypatch.setattr(
         inbox_drain, "apply_async", lambda args=(), **options: calls["drain"].append(args)
     )
     monkeypatch.setattr(
         turn_due, "apply_async", lambda args=(), *rest, **options: calls["turn_due"].append(args)
+    )
+    monkeypatch.setattr(
+        turns_close_batch,
+        "apply_async",
+        lambda args=(), *rest, **options: calls["close_batch"].append(args),
     )
     return calls
 

@@ -1,15 +1,21 @@
 """A drain queues the close of its partition's caught-up turns on SQLite
-(read, then mark): each turn once per due time."""
+(read, then mark): each turn once per due time; a batch of due turns closes
+without row locks (each claimed on its sequence), and its deliveries are
+claimed one conditional UPDATE each."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from messaging.models import Turn, TurnStatus
-from messaging.turns.close import turns_close_caught_up
+from integrations.models import Delivery
+from integrations.sending import deliveries_attempt
+from messaging.models import Message, Turn, TurnStatus
+from messaging.turns.close import turns_close_batch, turns_close_caught_up
+from sessions_app.models import ChatSession
 from tests.sqlite.helpers import store, text_body
 from tests.support import factories
+from tests.support.receiver import RECEIVER_PATH
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +49,7 @@ def test_due_turns_of_the_partition_are_queued_once_per_due_time(evolution, sess
     Turn.objects.filter(pk=closed.pk).update(status=TurnStatus.CLOSED)
 
     assert turns_close_caught_up(evolution.pk, 0) == 1
-    assert queued["turn_due"] == [(str(due.pk),)]
+    assert queued["close_batch"] == [(str(evolution.pk), 0, [str(due.pk)])]
     due.refresh_from_db()
     assert due.close_queued_for == due.due_at
 
@@ -62,9 +68,33 @@ def test_a_turn_waits_for_webhooks_that_arrived_before_its_end(evolution, sessio
     assert before.partition == turn.inbox_partition
 
     assert turns_close_caught_up(evolution.pk, 0) == 0
-    assert queued["turn_due"] == []
+    assert queued["close_batch"] == []
 
     before.processed_at = now
     before.save(update_fields=["processed_at"])
     assert turns_close_caught_up(evolution.pk, 0) == 1
-    assert queued["turn_due"] == [(str(turn.pk),)]
+    assert queued["close_batch"] == [(str(evolution.pk), 0, [str(turn.pk)])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_due_turns_closes_each_once_and_delivers_each_once(
+    evolution, sessions, integration, receiver
+):
+    now = timezone.now()
+    turns = [open_turn(s, due_at=now - timedelta(seconds=10), partition=None) for s in sessions]
+    for session, turn in zip(sessions, turns, strict=True):
+        message = factories.make_message(session, text=f"oi {session.pk}")
+        Message.objects.filter(pk=message.pk).update(turn=turn, concat_seq=1)
+        Turn.objects.filter(pk=turn.pk).update(last_seq=1, messages_count=1)
+        ChatSession.objects.filter(pk=session.pk).update(concat_seq=1)
+    ids = [str(t.pk) for t in turns]
+
+    assert turns_close_batch.run(str(evolution.pk), None, ids) == 4
+    assert turns_close_batch.run(str(evolution.pk), None, ids) == 0
+
+    assert set(Turn.objects.values_list("status", flat=True)) == {TurnStatus.CLOSED}
+    assert Delivery.objects.filter(status="SUCCEEDED").count() == 4
+    sent = [r.json["turn"]["id"] for r in receiver.requests_to(RECEIVER_PATH)]
+    assert sorted(sent) == sorted(ids)
+    delivery_ids = list(Delivery.objects.values_list("pk", flat=True))
+    assert set(deliveries_attempt(delivery_ids).values()) == {"gone"}

@@ -13,7 +13,7 @@ from messaging.inbound.drain import PROCESSED, inbox_drain_instance, inbox_drain
 from messaging.inbound.inbox import inbox_partition
 from messaging.inbound.tasks import inbox_drain
 from messaging.models import Message, Turn, WebhookInbox
-from messaging.turns.close import turn_close_when_due, turn_due
+from messaging.turns.close import turn_close_when_due, turn_due, turns_close_batch
 from providers.baileys import parser as baileys_parser
 from providers.base import MessageDeleteEvent, MessageEditEvent, MessageEvent
 from providers.cloudapi import parser as cloudapi_parser
@@ -31,7 +31,7 @@ WINDOW = 2
 @pytest.fixture
 def held(monkeypatch):
     """No drain runs until the test says: the worker is busy elsewhere. The
-    turn tasks due now (the closes a drain queues) run at once, in this
+    turn tasks due now and the closes a drain queues run at once, in this
     process; later ones are only recorded."""
     woken = []
     monkeypatch.setattr(inbox_drain, "apply_async", lambda args, **options: woken.append(args))
@@ -41,6 +41,9 @@ def held(monkeypatch):
             turn_due.apply(args, kwargs)
 
     monkeypatch.setattr(turn_due, "apply_async", turn_task)
+    monkeypatch.setattr(
+        turns_close_batch, "apply_async", lambda args, **options: turns_close_batch.apply(args)
+    )
     return woken
 
 
