@@ -15,7 +15,11 @@ process outlives a honcho that was killed, and it kills with SIGTERM the
 whole group (a worker's pool children die under it and it logs an error),
 then with SIGKILL 5 seconds after the first process ended. Here each process
 also gets the kernel's parent-death signal: if this runner dies, even by
-SIGKILL, every process it started gets SIGTERM.
+SIGKILL, every process it started gets SIGTERM. A process that a SIGTERM
+catches at a bad moment can hang in its own shutdown (a Celery worker or
+beat caught mid-write, seen on a busy machine); with the runner dead nobody
+would escalate, so a watchdog forked at start does: once the runner is
+gone it kills, STOP_GRACE seconds later, the group of every process still up.
 
 Standard library only: it runs before anything is set up.
 """
@@ -55,11 +59,38 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _is_running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _watch(runner: int, pids: list[int]) -> None:
+    """In the forked watchdog: wait for the runner to end, then for its
+    processes to stop on their parent-death SIGTERM; kill what is left."""
+    # The pipes' read ends stay with the runner alone: were the watchdog to
+    # hold them, a process writing its log after the runner died would block
+    # on a full pipe instead of failing the write.
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    while os.getppid() == runner:
+        time.sleep(0.2)
+    deadline = time.monotonic() + STOP_GRACE
+    while time.monotonic() < deadline and any(_is_running(pid) for pid in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if _is_running(pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+
 class Runner:
     def __init__(self, commands: dict[str, str]) -> None:
         self.commands = commands
         self.width = max(len(name) for name in [*commands, "system"])
         self.children: dict[str, subprocess.Popen] = {}
+        self.watchdog: int | None = None
         self.signal_received: int | None = None
         self._print_lock = threading.Lock()
         self._out_broken = False
@@ -94,6 +125,13 @@ class Runner:
             )
             self.children[name] = child
             threading.Thread(target=self._relay, args=(name, child), daemon=True).start()
+        pids = [child.pid for child in self.children.values()]
+        self.watchdog = os.fork()
+        if self.watchdog == 0:
+            try:
+                _watch(parent, pids)
+            finally:
+                os._exit(0)
 
     def on_signal(self, signum, frame) -> None:
         # One attribute and nothing else: the handler runs on the main thread
@@ -129,6 +167,11 @@ class Runner:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
+        # Everything stopped: the watchdog has nothing left to do.
+        if self.watchdog:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(self.watchdog, signal.SIGKILL)
+                os.waitpid(self.watchdog, 0)
         self.say("system", "stopped")
         return 0 if self.signal_received is not None else 1
 
