@@ -173,6 +173,9 @@ class Gunicorn:
                 "sync",
                 "--log-level",
                 "warning",
+                # As config/gunicorn.py, which the bench's webs do not read.
+                "--backlog",
+                "4096",
             ],
             cwd=ROOT,
             env={**env, "DJANGO_SETTINGS_MODULE": settings_module},

@@ -28,6 +28,11 @@ if len(str(_control_socket).encode()) < 100:
 else:
     control_socket_disable = True
 workers = env.int("WEB_CONCURRENCY", default=2)
+# Connections waiting for a busy web: in a reply wave the proxy opens one per
+# webhook it holds; past the backlog the kernel drops their SYNs, and the
+# retried ones arrive seconds out of order (docs/DEPLOY.md). The kernel caps
+# it at net.core.somaxconn (4096 on current kernels).
+backlog = 4096
 timeout = env.int("WEB_TIMEOUT", default=30)
 # Proxies whose X-Forwarded-* headers gunicorn believes (comma-separated, or *).
 forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1")
