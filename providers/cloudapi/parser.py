@@ -154,7 +154,10 @@ def parse_message(message: Any, names: dict) -> WebhookEvent:
         from_me=False,
         chat_id=sender,
         phone=phone_from_jid(f"{sender}@s.whatsapp.net"),
-        wa_ids=(),
+        # Meta's wa_id is the party's WhatsApp id, as Baileys' JID names it
+        # (for older Brazilian mobiles, without the ninth digit): remembered
+        # with the contact, a returning customer is known in one look-up.
+        wa_ids=(f"{sender}@s.whatsapp.net",),
         kind=kind,
         text=text,
         push_name=names.get(sender, ""),
