@@ -156,41 +156,48 @@ def close_cutoff(instance_id, partition: int | None) -> tuple:
     pending or in flight (that one may join it), past the door, past the
     arrival grace. The conditions ``turn_close_when_due`` checks for one
     turn, for every turn of the partition at once."""
-    grace = arrival_grace()
-    due_by = timezone.now() - grace
-    just_before = timedelta(microseconds=1)
+    cutoff, door = _door_cutoff(instance_id)
     if partition is not None:
-        watermark = inbox_watermark(instance_id, partition)
-        if watermark is not None:
-            due_by = min(due_by, watermark - just_before)
         in_flight = in_flight_oldest(instance_id, partition)
-        if in_flight is not None:
-            due_by = min(due_by, in_flight - just_before)
-    door = door_position(instance_id)
-    if door is not None:
-        due_by = min(due_by, door - grace)
-    return due_by, door
+        cutoff = _before(cutoff, in_flight, inbox_watermark(instance_id, partition))
+    return cutoff, door
 
 
 def instance_cutoffs(instance_id) -> dict:
     """``close_cutoff`` of each of the instance's inbox partitions (and of
     None, turns of messages that did not come through the inbox), with one
     query for their watermarks."""
+    cutoff, _ = _door_cutoff(instance_id)
+    in_flight = {
+        partition: in_flight_oldest(instance_id, partition)
+        for partition in range(settings.WEBHOOK_INBOX_PARTITIONS)
+    }
+    watermarks = inbox_watermarks(instance_id)
+    cutoffs: dict = {None: cutoff}
+    for partition, oldest in in_flight.items():
+        cutoffs[partition] = _before(cutoff, oldest, watermarks.get(partition))
+    return cutoffs
+
+
+def _door_cutoff(instance_id) -> tuple:
+    """(now less the arrival grace, and not past the door; the door's position)."""
     grace = arrival_grace()
-    now_cutoff = timezone.now() - grace
+    cutoff = timezone.now() - grace
     door = door_position(instance_id)
     if door is not None:
-        now_cutoff = min(now_cutoff, door - grace)
-    watermarks = inbox_watermarks(instance_id)
+        cutoff = min(cutoff, door - grace)
+    return cutoff, door
+
+
+def _before(cutoff, in_flight, watermark):
+    """``cutoff``, moved to just before the oldest webhook in flight or pending.
+
+    The callers read the webhooks in flight before the inbox: a webhook
+    leaves the flight only once its row is committed, so one that left
+    between the two reads shows in the inbox; read the other way round, it
+    could show in neither."""
     just_before = timedelta(microseconds=1)
-    cutoffs: dict = {None: now_cutoff}
-    for partition in range(settings.WEBHOOK_INBOX_PARTITIONS):
-        cutoff = now_cutoff
-        watermark = watermarks.get(partition)
-        if watermark is not None:
-            cutoff = min(cutoff, watermark - just_before)
-        in_flight = in_flight_oldest(instance_id, partition)
-        if in_flight is not None:
-            cutoff = min(cutoff, in_flight - just_before)
-        cutoffs[partition] = cutoff
-    return cutoffs
+    for moment in (in_flight, watermark):
+        if moment is not None:
+            cutoff = min(cutoff, moment - just_before)
+    return cutoff
