@@ -23,14 +23,16 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_turns import SECRET, Receiver, wait_until  # noqa: E402
+from bench.databases import fresh_database, redis_url  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_CLOSE_DB", "atende_bench_close")
+# The Redis db it uses (bench/databases.py).
+BENCH_REDIS_URL = redis_url(14, override="BENCH_CLOSE_REDIS_URL")
 SESSIONS = int(os.environ.get("BENCH_CLOSE_SESSIONS", "2000"))
 CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
 WAVE_WINDOW = 1
@@ -38,37 +40,17 @@ TIMEOUT = float(os.environ.get("BENCH_CLOSE_TIMEOUT", "300"))
 TARGET = 300
 
 
-def _database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/atende_bench"
-    parts = urlsplit(base)
-    return (
-        urlunsplit(parts._replace(path=f"/{DB_NAME}")),
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def _redis_url() -> str:
-    if os.environ.get("BENCH_CLOSE_REDIS_URL"):
-        return os.environ["BENCH_CLOSE_REDIS_URL"]
-    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9")
-    return urlunsplit(parts._replace(path="/14"))
-
-
 def prepare() -> dict:
     import subprocess
 
-    import psycopg
     import redis
     from cryptography.fernet import Fernet
 
-    bench_url, admin_url = _database_urls()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    bench_url = fresh_database(DB_NAME)
     env = {
         "DATABASE_URL": bench_url,
-        "REDIS_URL": _redis_url(),
-        "CELERY_BROKER_URL": _redis_url(),
+        "REDIS_URL": BENCH_REDIS_URL,
+        "CELERY_BROKER_URL": BENCH_REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
@@ -83,7 +65,7 @@ def prepare() -> dict:
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
     )
-    redis.Redis.from_url(_redis_url()).flushdb()
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
     return {**os.environ}
 
 

@@ -34,16 +34,18 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import fresh_database, redis_url  # noqa: E402
 from bench.processes import terminate, wait_listening  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_INGEST_DB", "atende_bench_ingest")
+# The Redis db it uses (bench/databases.py).
+BENCH_REDIS_URL = redis_url()
 REQUESTS = int(os.environ.get("BENCH_INGEST_REQUESTS", "2000"))
 WARMUP = int(os.environ.get("BENCH_INGEST_WARMUP", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
@@ -53,19 +55,6 @@ DRAIN_TIMEOUT = float(os.environ.get("BENCH_INGEST_DRAIN_TIMEOUT", "600"))
 CONTACTS = int(os.environ.get("BENCH_INGEST_CONTACTS", "200"))
 ROUNDS = int(os.environ.get("BENCH_INGEST_ROUNDS", "3"))
 PYTHON = sys.executable
-
-
-def _database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/atende_bench"
-    parts = urlsplit(base)
-    return (
-        urlunsplit(parts._replace(path=f"/{DB_NAME}")),
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def _redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9"
 
 
 def _services_up() -> bool:
@@ -80,16 +69,11 @@ def _services_up() -> bool:
 def prepare() -> dict:
     if not _services_up():
         subprocess.run(["bash", "scripts/ensure_services.sh"], cwd=ROOT, check=True)
-    bench_url, admin_url = _database_urls()
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    bench_url = fresh_database(DB_NAME)
     env = {
         **os.environ,
         "DATABASE_URL": bench_url,
-        "REDIS_URL": _redis_url(),
+        "REDIS_URL": BENCH_REDIS_URL,
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",
         # Production refuses to start without one; a throwaway key per run.

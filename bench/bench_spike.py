@@ -72,7 +72,6 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
@@ -82,8 +81,11 @@ sys.path.insert(0, str(ROOT))
 from bench import nginx  # noqa: E402
 from bench.bench_ingest import Gunicorn, _services_up, post  # noqa: E402
 from bench.bench_turns import SECRET, Receiver  # noqa: E402
+from bench.databases import fresh_database, redis_url  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_SPIKE_DB", "atende_bench_spike")
+# The Redis db it uses (bench/databases.py).
+BENCH_REDIS_URL = redis_url(13, override="BENCH_SPIKE_REDIS_URL")
 CUSTOMERS = int(os.environ.get("BENCH_SPIKE_CUSTOMERS", "200"))
 MESSAGES = int(os.environ.get("BENCH_SPIKE_MESSAGES", "5"))
 GAP = float(os.environ.get("BENCH_SPIKE_GAP", "1"))
@@ -132,45 +134,22 @@ QUERY_ID = 20_000_000
 # --- setup ---------------------------------------------------------------------
 
 
-def _database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/atende_bench"
-    parts = urlsplit(base)
-    return (
-        urlunsplit(parts._replace(path=f"/{DB_NAME}")),
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def _redis_url() -> str:
-    # A Redis db of its own: another benchmark's worker on the same db would
-    # consume this one's tasks.
-    if os.environ.get("BENCH_SPIKE_REDIS_URL"):
-        return os.environ["BENCH_SPIKE_REDIS_URL"]
-    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9")
-    return urlunsplit(parts._replace(path="/13"))
-
-
 def _flush_redis() -> None:
     import redis
 
-    redis.Redis.from_url(_redis_url()).flushdb()
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
 
 def prepare() -> dict:
     if not _services_up():
         subprocess.run(["bash", "scripts/ensure_services.sh"], cwd=ROOT, check=True)
-    bench_url, admin_url = _database_urls()
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    bench_url = fresh_database(DB_NAME)
     _flush_redis()
     env = {
         **os.environ,
         "DATABASE_URL": bench_url,
-        "REDIS_URL": _redis_url(),
-        "CELERY_BROKER_URL": _redis_url(),
+        "REDIS_URL": BENCH_REDIS_URL,
+        "CELERY_BROKER_URL": BENCH_REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-secret",

@@ -24,12 +24,15 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import fresh_database, redis_url  # noqa: E402
+
 DB_NAME = os.environ.get("BENCH_TURNS_DB", "atende_bench_turns")
+# The Redis db it uses (bench/databases.py).
+BENCH_REDIS_URL = redis_url(12, override="BENCH_TURNS_REDIS_URL")
 SECRET = "bench-secret"
 LATENCY_SESSIONS = int(os.environ.get("BENCH_LATENCY_SESSIONS", "60"))
 LATENCY_WINDOW = 1
@@ -38,35 +41,13 @@ BURST_WINDOW = 2
 WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "4"))
 
 
-def _database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/atende_bench"
-    parts = urlsplit(base)
-    bench = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return bench, admin
-
-
-def _redis_url() -> str:
-    # A Redis db of its own: another benchmark's worker on the same db would
-    # consume (and drop) this one's tasks.
-    if os.environ.get("BENCH_TURNS_REDIS_URL"):
-        return os.environ["BENCH_TURNS_REDIS_URL"]
-    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9")
-    return urlunsplit(parts._replace(path="/12"))
-
-
 def prepare_environment() -> None:
-    bench_url, admin_url = _database_urls()
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    bench_url = fresh_database(DB_NAME)
     os.environ.update(
         {
             "DATABASE_URL": bench_url,
-            "REDIS_URL": _redis_url(),
-            "CELERY_BROKER_URL": _redis_url(),
+            "REDIS_URL": BENCH_REDIS_URL,
+            "CELERY_BROKER_URL": BENCH_REDIS_URL,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "LOG_LEVEL": "WARNING",
         }
@@ -77,7 +58,7 @@ def prepare_environment() -> None:
     )
     import redis
 
-    redis.Redis.from_url(_redis_url()).flushdb()
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
 
 class _Server(ThreadingHTTPServer):
