@@ -27,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_ingest import Gunicorn, evolution_instance, payload, post  # noqa: E402
 from bench.bench_turns import SECRET, Receiver, wait_until  # noqa: E402
-from bench.databases import fresh_database, redis_url  # noqa: E402
+from bench.databases import fresh_database, production_env, redis_url  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_CLOSE_DB", "atende_bench_close")
 # The Redis db it uses (bench/databases.py).
@@ -44,22 +45,9 @@ def prepare() -> dict:
     import subprocess
 
     import redis
-    from cryptography.fernet import Fernet
 
     bench_url = fresh_database(DB_NAME)
-    env = {
-        "DATABASE_URL": bench_url,
-        "REDIS_URL": BENCH_REDIS_URL,
-        "CELERY_BROKER_URL": BENCH_REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-secret",
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = production_env(bench_url, BENCH_REDIS_URL)
     os.environ.update(env)
     os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
     subprocess.run(
@@ -117,8 +105,6 @@ class WebLoad:
     """Webs busy taking webhooks of other customers (8 client threads)."""
 
     def __init__(self, env: dict, path: str) -> None:
-        from bench.bench_ingest import Gunicorn, payload, post
-
         self.web = Gunicorn("config.settings", env)
         self.stopping = threading.Event()
         self.posted = 0
@@ -199,19 +185,11 @@ def main() -> int:
     django.setup()
     from accounts.services import organization_create
     from integrations.services import integration_create
-    from providers.models import Instance, Provider
     from tests.support.worker import WorkerProcess
 
     receiver = Receiver()
     organization, _ = organization_create(name="Bench", api_key_name="bench")
-    instance = Instance.objects.create(
-        organization=organization,
-        name="bench",
-        provider=Provider.EVOLUTION,
-        base_url="http://127.0.0.1:9",
-        external_id="bench",
-        credentials={"apiKey": "x"},
-    )
+    instance = evolution_instance(organization)
     integration_create(
         organization=organization,
         name="AI",

@@ -35,12 +35,10 @@ import threading
 import time
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.databases import fresh_database, redis_url  # noqa: E402
+from bench.databases import fresh_database, production_env, redis_url  # noqa: E402
 from bench.processes import terminate, wait_listening  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_INGEST_DB", "atende_bench_ingest")
@@ -70,20 +68,7 @@ def prepare() -> dict:
     if not _services_up():
         subprocess.run(["bash", "scripts/ensure_services.sh"], cwd=ROOT, check=True)
     bench_url = fresh_database(DB_NAME)
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "REDIS_URL": BENCH_REDIS_URL,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-secret",
-        # Production refuses to start without one; a throwaway key per run.
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        # Plain HTTP on loopback: no TLS terminator in front to redirect to.
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = {**os.environ, **production_env(bench_url, BENCH_REDIS_URL)}
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
@@ -95,7 +80,6 @@ def prepare() -> dict:
     from django.db import connection
 
     from accounts.services import organization_create
-    from providers.models import Instance, Provider
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -103,7 +87,15 @@ def prepare() -> dict:
             "message_id varchar(200) NOT NULL, text text NOT NULL, created_at timestamptz)"
         )
     organization, _ = organization_create(name="Bench", api_key_name="bench")
-    instance = Instance.objects.create(
+    instance = evolution_instance(organization)
+    return {"env": env, "secret": instance.webhook_secret, "instance": instance}
+
+
+def evolution_instance(organization):
+    """The bench's Evolution instance (its gateway never called)."""
+    from providers.models import Instance, Provider
+
+    return Instance.objects.create(
         organization=organization,
         name="bench",
         provider=Provider.EVOLUTION,
@@ -111,7 +103,6 @@ def prepare() -> dict:
         external_id="bench",
         credentials={"apiKey": "x"},
     )
-    return {"env": env, "secret": instance.webhook_secret, "instance": instance}
 
 
 def message_id(n: int) -> str:

@@ -73,15 +73,13 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import nginx  # noqa: E402
 from bench.bench_ingest import Gunicorn, _services_up, post  # noqa: E402
 from bench.bench_turns import SECRET, Receiver  # noqa: E402
-from bench.databases import fresh_database, redis_url  # noqa: E402
+from bench.databases import fresh_database, production_env, redis_url  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_SPIKE_DB", "atende_bench_spike")
 # The Redis db it uses (bench/databases.py).
@@ -145,22 +143,7 @@ def prepare() -> dict:
         subprocess.run(["bash", "scripts/ensure_services.sh"], cwd=ROOT, check=True)
     bench_url = fresh_database(DB_NAME)
     _flush_redis()
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "REDIS_URL": BENCH_REDIS_URL,
-        "CELERY_BROKER_URL": BENCH_REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-secret",
-        # Production refuses to start without one; a throwaway key per run.
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        # Plain HTTP on loopback: no TLS terminator in front to redirect to.
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = {**os.environ, **production_env(bench_url, BENCH_REDIS_URL)}
     if NGINX_IN_FRONT:
         env["ARRIVAL_HEADER"] = "X-Request-Start"
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
