@@ -37,6 +37,20 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
+def _healthy(port: int, process: subprocess.Popen, within: float = 180) -> bool:
+    """Whether /api/health answers 200 (a worker has run its heartbeat task)
+    before ``within`` seconds pass or ``process`` ends."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=30).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def _make_run(env: dict, log: Path) -> subprocess.Popen:
     # -o: the shared virtualenv is already installed; never reinstall it here.
     return subprocess.Popen(
@@ -72,15 +86,7 @@ def test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds(
     log_path = tmp_path / "make-run.log"
     stack = _make_run(env, log_path)
     try:
-        deadline = time.monotonic() + 180
-        status = None
-        while status != 200 and time.monotonic() < deadline and stack.poll() is None:
-            try:
-                status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=30).status_code
-            except requests.RequestException:
-                status = None
-            time.sleep(1)
-        assert status == 200, log_path.read_text()[-4000:]
+        assert _healthy(port, stack), log_path.read_text()[-4000:]
         healthy = time.monotonic()
 
         # Loopback only, unless HOST says otherwise.
@@ -178,14 +184,7 @@ def test_a_killed_runner_takes_every_process_with_it(tmp_path, migrated_sqlite):
         assert started(), log_path.read_text()[-3000:]
         # Up, not starting: a worker's pool has run a task (the heartbeat the
         # health check reads) before the runner is killed.
-        status = None
-        while status != 200 and time.monotonic() < deadline:
-            try:
-                status = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=30).status_code
-            except requests.RequestException:
-                status = None
-            time.sleep(0.5)
-        assert status == 200, log_path.read_text()[-3000:]
+        assert _healthy(port, runner), log_path.read_text()[-3000:]
         assert len(started_with_var_dir(var)) >= 4, started_with_var_dir(var)
         runner.kill()
         runner.wait(10)
