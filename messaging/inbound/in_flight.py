@@ -100,18 +100,24 @@ def in_flight_leave_queued(pipe, instance_id, token: str) -> None:
 def in_flight_oldest(instance_id, partition: int) -> datetime | None:
     """The earliest arrival of the partition's webhooks in flight, None when
     none is (or Redis cannot tell)."""
+    return in_flight_oldest_by_partition(instance_id).get(partition)
+
+
+def in_flight_oldest_by_partition(instance_id) -> dict[int, datetime]:
+    """{partition: the earliest arrival of its webhooks in flight}, for the
+    partitions with one, in one read (empty when Redis cannot tell)."""
     if not settings.REDIS_URL:
-        return None
+        return {}
     try:
         tokens = flags_client().zrangebyscore(
             _key(instance_id), time.time() - STALE_SECONDS, "+inf"
         )
     except Exception:
         logger.warning("could not read the webhooks in flight", exc_info=True)
-        return None
-    arrivals = []
+        return {}
+    oldest: dict[int, float] = {}
     for token in tokens:
-        _, token_partition, arrival = token.decode().split("|")
-        if int(token_partition) == partition:
-            arrivals.append(float(arrival))
-    return datetime.fromtimestamp(min(arrivals), UTC) if arrivals else None
+        _, partition, arrival = token.decode().split("|")
+        key = int(partition)
+        oldest[key] = min(float(arrival), oldest.get(key, float(arrival)))
+    return {key: datetime.fromtimestamp(at, UTC) for key, at in oldest.items()}

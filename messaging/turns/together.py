@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core.db import is_postgresql
 from messaging.inbound.door import arrival_grace, door_position
-from messaging.inbound.in_flight import in_flight_oldest
+from messaging.inbound.in_flight import in_flight_oldest, in_flight_oldest_by_partition
 from messaging.inbound.watermark import inbox_watermark, inbox_watermarks
 from messaging.models import CloseReason, Turn, TurnStatus
 from messaging.turns.finish import Closing, messages_by_turn, turns_claim_and_finish
@@ -168,14 +168,11 @@ def instance_cutoffs(instance_id) -> dict:
     None, turns of messages that did not come through the inbox), with one
     query for their watermarks."""
     cutoff, _ = _door_cutoff(instance_id)
-    in_flight = {
-        partition: in_flight_oldest(instance_id, partition)
-        for partition in range(settings.WEBHOOK_INBOX_PARTITIONS)
-    }
+    in_flight = in_flight_oldest_by_partition(instance_id)
     watermarks = inbox_watermarks(instance_id)
     cutoffs: dict = {None: cutoff}
-    for partition, oldest in in_flight.items():
-        cutoffs[partition] = _before(cutoff, oldest, watermarks.get(partition))
+    for partition in range(settings.WEBHOOK_INBOX_PARTITIONS):
+        cutoffs[partition] = _before(cutoff, in_flight.get(partition), watermarks.get(partition))
     return cutoffs
 
 
