@@ -6,15 +6,30 @@ unknown model, a request the server rejects) is permanent at once. The
 openai client runs with ``max_retries=0`` so every attempt is ours and counted.
 """
 
+from __future__ import annotations
+
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import openai
 from django.conf import settings
 
 from core.backoff import backoff_seconds
 
+if TYPE_CHECKING:
+    import openai
+
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
+
+
+def _openai():
+    """The openai package, imported on first use."""
+    # It takes about 0.6 s to import, in every process that loads the app
+    # (web, worker, beat, each manage.py command); only a process that calls
+    # a model needs it.
+    import openai
+
+    return openai
 
 
 class ModelError(Exception):
@@ -60,7 +75,7 @@ class Reply:
 
 
 def _client(config: ModelConfig) -> openai.OpenAI:
-    return openai.OpenAI(
+    return _openai().OpenAI(
         # Local servers (vLLM, Ollama) take any key; the client insists on one.
         api_key=config.api_key or "not-needed",
         base_url=config.base_url or None,
@@ -70,19 +85,19 @@ def _client(config: ModelConfig) -> openai.OpenAI:
 
 
 def _is_transient(exc: Exception) -> bool:
-    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
+    if isinstance(exc, _openai().APITimeoutError | _openai().APIConnectionError):
         return True
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, _openai().APIStatusError):
         return exc.status_code in TRANSIENT_STATUSES or exc.status_code >= 500
     return False
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, _openai().APIStatusError):
         return f"the model server answered {exc.status_code}: {str(exc.message)[:200]}"
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, _openai().APITimeoutError):
         return "the model server did not answer in time"
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, _openai().APIConnectionError):
         return "the model server could not be reached"
     return f"the model server's answer could not be read ({exc.__class__.__name__})"
 
@@ -110,7 +125,7 @@ def chat(
                 kwargs["tools"] = tools
             response = client.chat.completions.create(**kwargs)
             message = response.choices[0].message
-        except (openai.OpenAIError, IndexError, AttributeError) as exc:
+        except (_openai().OpenAIError, IndexError, AttributeError) as exc:
             usage.add(None, int((time.monotonic() - started) * 1000))
             if _is_transient(exc) and attempts <= len(schedule):
                 time.sleep(backoff_seconds(attempts, schedule=schedule))

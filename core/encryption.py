@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -73,20 +73,11 @@ def decrypt(token: str) -> str:
     return fernet().decrypt(token.encode()).decode()
 
 
-def is_token(value: str) -> bool:
-    """Whether ``value`` is a token one of the keys opens."""
-    try:
-        fernet().decrypt(value.encode())
-    except InvalidToken:
-        return False
-    return True
-
-
 def _rewrite_column(table: str, pk: str, column: str, change, using: str = "default") -> int:
     """Rewrite every non-null value of one column through ``change``.
 
-    Raw SQL on purpose: the migrations and the rotation see the stored text,
-    not the field's decrypted value, and touch no ``updated_at``. Rows are
+    Raw SQL on purpose: the rotation sees the stored text, not the field's
+    decrypted value, and touches no ``updated_at``. Rows are
     read in primary-key order in batches, so a large table is never held in
     memory and an interrupted run can simply be started again.
     """
@@ -116,38 +107,8 @@ def _rewrite_column(table: str, pk: str, column: str, change, using: str = "defa
         last = rows[-1][0]
 
 
-def _encrypt_plain(value: str) -> str:
-    return value if is_token(value) else encrypt(value)
-
-
-def _decrypt_token(value: str) -> str:
-    return decrypt(value) if is_token(value) else value
-
-
 def _rotate(value: str) -> str:
     return fernet().rotate(value.encode()).decode()
-
-
-def encrypt_columns(model, fields: Iterable[str], using: str = "default") -> int:
-    """Encrypt the plaintext left in ``fields`` (a data migration's forward step)."""
-    meta = model._meta
-    return sum(
-        _rewrite_column(
-            meta.db_table, meta.pk.column, meta.get_field(f).column, _encrypt_plain, using
-        )
-        for f in fields
-    )
-
-
-def decrypt_columns(model, fields: Iterable[str], using: str = "default") -> int:
-    """Back to plaintext (a data migration's reverse step)."""
-    meta = model._meta
-    return sum(
-        _rewrite_column(
-            meta.db_table, meta.pk.column, meta.get_field(f).column, _decrypt_token, using
-        )
-        for f in fields
-    )
 
 
 def rotate_columns(model, fields: Iterable[str], using: str = "default") -> int:

@@ -1,7 +1,5 @@
 """Secrets at rest: the columns hold Fernet tokens, keys rotate, production needs a key."""
 
-import importlib
-import json
 import os
 import stat
 import subprocess
@@ -10,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import InvalidToken
-from django.apps import apps as global_apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -97,37 +94,6 @@ def test_rotation_re_encrypts_every_secret_with_the_newest_key(organization, set
     settings.FIELD_ENCRYPTION_KEYS = [old]
     with pytest.raises(InvalidToken):
         Instance.objects.get(pk=instance.pk)
-
-
-def test_the_migration_encrypts_rows_stored_in_plaintext(organization):
-    instance, integration, assistant = _stored_secrets(organization)
-    # The rows as they were before the migration: plaintext in the columns.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE providers_instance SET credentials = %s, app_secret = %s WHERE id = %s",
-            [json.dumps({"token": "plain-token-31"}), "plain-app-secret", instance.pk],
-        )
-        cursor.execute(
-            "UPDATE assistant_assistant SET api_key = %s WHERE id = %s",
-            ["sk-plain-key", assistant.pk],
-        )
-
-    for app, name in [
-        ("providers", "0008_secrets_encrypted_at_rest"),
-        ("assistant", "0004_secrets_encrypted_at_rest"),
-        ("integrations", "0004_secrets_encrypted_at_rest"),
-    ]:
-        migration = importlib.import_module(f"{app}.migrations.{name}")
-        migration.encrypt_existing(global_apps, connection.schema_editor())
-
-    raw = " ".join(_raw_values(instance, integration, assistant))
-    assert "plain-token-31" not in raw
-    assert "plain-app-secret" not in raw
-    assert "sk-plain-key" not in raw
-    instance.refresh_from_db()
-    assert instance.credentials == {"token": "plain-token-31"}
-    assert instance.verify_token == "verify-token-8d7e"  # already encrypted: left as it was
-    assert Assistant.objects.get(pk=assistant.pk).api_key == "sk-plain-key"
 
 
 def test_a_laptop_key_is_made_once_and_kept_private(tmp_path):

@@ -23,7 +23,7 @@ SKIP = {"var", "tests", "bench", "node_modules", "staticfiles", "__pycache__"}
 BRANCHES = {
     "assistant/knowledge.py": 2,
     "assistant/migrations/0002_knowledge_search_index.py": 2,
-    "contacts/migrations/0003_contact_search_trigram_indexes.py": 2,
+    "contacts/migrations/0001_initial.py": 2,
     "core/bulk.py": 2,
     "core/locks.py": 1,
     "integrations/claiming.py": 1,
@@ -75,7 +75,7 @@ POSTGRESQL_INDEXES = {
     "assistant_chunk_search_gin",
 }
 MIGRATIONS = [
-    ("contacts.migrations.0003_contact_search_trigram_indexes", "create_indexes", "drop_indexes"),
+    ("contacts.migrations.0001_initial", "create_indexes", "drop_indexes"),
     ("assistant.migrations.0002_knowledge_search_index", "create_index", "drop_index"),
 ]
 

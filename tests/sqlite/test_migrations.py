@@ -10,7 +10,7 @@ from django.db import connection
 from tests.support import factories
 
 MIGRATIONS = [
-    ("contacts.migrations.0003_contact_search_trigram_indexes", "create_indexes", "drop_indexes"),
+    ("contacts.migrations.0001_initial", "create_indexes", "drop_indexes"),
     ("assistant.migrations.0002_knowledge_search_index", "create_index", "drop_index"),
 ]
 

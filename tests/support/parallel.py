@@ -21,9 +21,12 @@ database pytest-django suffixes with its name:
 A run without ``-n`` is one process and gets the same, at index 0. The
 folders are made fresh for the run and removed after it.
 
-Tests are handed out one by one in file order (xdist's ``load``), except
-that the tests of a folder sharing a costly package fixture (``TOGETHER``)
-go to one process, so the fixture starts once.
+Tests are handed out one by one (xdist's ``load``), except that the tests
+of a folder sharing a costly package fixture (``TOGETHER``) go to one
+process, so the fixture starts once. The longest go first (``LONGEST``,
+then the browser and worker tests): a process that takes a minute-long
+test at the end of the run would leave the others idle while it finishes,
+and short tests fill the gaps the long ones leave.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ REDIS_DATABASES = 16
 # Folders whose tests share a package-scoped fixture that takes long to
 # start: system/stack/ starts PostgreSQL, Redis, gunicorn and a worker.
 TOGETHER = ("tests/system/stack/",)
+# The tests that take tens of seconds each: they start whole stacks (make
+# run, nginx, private servers) or run schemathesis' every phase.
+LONGEST = ("tests/system/", "tests/core/test_api_schema.py::test_schemathesis_finds_nothing")
+# Then these marks' tests, which take seconds (a browser, a worker's windows).
+LONG_MARKS = ("browser", "worker")
 
 
 def worker_index() -> int:
@@ -92,6 +100,18 @@ def _own_environment() -> str:
 
 
 _FOLDER = _own_environment()
+
+
+def _cost_class(item) -> int:
+    if item.nodeid.startswith(LONGEST):
+        return 0
+    marks = {mark.name for mark in item.iter_markers()}
+    return next((i + 1 for i, name in enumerate(LONG_MARKS) if name in marks), len(LONG_MARKS) + 1)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The longest tests first (a stable sort: file order within a class)."""
+    items.sort(key=_cost_class)
 
 
 def _together(nodeid: str) -> str | None:
