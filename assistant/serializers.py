@@ -3,7 +3,13 @@
 from rest_framework import serializers
 
 from assistant.models import Assistant, AssistantRun, KnowledgeDocument
-from core.strict import StrictBooleanField, StrictCharField, StrictIntegerField, StrictUUIDField
+from core.strict import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
 
 
 class AssistantSerializer(serializers.ModelSerializer):
@@ -70,7 +76,7 @@ class AssistantWriteSerializer(serializers.Serializer):
     systemPrompt = StrictCharField(
         source="system_prompt", max_length=20000, required=False, allow_blank=True
     )
-    temperature = serializers.FloatField(min_value=0, max_value=2, required=False)
+    temperature = StrictFloatField(min_value=0, max_value=2, required=False)
     maxHistoryMessages = StrictIntegerField(
         source="max_history_messages", min_value=1, max_value=100, required=False
     )

@@ -97,6 +97,15 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictFloatField(serializers.FloatField):
+    """A JSON number: neither "0.5" nor false (which Python reads as 0)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (isinstance(data, int | float) or _form(self)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictUUIDField(serializers.UUIDField):
     """A UUID string: DRF would read the integer 5 as a UUID."""
 

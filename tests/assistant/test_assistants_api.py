@@ -71,6 +71,8 @@ def test_patch_changes_fields_and_a_blank_key_clears_it(api_client):
     [
         ({"name": ""}, "name"),
         ({"temperature": 5}, "temperature"),
+        ({"temperature": False}, "temperature"),
+        ({"temperature": "0.5"}, "temperature"),
         ({"baseUrl": "not a url"}, "baseUrl"),
         ({"maxHistoryMessages": 0}, "maxHistoryMessages"),
     ],

@@ -46,7 +46,10 @@ REDIS_DATABASES = 16
 TOGETHER = ("tests/system/stack/",)
 # The tests that take tens of seconds each: they start whole stacks (make
 # run, nginx, private servers) or run schemathesis' every phase.
-LONGEST = ("tests/system/", "tests/core/test_api_schema.py::test_schemathesis_finds_nothing")
+LONGEST = (
+    "tests/system/",
+    "tests/core/test_api_schema.py::test_schemathesis_finds_nothing",
+)
 # Then these marks' tests, which take seconds (a browser, a worker's windows).
 LONG_MARKS = ("browser", "worker")
 
