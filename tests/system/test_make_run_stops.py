@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.embedded import seed_var
+from tests.support.embedded import embedded_env, seed_var
 from tests.support.processes import started_with_var_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,19 +69,12 @@ def test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds(
 ):
     port = _free_port()
     var = seed_var(tmp_path / "var", migrated_sqlite)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "HOST"}
-    }
-    env.update(
-        {
-            "ATENDE_VAR_DIR": str(var),
-            "PORT": str(port),
-            "WORKER_CONCURRENCY": "1",
-            "WEB_CONCURRENCY": "1",
-        }
+    env = embedded_env(
+        dropped=("HOST",),
+        ATENDE_VAR_DIR=str(var),
+        PORT=str(port),
+        WORKER_CONCURRENCY="1",
+        WEB_CONCURRENCY="1",
     )
     log_path = tmp_path / "make-run.log"
     stack = _make_run(env, log_path)
@@ -148,20 +141,13 @@ def test_a_killed_runner_takes_every_process_with_it(tmp_path, migrated_sqlite):
     parent-death signal stops each process it started."""
     port = _free_port()
     var = seed_var(tmp_path / "var", migrated_sqlite)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        {
-            "ATENDE_VAR_DIR": str(var),
-            "PORT": str(port),
-            "HOST": "127.0.0.1",
-            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
-            "WORKER_CONCURRENCY": "1",
-            "WEB_CONCURRENCY": "1",
-        }
+    env = embedded_env(
+        ATENDE_VAR_DIR=str(var),
+        PORT=str(port),
+        HOST="127.0.0.1",
+        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        WORKER_CONCURRENCY="1",
+        WEB_CONCURRENCY="1",
     )
     log_path = tmp_path / "run.log"
     runner = subprocess.Popen(

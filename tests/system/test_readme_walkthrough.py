@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.embedded import embedded_env
 from tests.support.processes import started_with_var_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,19 +60,8 @@ def _printed(log: Path, label: str) -> str:
 def test_the_readme_try_it_section_works_as_written_on_the_embedded_default(tmp_path):
     port = _free_port()
     var = tmp_path / "var"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "PORT"}
-    }
-    env.update(
-        {
-            "ATENDE_VAR_DIR": str(var),
-            "PORT": str(port),
-            "WORKER_CONCURRENCY": "1",
-            "WEB_CONCURRENCY": "1",
-        }
+    env = embedded_env(
+        ATENDE_VAR_DIR=str(var), PORT=str(port), WORKER_CONCURRENCY="1", WEB_CONCURRENCY="1"
     )
     untracked_before = _untracked_files()
     log_path = tmp_path / "make-run.log"
