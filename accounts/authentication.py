@@ -47,9 +47,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if api_key is None or not api_key.organization.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
         now = timezone.now()
-        ApiKey.objects.filter(pk=api_key.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
-        ).update(last_used_at=now)
+        stale = now - LAST_USED_PRECISION
+        # The row just read says whether a write is due: most requests make
+        # none. The condition stays on the UPDATE for the requests racing it.
+        if api_key.last_used_at is None or api_key.last_used_at < stale:
+            ApiKey.objects.filter(pk=api_key.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+            ).update(last_used_at=now)
         bind_log_context(organization_id=api_key.organization_id)
         return ApiKeyPrincipal(organization=api_key.organization, api_key=api_key), api_key
 

@@ -1,6 +1,12 @@
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.authentication import LAST_USED_PRECISION
 from accounts.models import ApiKey
 from accounts.services import api_key_create, api_key_revoke
 
@@ -68,3 +74,23 @@ def test_inactive_organization_key_is_401(organization):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get(URL).status_code == 401
+
+
+def test_use_is_written_once_a_minute_not_on_every_request(organization):
+    api_key, raw = api_key_create(organization=organization)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get(URL).status_code == 200
+
+    def updates() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        return [q["sql"] for q in queries if q["sql"].startswith('UPDATE "accounts_apikey"')]
+
+    assert updates() == []
+    # A minute later, the next request records it again.
+    earlier = timezone.now() - LAST_USED_PRECISION - timedelta(seconds=1)
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=earlier)
+    assert len(updates()) == 1
+    api_key.refresh_from_db()
+    assert api_key.last_used_at > earlier
