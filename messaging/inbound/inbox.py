@@ -25,7 +25,7 @@ import json
 import zlib
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.db import is_postgresql
@@ -87,7 +87,25 @@ def inbox_store(
                 ).pk
         except IntegrityError:
             return None
+    params = [instance_id, partition, body_text, digest, received_at]
+    # The INSERT goes without Django's health check of a kept connection (a
+    # SELECT 1 round trip before the first statement of every request,
+    # CONN_HEALTH_CHECKS): on a connection the database has dropped since (a
+    # restart) the INSERT fails instead, and is tried once more on a new
+    # connection. The same bytes: an attempt that did commit makes the
+    # second a duplicate, which stores nothing.
+    connection.health_check_done = True
+    try:
+        return _insert(params)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return _insert(params)
+
+
+def _insert(params: list) -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [instance_id, partition, body_text, digest, received_at])
+        cursor.execute(_INSERT, params)
         row = cursor.fetchone()
     return row[0] if row else None

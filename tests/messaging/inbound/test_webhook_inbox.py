@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -446,3 +446,23 @@ def test_a_drain_names_the_organization_session_and_message_its_lines_are_about(
     # The next row of the drain starts without the previous one's ids.
     assert inbox_process_row(row.id) == PROCESSED
     assert log_context()["message_id"] == str(Message.objects.get().pk)
+
+
+def test_a_connection_the_database_dropped_stores_the_webhook_on_a_new_one(
+    transactional_db, evolution_instance
+):
+    # As a database restart does to every kept connection: this process's ends.
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    body = b'{"event": "messages.upsert", "n": 1}'
+
+    inbox_id = inbox_store(
+        instance_id=evolution_instance.pk, raw_body=body, body_text=body.decode()
+    )
+
+    assert WebhookInbox.objects.filter(pk=inbox_id, instance=evolution_instance).exists()
+    # The same bytes again: stored once.
+    assert (
+        inbox_store(instance_id=evolution_instance.pk, raw_body=body, body_text=body.decode())
+        is None
+    )
