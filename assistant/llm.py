@@ -15,21 +15,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from core.backoff import backoff_seconds
+from core.openai_sdk import openai_sdk
 
 if TYPE_CHECKING:
     import openai
 
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
-
-
-def _openai():
-    """The openai package, imported on first use."""
-    # It takes about 0.6 s to import, in every process that loads the app
-    # (web, worker, beat, each manage.py command); only a process that calls
-    # a model needs it.
-    import openai
-
-    return openai
 
 
 class ModelError(Exception):
@@ -75,7 +66,7 @@ class Reply:
 
 
 def _client(config: ModelConfig) -> openai.OpenAI:
-    return _openai().OpenAI(
+    return openai_sdk().OpenAI(
         # Local servers (vLLM, Ollama) take any key; the client insists on one.
         api_key=config.api_key or "not-needed",
         base_url=config.base_url or None,
@@ -85,19 +76,19 @@ def _client(config: ModelConfig) -> openai.OpenAI:
 
 
 def _is_transient(exc: Exception) -> bool:
-    if isinstance(exc, _openai().APITimeoutError | _openai().APIConnectionError):
+    if isinstance(exc, openai_sdk().APITimeoutError | openai_sdk().APIConnectionError):
         return True
-    if isinstance(exc, _openai().APIStatusError):
+    if isinstance(exc, openai_sdk().APIStatusError):
         return exc.status_code in TRANSIENT_STATUSES or exc.status_code >= 500
     return False
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, _openai().APIStatusError):
+    if isinstance(exc, openai_sdk().APIStatusError):
         return f"the model server answered {exc.status_code}: {str(exc.message)[:200]}"
-    if isinstance(exc, _openai().APITimeoutError):
+    if isinstance(exc, openai_sdk().APITimeoutError):
         return "the model server did not answer in time"
-    if isinstance(exc, _openai().APIConnectionError):
+    if isinstance(exc, openai_sdk().APIConnectionError):
         return "the model server could not be reached"
     return f"the model server's answer could not be read ({exc.__class__.__name__})"
 
@@ -125,7 +116,7 @@ def chat(
                 kwargs["tools"] = tools
             response = client.chat.completions.create(**kwargs)
             message = response.choices[0].message
-        except (_openai().OpenAIError, IndexError, AttributeError) as exc:
+        except (openai_sdk().OpenAIError, IndexError, AttributeError) as exc:
             usage.add(None, int((time.monotonic() - started) * 1000))
             if _is_transient(exc) and attempts <= len(schedule):
                 time.sleep(backoff_seconds(attempts, schedule=schedule))

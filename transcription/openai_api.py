@@ -11,23 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core import metrics
+from core.openai_sdk import openai_sdk
 from transcription.config import TranscriptionConfig
 from transcription.errors import PermanentTranscriptionError, TransientTranscriptionError
 
 
-def _openai():
-    """The openai package, imported on first use."""
-    # It takes about 0.6 s to import, in every process that loads the app
-    # (web, worker, beat, each manage.py command); only a process that calls
-    # a model needs it.
-    import openai
-
-    return openai
-
-
 def _client(config: TranscriptionConfig):
     # max_retries=0: retries are the task's, with backoff and a cap we control.
-    return _openai().OpenAI(
+    return openai_sdk().OpenAI(
         api_key=config.api_key,
         base_url=config.base_url or None,
         max_retries=0,
@@ -50,17 +41,17 @@ def _call_openai(call: Callable[[], object], *, operation: str):
         response = call()
         outcome = "ok"
         return response
-    except _openai().APIConnectionError as exc:  # includes APITimeoutError
+    except openai_sdk().APIConnectionError as exc:  # includes APITimeoutError
         outcome = "transient_error"
         raise TransientTranscriptionError(f"OpenAI unreachable: {exc}") from None
-    except _openai().APIStatusError as exc:
+    except openai_sdk().APIStatusError as exc:
         detail = _error_detail(exc)
         message = f"OpenAI answered {exc.status_code}: {detail}"
         if exc.status_code in (408, 409, 429) or exc.status_code >= 500:
             outcome = "transient_error"
             raise TransientTranscriptionError(message, retry_after=_retry_after(exc)) from None
         raise PermanentTranscriptionError(message) from None
-    except _openai().OpenAIError as exc:
+    except openai_sdk().OpenAIError as exc:
         raise PermanentTranscriptionError(f"OpenAI client error: {exc}") from None
     finally:
         metrics.OPENAI_REQUESTS.labels(operation, outcome).inc()
