@@ -73,13 +73,13 @@ def decrypt(token: str) -> str:
     return fernet().decrypt(token.encode()).decode()
 
 
-def _rewrite_column(table: str, pk: str, column: str, change, using: str = "default") -> int:
-    """Rewrite every non-null value of one column through ``change``.
+def _rotate_column(table: str, pk: str, column: str, using: str = "default") -> int:
+    """Re-encrypt every non-null value of one column with the first key.
 
     Raw SQL on purpose: the rotation sees the stored text, not the field's
-    decrypted value, and touches no ``updated_at``. Rows are
-    read in primary-key order in batches, so a large table is never held in
-    memory and an interrupted run can simply be started again.
+    decrypted value, and touches no ``updated_at``. Rows are read in
+    primary-key order in batches, so a large table is never held in memory
+    and an interrupted run can simply be started again.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -95,7 +95,7 @@ def _rewrite_column(table: str, pk: str, column: str, change, using: str = "defa
             )
             rows = cursor.fetchall()
             for row_pk, value in rows:
-                new_value = change(value)
+                new_value = fernet().rotate(value.encode()).decode()
                 if new_value != value:
                     cursor.execute(
                         f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608 - as above
@@ -107,14 +107,10 @@ def _rewrite_column(table: str, pk: str, column: str, change, using: str = "defa
         last = rows[-1][0]
 
 
-def _rotate(value: str) -> str:
-    return fernet().rotate(value.encode()).decode()
-
-
 def rotate_columns(model, fields: Iterable[str], using: str = "default") -> int:
     """Re-encrypt ``fields`` of every row with the first key."""
     meta = model._meta
     return sum(
-        _rewrite_column(meta.db_table, meta.pk.column, meta.get_field(f).column, _rotate, using)
+        _rotate_column(meta.db_table, meta.pk.column, meta.get_field(f).column, using)
         for f in fields
     )
