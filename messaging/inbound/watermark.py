@@ -15,14 +15,16 @@ from django.db.models import Min
 from messaging.models import WebhookInbox
 
 
-def _pending_in_time(instance_id, partition: int):
-    return WebhookInbox.objects.filter(
+def _pending_in_time(instance_id, partition: int | None = None):
+    """The rows that hold a turn back: pending, not waiting for a spaced
+    retry; of one partition, or of every partition when None."""
+    rows = WebhookInbox.objects.filter(
         instance_id=instance_id,
-        partition=partition,
         processed_at__isnull=True,
         last_error="",
         attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
     )
+    return rows if partition is None else rows.filter(partition=partition)
 
 
 def inbox_caught_up(instance_id, partition: int | None, until) -> bool:
@@ -48,12 +50,7 @@ def inbox_watermarks(instance_id) -> dict:
     """{partition: its watermark} for the instance's partitions with a
     webhook pending (one query for them all)."""
     return dict(
-        WebhookInbox.objects.filter(
-            instance_id=instance_id,
-            processed_at__isnull=True,
-            last_error="",
-            attempts__lt=settings.WEBHOOK_INBOX_MAX_ATTEMPTS,
-        )
+        _pending_in_time(instance_id)
         .values("partition")
         .annotate(oldest=Min("received_at"))
         .values_list("partition", "oldest")
