@@ -32,6 +32,11 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = [*HASHERS, *settings.PASSWORD_HASHERS]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Every test client loads the middleware anew, and WhiteNoise's reads the
+    # whole of STATIC_ROOT when it is made (66 ms on an idle machine, a
+    # minute over the suite); in autorefresh it looks a static URL up when
+    # one is asked for. The tests of static serving make theirs without it.
+    settings.WHITENOISE_AUTOREFRESH = True
     door_reset()
 
 

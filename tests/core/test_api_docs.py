@@ -27,7 +27,7 @@ def test_docs_assets_are_served_after_collectstatic(db, tmp_path):
     html = APIClient().get("/api/docs").content.decode()
     assets = [ref for ref in _references(html) if ref.startswith("/static/")]
     assert any(ref.endswith("swagger-ui-bundle.js") for ref in assets), assets
-    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False):
+    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False, WHITENOISE_AUTOREFRESH=False):
         call_command("collectstatic", "--noinput", verbosity=0)
         served = WhiteNoiseMiddleware(lambda request: None)
         for asset in assets:

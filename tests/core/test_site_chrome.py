@@ -11,7 +11,7 @@ from tests.support.console import login
 def test_favicon_is_served_from_the_static_files(client, tmp_path):
     answer = client.get("/favicon.ico")
     assert answer.status_code == 301
-    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False):
+    with override_settings(STATIC_ROOT=tmp_path, DEBUG=False, WHITENOISE_AUTOREFRESH=False):
         call_command("collectstatic", "--noinput", verbosity=0)
         served = WhiteNoiseMiddleware(lambda request: None)(RequestFactory().get(answer.url))
     assert served is not None and served.status_code == 200
