@@ -8,17 +8,22 @@ over the suite. A test leaves a few rows; deleting them costs milliseconds.
 
 Django makes PostgreSQL's foreign keys ``DEFERRABLE INITIALLY DEFERRED``,
 so the rows are deleted in any order within the flush's transaction and
-the constraints are checked when it commits. Content types and permissions
-are kept: they follow from the models, not from a test, and the
-``post_migrate`` that Django sends after a flush finds them in place instead
-of making them again (the periodic schedules it writes are deleted and
-written again, as before). A flush that must restart the sequences
+the constraints are checked when it commits. Content types, permissions and
+the periodic schedules are kept: they follow from the models and from
+config/schedules.py, not from a test, and the ``post_migrate`` that Django
+sends after a flush finds them in place instead of writing them again (a
+schedule a test changed is put back by it, core/schedules.py; one a test
+added is deleted here). A flush that must restart the sequences
 (``reset_sequences``) still truncates.
 """
 
 from django.db.backends.postgresql.operations import DatabaseOperations
 
+from core.schedules import PREFIX
+
 KEPT = frozenset({"django_content_type", "auth_permission"})
+KEPT_PREFIX = "django_celery_beat_"
+PERIODIC_TASK_TABLE = "django_celery_beat_periodictask"
 
 _truncate = DatabaseOperations.sql_flush
 
@@ -31,8 +36,12 @@ def delete_flush(self, style, tables, *, reset_sequences=False, allow_cascade=Fa
     deletes = [
         f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
         for table in tables
-        if table not in KEPT
+        if table not in KEPT and not table.startswith(KEPT_PREFIX)
     ]
+    if PERIODIC_TASK_TABLE in tables:
+        deletes.append(
+            f"DELETE FROM {self.quote_name(PERIODIC_TASK_TABLE)} WHERE name NOT LIKE '{PREFIX}%';"
+        )
     return [" ".join(["SET CONSTRAINTS ALL DEFERRED;", *deletes])] if deletes else []
 
 
