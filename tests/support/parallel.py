@@ -23,10 +23,13 @@ folders are made fresh for the run and removed after it.
 
 Tests are handed out one by one (xdist's ``load``), except that the tests
 of a folder sharing a costly package fixture (``TOGETHER``) go to one
-process, so the fixture starts once. The longest go first (``LONGEST``,
-then the browser and worker tests): a process that takes a minute-long
-test at the end of the run would leave the others idle while it finishes,
-and short tests fill the gaps the long ones leave.
+process, so the fixture starts once. The longest go first (``LONGEST``): a
+process that takes a minute-long test at the end of the run would leave the
+others idle while it finishes, and short tests fill the gaps the long ones
+leave. The browser and worker tests, seconds each and most of it waiting
+(for a window, a poll, a worker), are spread through the first part of the
+short ones: taken together, both processes would wait at once and leave
+the CPUs idle; spread, one process's wait is the other's CPU.
 """
 
 from __future__ import annotations
@@ -44,14 +47,26 @@ REDIS_DATABASES = 16
 # Folders whose tests share a package-scoped fixture that takes long to
 # start: system/stack/ starts PostgreSQL, Redis, gunicorn and a worker.
 TOGETHER = ("tests/system/stack/",)
-# The tests that take tens of seconds each: they start whole stacks (make
-# run, nginx, private servers) or run schemathesis' every phase.
+# The tests that take tens of seconds each, in the order they are handed
+# out: they start whole stacks (make run, nginx, private servers) or run
+# schemathesis' phases. The longest first, each schemathesis run (busy on
+# both CPUs: the client and the server) beside a stack that mostly waits.
+CONTRACT = "tests/core/test_api_schema.py::test_schemathesis_finds_nothing"
 LONGEST = (
+    f"{CONTRACT}[coverage-of-writes]",
+    "tests/system/test_readme_walkthrough.py",
+    f"{CONTRACT}[examples-fuzzing-stateful]",
+    "tests/system/test_make_run_stops.py",
+    f"{CONTRACT}[coverage-of-reads]",
     "tests/system/",
-    "tests/core/test_api_schema.py::test_schemathesis_finds_nothing",
 )
-# Then these marks' tests, which take seconds (a browser, a worker's windows).
-LONG_MARKS = ("browser", "worker")
+# These marks' tests take seconds, mostly waiting (a browser, a worker's windows).
+WAITING_MARKS = frozenset({"browser", "worker"})
+# And the tests that use these: a real worker, a server in a thread.
+WAITING_FIXTURES = frozenset({"celery_worker", "live_server"})
+# The share of the short tests the waiting ones are spread through: the
+# rest, at the end, evens out when the processes finish.
+SPREAD_OVER = 0.8
 
 
 def worker_index() -> int:
@@ -105,16 +120,38 @@ def _own_environment() -> str:
 _FOLDER = _own_environment()
 
 
-def _cost_class(item) -> int:
-    if item.nodeid.startswith(LONGEST):
-        return 0
-    marks = {mark.name for mark in item.iter_markers()}
-    return next((i + 1 for i, name in enumerate(LONG_MARKS) if name in marks), len(LONG_MARKS) + 1)
+def _waits(item) -> bool:
+    return bool(WAITING_FIXTURES & set(getattr(item, "fixturenames", ()))) or any(
+        mark.name in WAITING_MARKS for mark in item.iter_markers()
+    )
+
+
+def spread(waiting: list, short: list, share: float = SPREAD_OVER) -> list:
+    """``short`` with ``waiting`` placed at even steps through its first
+    ``share``, each keeping its order."""
+    if not waiting:
+        return list(short)
+    step = len(short) * share / len(waiting)
+    merged, taken = [], 0
+    for index, item in enumerate(waiting):
+        until = round(index * step)
+        merged.extend(short[taken:until])
+        taken = max(taken, until)
+        merged.append(item)
+    return merged + short[taken:]
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """The longest tests first (a stable sort: file order within a class)."""
-    items.sort(key=_cost_class)
+    """The longest tests first, then the short ones with the waiting ones
+    spread among them (file order kept within each kind)."""
+    longest = sorted(
+        (item for item in items if item.nodeid.startswith(LONGEST)),
+        key=lambda item: next(i for i, p in enumerate(LONGEST) if item.nodeid.startswith(p)),
+    )
+    rest = [item for item in items if not item.nodeid.startswith(LONGEST)]
+    waiting = [item for item in rest if _waits(item)]
+    short = [item for item in rest if not _waits(item)]
+    items[:] = longest + spread(waiting, short)
 
 
 def _together(nodeid: str) -> str | None:
