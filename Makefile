@@ -34,8 +34,8 @@ run: venv
 	HOST=$${HOST:-127.0.0.1} PATH=$(CURDIR)/$(VENV)/bin:$$PATH \
 	  $(PY) scripts/run_procfile.py -f Procfile web worker beat
 
-## make test: ruff + the whole suite on real PostgreSQL and Redis, a process
-## per CPU (each with its own test database, Redis database and folders:
+## make test: ruff + the whole suite on real PostgreSQL and Redis, two
+## processes per CPU (each with its own test database, Redis database and folders:
 ## tests/support/parallel.py), then the SQLite sides of the database
 ## branches (tests/sqlite) on SQLite.
 test: venv services

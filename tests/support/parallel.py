@@ -44,6 +44,11 @@ from xdist.scheduler import LoadScopeScheduling
 
 # Redis' default number of databases ("databases" in redis.conf).
 REDIS_DATABASES = 16
+# Test processes per CPU under ``-n auto``. Much of the suite waits (a
+# turn's window, a worker, a browser's poll, a stack starting): with one
+# process per CPU the CPUs idled a quarter of the run; with two they are
+# busy (2 CPUs: 304 s with two processes, 218 s with four).
+PROCESSES_PER_CPU = 2
 # Folders whose tests share a package-scoped fixture that takes long to
 # start: system/stack/ starts PostgreSQL, Redis, gunicorn and a worker.
 TOGETHER = ("tests/system/stack/",)
@@ -96,10 +101,11 @@ def _redis_base() -> int:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: a process per CPU, but never more than Redis has databases
-    from ``REDIS_URL``'s on (``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides)."""
+    """``-n auto``: ``PROCESSES_PER_CPU`` processes per CPU, but never more
+    than Redis has databases from ``REDIS_URL``'s on
+    (``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides)."""
     wanted = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
-    count = int(wanted) if wanted.isdigit() else len(os.sched_getaffinity(0))
+    count = int(wanted) if wanted.isdigit() else PROCESSES_PER_CPU * len(os.sched_getaffinity(0))
     return max(1, min(count, REDIS_DATABASES - _redis_base()))
 
 
