@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from messaging.inbound.door import door_reset
 from tests.support import factories
+from tests.support.cloned_database import use_cloned_databases
 from tests.support.flush import use_delete_flush
 from tests.support.hashing import HASHERS
 from tests.support.worker import WorkerProcess, purge_broker
@@ -25,6 +26,9 @@ WSGIRequestHandler.disable_nagle_algorithm = True
 # A committing test's rows are deleted after it instead of every table
 # truncated (tests/support/flush.py).
 use_delete_flush()
+# Under -n, each process's test database is a copy of one migrated once a
+# run (tests/support/cloned_database.py).
+use_cloned_databases()
 
 
 @pytest.fixture(autouse=True)

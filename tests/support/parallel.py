@@ -58,11 +58,12 @@ TOGETHER = ("tests/system/stack/",)
 # both CPUs: the client and the server) beside a stack that mostly waits.
 CONTRACT = "tests/core/test_api_schema.py::test_schemathesis_finds_nothing"
 LONGEST = (
-    f"{CONTRACT}[coverage-of-writes]",
+    f"{CONTRACT}[coverage-of-creates]",
     "tests/system/test_readme_walkthrough.py",
     f"{CONTRACT}[examples-fuzzing-stateful]",
     "tests/system/test_make_run_stops.py",
     f"{CONTRACT}[coverage-of-reads]",
+    f"{CONTRACT}[coverage-of-changes]",
     "tests/system/",
 )
 # These marks' tests take seconds, mostly waiting (a browser, a worker's windows).
