@@ -58,12 +58,11 @@ TOGETHER = ("tests/system/stack/",)
 # both CPUs: the client and the server) beside a stack that mostly waits.
 CONTRACT = "tests/core/test_api_schema.py::test_schemathesis_finds_nothing"
 LONGEST = (
-    f"{CONTRACT}[coverage-of-creates]",
+    f"{CONTRACT}[coverage-of-writes]",
     "tests/system/test_readme_walkthrough.py",
     f"{CONTRACT}[examples-fuzzing-stateful]",
     "tests/system/test_make_run_stops.py::test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds",
     f"{CONTRACT}[coverage-of-reads]",
-    f"{CONTRACT}[coverage-of-changes]",
     "tests/system/",
 )
 # These marks' tests take seconds, mostly waiting (a browser, a worker's windows).
