@@ -149,7 +149,12 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file in the embedded setup:
     # wait for the write lock instead of failing with "database is locked".
+    # A deferred transaction that reads, then writes, while another process
+    # writes gets that error at once whatever the timeout (a turn's close
+    # beside a webhook's INSERT): every transaction takes the write lock
+    # first (tests/sqlite/test_write_lock.py).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -61,7 +61,7 @@ LONGEST = (
     f"{CONTRACT}[coverage-of-writes]",
     "tests/system/test_readme_walkthrough.py",
     f"{CONTRACT}[examples-fuzzing-stateful]",
-    "tests/system/test_make_run_stops.py::test_make_run_is_quiet_refuses_a_busy_port_and_stops_within_10_seconds",
+    "tests/system/test_make_run_stops.py",
     f"{CONTRACT}[coverage-of-reads]",
     "tests/system/",
 )
