@@ -1,6 +1,7 @@
 """Which processes a run started, found by the var/ folder in their environment."""
 
 import os
+import time
 from pathlib import Path
 
 
@@ -21,3 +22,14 @@ def started_with_var_dir(var: Path) -> list[str]:
             command = cmdline.replace(b"\0", b" ").decode(errors="replace")
             found.append(f"{pid} {command}")
     return found
+
+
+def wait_until_gone(var: Path, since: float, within: float) -> tuple[list[str], float]:
+    """Poll until no process started with ``var`` is left or ``within``
+    seconds have passed since ``since`` (a ``time.monotonic()``): what is
+    left, and how long after ``since`` that was known."""
+    left = started_with_var_dir(var)
+    while left and time.monotonic() - since < within:
+        time.sleep(0.2)
+        left = started_with_var_dir(var)
+    return left, time.monotonic() - since

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.support.embedded import embedded_env, seed_var
-from tests.support.processes import started_with_var_dir
+from tests.support.processes import started_with_var_dir, wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_WITHIN = 10
@@ -123,12 +123,7 @@ def test_a_killed_runner_takes_every_process_with_it(tmp_path, migrated_sqlite):
         assert len(started_with_var_dir(var)) >= 4, started_with_var_dir(var)
         runner.kill()
         runner.wait(10)
-        killed = time.monotonic()
-        left = started_with_var_dir(var)
-        while left and time.monotonic() - killed < STOP_WITHIN + 20:
-            time.sleep(0.2)
-            left = started_with_var_dir(var)
-        took = time.monotonic() - killed
+        left, took = wait_until_gone(var, time.monotonic(), STOP_WITHIN + 20)
     finally:
         for line in started_with_var_dir(var):
             os.kill(int(line.split()[0]), signal.SIGKILL)

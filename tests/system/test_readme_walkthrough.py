@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.support.embedded import embedded_env
-from tests.support.processes import started_with_var_dir
+from tests.support.processes import wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "5511987654321"
@@ -181,12 +181,7 @@ def test_the_readme_try_it_section_works_as_written_on_the_embedded_default(tmp_
     finally:
         # Ctrl-C in the terminal: SIGINT to the whole foreground group.
         os.killpg(stack.pid, signal.SIGINT)
-        stopped = time.monotonic()
-        left = started_with_var_dir(var)
-        while left and time.monotonic() - stopped < STOP_WITHIN + 20:
-            time.sleep(0.2)
-            left = started_with_var_dir(var)
-        took = time.monotonic() - stopped
+        left, took = wait_until_gone(var, time.monotonic(), STOP_WITHIN + 20)
         for line in left:
             os.kill(int(line.split()[0]), signal.SIGKILL)
         stack.wait(10)
