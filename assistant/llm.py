@@ -76,19 +76,21 @@ def _client(config: ModelConfig) -> openai.OpenAI:
 
 
 def _is_transient(exc: Exception) -> bool:
-    if isinstance(exc, openai_sdk().APITimeoutError | openai_sdk().APIConnectionError):
+    sdk = openai_sdk()
+    if isinstance(exc, sdk.APITimeoutError | sdk.APIConnectionError):
         return True
-    if isinstance(exc, openai_sdk().APIStatusError):
+    if isinstance(exc, sdk.APIStatusError):
         return exc.status_code in TRANSIENT_STATUSES or exc.status_code >= 500
     return False
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, openai_sdk().APIStatusError):
+    sdk = openai_sdk()
+    if isinstance(exc, sdk.APIStatusError):
         return f"the model server answered {exc.status_code}: {str(exc.message)[:200]}"
-    if isinstance(exc, openai_sdk().APITimeoutError):
+    if isinstance(exc, sdk.APITimeoutError):
         return "the model server did not answer in time"
-    if isinstance(exc, openai_sdk().APIConnectionError):
+    if isinstance(exc, sdk.APIConnectionError):
         return "the model server could not be reached"
     return f"the model server's answer could not be read ({exc.__class__.__name__})"
 

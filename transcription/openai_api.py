@@ -37,21 +37,22 @@ def _retry_after(exc) -> float | None:
 
 def _call_openai(call: Callable[[], object], *, operation: str):
     outcome = "permanent_error"
+    sdk = openai_sdk()
     try:
         response = call()
         outcome = "ok"
         return response
-    except openai_sdk().APIConnectionError as exc:  # includes APITimeoutError
+    except sdk.APIConnectionError as exc:  # includes APITimeoutError
         outcome = "transient_error"
         raise TransientTranscriptionError(f"OpenAI unreachable: {exc}") from None
-    except openai_sdk().APIStatusError as exc:
+    except sdk.APIStatusError as exc:
         detail = _error_detail(exc)
         message = f"OpenAI answered {exc.status_code}: {detail}"
         if exc.status_code in (408, 409, 429) or exc.status_code >= 500:
             outcome = "transient_error"
             raise TransientTranscriptionError(message, retry_after=_retry_after(exc)) from None
         raise PermanentTranscriptionError(message) from None
-    except openai_sdk().OpenAIError as exc:
+    except sdk.OpenAIError as exc:
         raise PermanentTranscriptionError(f"OpenAI client error: {exc}") from None
     finally:
         metrics.OPENAI_REQUESTS.labels(operation, outcome).inc()

@@ -5,7 +5,6 @@ busy port: tests/system/test_readme_walkthrough.py."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ import requests
 
 from tests.support.embedded import embedded_env, seed_var
 from tests.support.processes import started_with_var_dir, wait_until_gone
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_WITHIN = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _healthy(port: int, process: subprocess.Popen, within: float = 180) -> bool:
@@ -88,7 +82,7 @@ def test_sigterm_to_the_group_stops_every_process_and_exits_0(tmp_path):
 def test_a_killed_runner_takes_every_process_with_it(tmp_path, migrated_sqlite):
     """SIGKILL to the runner alone (no chance to stop anything): the kernel's
     parent-death signal stops each process it started."""
-    port = _free_port()
+    port = free_port()
     var = seed_var(tmp_path / "var", migrated_sqlite)
     env = embedded_env(
         ATENDE_VAR_DIR=str(var),

@@ -9,7 +9,6 @@ stamps nothing itself: the arrival is nginx's ``X-Request-Start``.
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,6 +25,7 @@ from providers.models import Provider
 from tests.support import factories
 from tests.support.pipeline import wait_for
 from tests.support.replay import load_fixture
+from tests.support.servers import free_port
 from tests.support.webhooks import QUEUED, webhook_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ class BusyWeb:
 
 def _nginx_conf(tmp_path: Path, web_port: int) -> tuple[Path, int]:
     """deploy/nginx.conf as shipped, pointed at the test's web and port."""
-    port = _free_port()
+    port = free_port()
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     for shipped, here in (
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{web_port};"),
@@ -89,12 +89,6 @@ def _nginx_conf(tmp_path: Path, web_port: int) -> tuple[Path, int]:
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
     return conf, port
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -22,16 +22,11 @@ import requests
 
 from tests.support.embedded import embedded_env
 from tests.support.processes import wait_until_gone
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "5511987654321"
 STOP_WITHIN = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _untracked_files() -> set[str]:
@@ -82,7 +77,7 @@ def _printed(log: Path, label: str) -> str:
 
 @pytest.mark.worker
 def test_the_readme_try_it_section_works_as_written_on_the_embedded_default(tmp_path):
-    port = _free_port()
+    port = free_port()
     var = tmp_path / "var"
     env = embedded_env(
         dropped=("HOST",),
